@@ -1,0 +1,371 @@
+//! The one access policy of Noguchi, deny by default.
+//!
+//! Two layers, both decided here:
+//! - every HTTP route is listed in [`ROUTES`] with what it needs ([`Need`]); a route that is not
+//!   listed is refused by the web layer, and a test fails for any registered route missing here;
+//! - record-level decisions are made by the functions below, which hand out a [`Granted`] proof.
+//!   Storage functions that change data take that proof, so a write cannot be reached without
+//!   passing the policy first.
+
+use std::marker::PhantomData;
+
+crate::code_list! {
+    /// What a member organisation does in a programme (seed section 8, PRODUCT.md section 4).
+    Role {
+        Secretariat = "secretariat",
+        Attraction = "attraction",
+        EntrySupport = "entry_support",
+        Events = "events",
+        NeedsSurvey = "needs_survey",
+        ResearchSeeds = "research_seeds",
+        Matching = "matching",
+        Advisory = "advisory",
+        NeedsProvider = "needs_provider",
+        TechnicalSupport = "technical_support",
+        ProjectManagement = "project_management",
+    }
+}
+
+/// The roles an organisation holds in one programme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeRoles {
+    pub programme_id: String,
+    pub roles: Vec<Role>,
+}
+
+/// A signed-in user, as verified by the web layer (session or bearer token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    /// System administrator: manages accounts; also acts as secretariat.
+    pub admin: bool,
+    pub programmes: Vec<ProgrammeRoles>,
+    /// The account must set a new password before doing anything else (one-time credentials).
+    pub must_change_password: bool,
+}
+
+impl Principal {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.programmes.iter().any(|p| p.roles.contains(&role))
+    }
+    /// Secretariat of any programme, or an administrator.
+    pub fn is_secretariat(&self) -> bool {
+        self.admin || self.has_role(Role::Secretariat)
+    }
+    fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id.clone(),
+            organisation_id: self.organisation_id.clone(),
+        }
+    }
+}
+
+/// Who acts, as recorded in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub organisation_id: String,
+}
+
+impl Actor {
+    /// The system itself (first start, programme loading, command-line account creation).
+    pub fn system() -> Self {
+        Self {
+            user_id: "system".into(),
+            organisation_id: String::new(),
+        }
+    }
+}
+
+/// Permissions for which a [`Granted`] proof exists.
+pub mod permission {
+    pub struct CreateOrganisation;
+    pub struct EditOrganisation;
+    pub struct DeleteOrganisation;
+    pub struct EditPerson;
+    pub struct ViewAudit;
+    pub struct ManageUsers;
+}
+
+/// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
+#[derive(Debug)]
+pub struct Granted<P> {
+    actor: Actor,
+    _permission: PhantomData<fn() -> P>,
+}
+
+impl<P> Granted<P> {
+    fn to(principal: &Principal) -> Self {
+        Self {
+            actor: principal.actor(),
+            _permission: PhantomData,
+        }
+    }
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+/// Grants for the command line and first start, where the operator of the machine acts.
+/// Never reachable from HTTP: the web crate has no principal that maps to it.
+pub fn system_grant<P>() -> Granted<P> {
+    Granted {
+        actor: Actor::system(),
+        _permission: PhantomData,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not allowed")]
+pub struct Denied;
+
+fn allow<P>(principal: &Principal, ok: bool) -> Result<Granted<P>, Denied> {
+    if ok {
+        Ok(Granted::to(principal))
+    } else {
+        Err(Denied)
+    }
+}
+
+pub fn create_organisation(
+    p: &Principal,
+) -> Result<Granted<permission::CreateOrganisation>, Denied> {
+    allow(p, p.is_secretariat())
+}
+
+/// The secretariat keeps the directory; every organisation keeps its own profile.
+pub fn edit_organisation(
+    p: &Principal,
+    organisation_id: &str,
+) -> Result<Granted<permission::EditOrganisation>, Denied> {
+    allow(
+        p,
+        p.is_secretariat() || p.organisation_id == organisation_id,
+    )
+}
+
+pub fn delete_organisation(
+    p: &Principal,
+) -> Result<Granted<permission::DeleteOrganisation>, Denied> {
+    allow(p, p.is_secretariat())
+}
+
+/// Creating, changing or removing a person: the secretariat, or the person's own organisation.
+pub fn edit_person(
+    p: &Principal,
+    person_organisation: Option<&str>,
+) -> Result<Granted<permission::EditPerson>, Denied> {
+    allow(
+        p,
+        p.is_secretariat() || person_organisation == Some(p.organisation_id.as_str()),
+    )
+}
+
+/// Contact details are personal data: shown to the secretariat and the person's own organisation.
+pub fn may_see_contact(p: &Principal, person_organisation: Option<&str>) -> bool {
+    p.is_secretariat() || person_organisation == Some(p.organisation_id.as_str())
+}
+
+pub fn view_audit(p: &Principal) -> Result<Granted<permission::ViewAudit>, Denied> {
+    allow(p, p.is_secretariat())
+}
+
+pub fn manage_users(p: &Principal) -> Result<Granted<permission::ManageUsers>, Denied> {
+    allow(p, p.admin)
+}
+
+/// What a route needs before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, also anonymous visitors (sign-in page, health check, style sheet).
+    Public,
+    /// Any signed-in user; the handler makes the record-level decision with the functions above.
+    SignedIn,
+    /// The secretariat of a programme (or an administrator).
+    Secretariat,
+    /// A system administrator.
+    Admin,
+}
+
+impl Need {
+    /// Whether `principal` (None: anonymous) passes this route-level rule.
+    pub fn admits(self, principal: Option<&Principal>) -> Result<(), Refusal> {
+        match (self, principal) {
+            (Need::Public, _) => Ok(()),
+            (_, None) => Err(Refusal::SignInRequired),
+            (Need::SignedIn, Some(_)) => Ok(()),
+            (Need::Secretariat, Some(p)) if p.is_secretariat() => Ok(()),
+            (Need::Admin, Some(p)) if p.admin => Ok(()),
+            (_, Some(_)) => Err(Refusal::Forbidden),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    SignInRequired,
+    Forbidden,
+}
+
+/// One row of the route policy.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    /// The path pattern exactly as the router registers it (`/api/v1/organisations/{id}`).
+    pub path: &'static str,
+    pub need: Need,
+}
+
+const fn rule(method: &'static str, path: &'static str, need: Need) -> RouteRule {
+    RouteRule { method, path, need }
+}
+
+use Need::{Admin, Public, Secretariat, SignedIn};
+
+/// Every route of the web interface and what it needs. Deny by default: the web layer refuses a
+/// matched route that is not in this table.
+pub const ROUTES: &[RouteRule] = &[
+    // Infrastructure and sign-in
+    rule("GET", "/healthz", Public),
+    rule("GET", "/static/{file}", Public),
+    rule("GET", "/api/v1/openapi.json", Public),
+    rule("GET", "/login", Public),
+    rule("POST", "/login", Public),
+    rule("POST", "/logout", SignedIn),
+    rule("GET", "/lang/{lang}", Public),
+    rule("GET", "/account/password", SignedIn),
+    rule("POST", "/account/password", SignedIn),
+    // Pages
+    rule("GET", "/", SignedIn),
+    rule("GET", "/programmes/{id}", SignedIn),
+    rule("GET", "/organisations", SignedIn),
+    rule("GET", "/organisations/new", Secretariat),
+    rule("POST", "/organisations", Secretariat),
+    rule("GET", "/organisations/{id}", SignedIn),
+    rule("GET", "/organisations/{id}/edit", SignedIn),
+    rule("POST", "/organisations/{id}", SignedIn),
+    rule("POST", "/organisations/{id}/delete", Secretariat),
+    rule("GET", "/people", SignedIn),
+    rule("GET", "/people/new", SignedIn),
+    rule("POST", "/people", SignedIn),
+    rule("GET", "/people/{id}", SignedIn),
+    rule("GET", "/people/{id}/edit", SignedIn),
+    rule("POST", "/people/{id}", SignedIn),
+    rule("POST", "/people/{id}/delete", SignedIn),
+    rule("GET", "/audit", Secretariat),
+    rule("GET", "/users", Admin),
+    rule("POST", "/users", Admin),
+    // JSON API
+    rule("GET", "/api/v1/me", SignedIn),
+    rule("GET", "/api/v1/programmes", SignedIn),
+    rule("GET", "/api/v1/programmes/{id}", SignedIn),
+    rule("GET", "/api/v1/organisations", SignedIn),
+    rule("POST", "/api/v1/organisations", Secretariat),
+    rule("GET", "/api/v1/organisations/{id}", SignedIn),
+    rule("PATCH", "/api/v1/organisations/{id}", SignedIn),
+    rule("DELETE", "/api/v1/organisations/{id}", Secretariat),
+    rule("GET", "/api/v1/people", SignedIn),
+    rule("POST", "/api/v1/people", SignedIn),
+    rule("GET", "/api/v1/people/{id}", SignedIn),
+    rule("PATCH", "/api/v1/people/{id}", SignedIn),
+    rule("DELETE", "/api/v1/people/{id}", SignedIn),
+    rule("GET", "/api/v1/audit", Secretariat),
+];
+
+/// The rule for a registered route, or `None` (which the web layer treats as "refuse").
+pub fn route_rule(method: &str, path: &str) -> Option<Need> {
+    ROUTES
+        .iter()
+        .find(|r| r.method == method && r.path == path)
+        .map(|r| r.need)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(org: &str, roles: &[Role], admin: bool) -> Principal {
+        Principal {
+            user_id: "u".into(),
+            name: "n".into(),
+            email: "e@example.jp".into(),
+            organisation_id: org.into(),
+            organisation_name: org.into(),
+            admin,
+            programmes: vec![ProgrammeRoles {
+                programme_id: "p".into(),
+                roles: roles.to_vec(),
+            }],
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn secretariat_keeps_the_directory() {
+        let city = user("city", &[Role::Secretariat, Role::Attraction], false);
+        let hospital = user("hospital", &[Role::NeedsProvider], false);
+        let firm = user("firm", &[], false);
+        assert!(create_organisation(&city).is_ok());
+        assert!(create_organisation(&hospital).is_err());
+        assert!(create_organisation(&firm).is_err());
+        assert!(edit_organisation(&city, "firm").is_ok());
+        assert!(edit_organisation(&firm, "firm").is_ok(), "own profile");
+        assert!(edit_organisation(&firm, "hospital").is_err());
+        assert!(delete_organisation(&firm).is_err());
+        assert!(view_audit(&city).is_ok());
+        assert!(view_audit(&hospital).is_err());
+    }
+
+    #[test]
+    fn people_and_contacts() {
+        let firm = user("firm", &[], false);
+        assert!(edit_person(&firm, Some("firm")).is_ok());
+        assert!(edit_person(&firm, Some("other")).is_err());
+        assert!(edit_person(&firm, None).is_err());
+        assert!(may_see_contact(&firm, Some("firm")));
+        assert!(!may_see_contact(&firm, Some("other")));
+    }
+
+    #[test]
+    fn only_admins_manage_users() {
+        let city = user("city", &[Role::Secretariat], false);
+        let admin = user("city", &[], true);
+        assert!(manage_users(&city).is_err());
+        assert!(manage_users(&admin).is_ok());
+        assert!(admin.is_secretariat());
+    }
+
+    #[test]
+    fn route_needs() {
+        let firm = user("firm", &[], false);
+        assert_eq!(Need::SignedIn.admits(None), Err(Refusal::SignInRequired));
+        assert_eq!(Need::Public.admits(None), Ok(()));
+        assert_eq!(
+            Need::Secretariat.admits(Some(&firm)),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(route_rule("GET", "/nowhere"), None);
+        assert_eq!(
+            route_rule("DELETE", "/api/v1/organisations/{id}"),
+            Some(Need::Secretariat)
+        );
+    }
+
+    #[test]
+    fn route_table_has_no_duplicates() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {}",
+                    a.method,
+                    a.path
+                );
+            }
+        }
+    }
+}

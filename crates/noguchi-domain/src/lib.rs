@@ -1,0 +1,39 @@
+//! The domain of Noguchi: the types and rules of a regional medical-engineering collaboration
+//! programme, as plain Rust.
+//!
+//! This crate must never perform I/O or depend on storage, HTTP, templates or an async runtime.
+//! Everything here is a pure function of its inputs (time and randomness are passed in), so the
+//! rules can be unit-tested in place and reused by every interface.
+
+/// Defines a closed list of codes with their API spelling; the interfaces localise the labels.
+#[macro_export]
+macro_rules! code_list {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn parse(code: &str) -> Result<Self, $crate::validation::Problem> {
+                match code.trim() {
+                    $($code => Ok($name::$variant),)+
+                    other => Err($crate::validation::Problem::UnknownValue { value: other.to_owned() }),
+                }
+            }
+        }
+    };
+}
+
+pub mod access;
+pub mod corporate_number;
+pub mod organisation;
+pub mod person;
+pub mod programme;
+pub mod text;
+pub mod validation;
+
+pub use corporate_number::CorporateNumber;
+pub use validation::{FieldError, Invalid, Problem};

@@ -1,0 +1,249 @@
+//! Programmes are data, not code: a definition file names the council members and their roles,
+//! the strategies, and the KPI indicators with their milestone targets.
+
+use crate::access::Role;
+use crate::organisation::OrganisationKind;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A programme definition as shipped in `programmes/*.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDefinition {
+    /// Stable key, used to recognise the programme on later starts.
+    pub slug: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub name_en: Option<String>,
+    pub region: String,
+    #[serde(default)]
+    pub region_municipalities: Vec<String>,
+    pub baseline_fiscal_year: i32,
+    pub source: Option<String>,
+    #[serde(default)]
+    pub strategies: Vec<Strategy>,
+    pub members: Vec<MemberDefinition>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    pub key: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDefinition {
+    pub name: String,
+    pub name_kana: Option<String>,
+    pub name_en: Option<String>,
+    pub kind: String,
+    #[serde(default)]
+    pub municipality: Option<String>,
+    pub roles: Vec<String>,
+    /// The organisation's duties as the seed's role table words them.
+    #[serde(default)]
+    pub duties: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub key: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    /// Outcome kinds that count towards this indicator; empty for a total.
+    #[serde(default)]
+    pub outcome_kinds: Vec<String>,
+    /// For a total: the indicators whose jobs it adds up.
+    #[serde(default)]
+    pub sum_of: Vec<String>,
+    /// Which measures the indicator defines: `firms`, `jobs`.
+    pub measures: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub fiscal_year: i32,
+    pub note: Option<String>,
+    pub targets: BTreeMap<String, Target>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub firms: Option<i64>,
+    pub jobs: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DefinitionError {
+    #[error("programme definition is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("programme definition: {0}")]
+    Rule(String),
+}
+
+impl ProgrammeDefinition {
+    pub fn parse(toml_text: &str) -> Result<Self, DefinitionError> {
+        let def: Self =
+            toml::from_str(toml_text).map_err(|e| DefinitionError::Syntax(e.to_string()))?;
+        def.check()?;
+        Ok(def)
+    }
+
+    /// Cross-field rules that serde cannot express.
+    fn check(&self) -> Result<(), DefinitionError> {
+        let rule = |m: String| Err(DefinitionError::Rule(m));
+        if self.members.is_empty() {
+            return rule("a programme needs member organisations".into());
+        }
+        for m in &self.members {
+            if OrganisationKind::parse(&m.kind).is_err() {
+                return rule(format!("member {}: unknown kind {}", m.name, m.kind));
+            }
+            for r in &m.roles {
+                if Role::parse(r).is_err() {
+                    return rule(format!("member {}: unknown role {r}", m.name));
+                }
+            }
+        }
+        if !self
+            .member_roles()
+            .any(|(_, roles)| roles.contains(&Role::Secretariat))
+        {
+            return rule("no member has the secretariat role".into());
+        }
+        for i in &self.indicators {
+            if i.measures.iter().any(|m| m != "firms" && m != "jobs") {
+                return rule(format!("indicator {}: measures are firms and jobs", i.key));
+            }
+            for s in &i.sum_of {
+                if !self.indicators.iter().any(|j| &j.key == s) {
+                    return rule(format!("indicator {}: sums unknown indicator {s}", i.key));
+                }
+            }
+        }
+        for m in &self.milestones {
+            if m.fiscal_year < self.baseline_fiscal_year {
+                return rule(format!("milestone {} precedes the baseline", m.fiscal_year));
+            }
+            for key in m.targets.keys() {
+                if !self.indicators.iter().any(|i| &i.key == key) {
+                    return rule(format!(
+                        "milestone {}: unknown indicator {key}",
+                        m.fiscal_year
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each member with its parsed roles (the definition was checked, so every role parses).
+    pub fn member_roles(&self) -> impl Iterator<Item = (&MemberDefinition, Vec<Role>)> {
+        self.members.iter().map(|m| {
+            let roles = m.roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
+            (m, roles)
+        })
+    }
+}
+
+/// The seed's programme, as shipped with Noguchi.
+pub const SEED_PROGRAMME: &str = include_str!("../../../programmes/aizuwakamatsu-dr-noguchi.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_programme_matches_the_seed() {
+        let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
+        assert_eq!(def.name, "会津若松Dr.野口プロジェクト");
+        assert_eq!(def.baseline_fiscal_year, 2010);
+        assert_eq!(def.members.len(), 7);
+        assert_eq!(def.strategies.len(), 3);
+        let secretariat: Vec<&str> = def
+            .member_roles()
+            .filter(|(_, r)| r.contains(&Role::Secretariat))
+            .map(|(m, _)| m.name.as_str())
+            .collect();
+        assert_eq!(secretariat, ["会津若松市", "会津若松商工会議所"]);
+        let target = |fy: i32, key: &str| {
+            def.milestones
+                .iter()
+                .find(|m| m.fiscal_year == fy)
+                .unwrap()
+                .targets[key]
+        };
+        assert_eq!(
+            target(2020, "new_sites_expansions"),
+            Target {
+                firms: Some(8),
+                jobs: Some(590)
+            }
+        );
+        assert_eq!(
+            target(2025, "new_sites_expansions"),
+            Target {
+                firms: Some(10),
+                jobs: Some(700)
+            }
+        );
+        assert_eq!(
+            target(2020, "new_entries"),
+            Target {
+                firms: Some(5),
+                jobs: Some(10)
+            }
+        );
+        assert_eq!(
+            target(2025, "new_entries"),
+            Target {
+                firms: Some(6),
+                jobs: Some(25)
+            }
+        );
+        assert_eq!(
+            target(2020, "total"),
+            Target {
+                firms: None,
+                jobs: Some(600)
+            }
+        );
+        assert_eq!(
+            target(2025, "total"),
+            Target {
+                firms: None,
+                jobs: Some(725)
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_roles_and_indicators() {
+        let bad = SEED_PROGRAMME.replacen("\"secretariat\"", "\"emperor\"", 1);
+        assert!(matches!(
+            ProgrammeDefinition::parse(&bad),
+            Err(DefinitionError::Rule(_))
+        ));
+        let bad = SEED_PROGRAMME.replacen(
+            "[milestones.targets.total]",
+            "[milestones.targets.grand]",
+            1,
+        );
+        assert!(matches!(
+            ProgrammeDefinition::parse(&bad),
+            Err(DefinitionError::Rule(_))
+        ));
+    }
+}

@@ -1,0 +1,130 @@
+//! Validation errors that name the field they concern.
+//!
+//! The domain returns a machine-readable [`Problem`] per field; the interfaces turn it into a
+//! message in the user's language (the web crate's localisation files hold the wording).
+
+use std::fmt;
+
+/// What is wrong with one field. The interfaces localise each variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    /// 法人番号 is not 13 ASCII/full-width digits.
+    CorporateNumberFormat,
+    /// 法人番号 check digit does not match the other twelve digits.
+    CorporateNumberCheckDigit,
+    NotKana,
+    Email,
+    Phone,
+    /// A value outside a fixed list (kind, status, licence …).
+    UnknownValue {
+        value: String,
+    },
+    NotANumber,
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    Date,
+    /// A referenced record (organisation …) does not exist.
+    UnknownReference,
+    /// A value that must be unique is already taken.
+    Taken,
+    /// The record is still referenced and cannot be deleted.
+    InUse,
+    PasswordTooShort {
+        min: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as the API spells it (`corporate_number`, `memberships[0].joined_on` …).
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
+    }
+}
+
+/// One or more invalid fields; nothing is written when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    pub fn one(field: impl Into<String>, problem: Problem) -> Self {
+        Self(vec![FieldError::new(field, problem)])
+    }
+    pub fn push(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.push(FieldError::new(field, problem));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// `Ok(value)` when no error was collected.
+    pub fn into_result<T>(self, value: T) -> Result<T, Invalid> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+    /// Collects the error of `r` under `field` and returns its value, if any.
+    pub fn take<T>(&mut self, field: &str, r: Result<T, Problem>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.push(field, p);
+                None
+            }
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<&str> = self.0.iter().map(|e| e.field.as_str()).collect();
+        write!(f, "invalid fields: {}", fields.join(", "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Trims a free-text value; empty becomes `None`. Rejects values over `max` characters.
+pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > max => Err(Problem::TooLong { max }),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+/// Like [`optional_text`] but the value must be present.
+pub fn required_text(value: Option<&str>, max: usize) -> Result<String, Problem> {
+    optional_text(value, max)?.ok_or(Problem::Required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(optional_text(Some("  a "), 5), Ok(Some("a".into())));
+        assert_eq!(optional_text(Some("   "), 5), Ok(None));
+        assert_eq!(
+            optional_text(Some("あいうえおか"), 5),
+            Err(Problem::TooLong { max: 5 })
+        );
+        assert_eq!(required_text(None, 5), Err(Problem::Required));
+    }
+}
