@@ -95,18 +95,29 @@ pub mod permission {
 #[derive(Debug)]
 pub struct Granted<P> {
     actor: Actor,
+    /// For a record-level grant limited to one organisation: that organisation.
+    scope: Option<String>,
     _permission: PhantomData<fn() -> P>,
 }
 
 impl<P> Granted<P> {
-    fn to(principal: &Principal) -> Self {
+    fn to(principal: &Principal, scope: Option<&str>) -> Self {
         Self {
             actor: principal.actor(),
+            scope: scope.map(str::to_owned),
             _permission: PhantomData,
         }
     }
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+    /// Whether the grant extends to records of `organisation_id` (storage checks this, so a
+    /// grant for one's own organisation cannot be spent on another).
+    pub fn covers(&self, organisation_id: Option<&str>) -> bool {
+        match &self.scope {
+            None => true,
+            Some(s) => organisation_id == Some(s.as_str()),
+        }
     }
 }
 
@@ -115,6 +126,7 @@ impl<P> Granted<P> {
 pub fn system_grant<P>() -> Granted<P> {
     Granted {
         actor: Actor::system(),
+        scope: None,
         _permission: PhantomData,
     }
 }
@@ -125,7 +137,18 @@ pub struct Denied;
 
 fn allow<P>(principal: &Principal, ok: bool) -> Result<Granted<P>, Denied> {
     if ok {
-        Ok(Granted::to(principal))
+        Ok(Granted::to(principal, None))
+    } else {
+        Err(Denied)
+    }
+}
+
+/// Allows the secretariat everywhere, others only within their own organisation.
+fn allow_own<P>(p: &Principal, organisation_id: Option<&str>) -> Result<Granted<P>, Denied> {
+    if p.is_secretariat() {
+        Ok(Granted::to(p, None))
+    } else if organisation_id == Some(p.organisation_id.as_str()) {
+        Ok(Granted::to(p, organisation_id))
     } else {
         Err(Denied)
     }
@@ -142,10 +165,7 @@ pub fn edit_organisation(
     p: &Principal,
     organisation_id: &str,
 ) -> Result<Granted<permission::EditOrganisation>, Denied> {
-    allow(
-        p,
-        p.is_secretariat() || p.organisation_id == organisation_id,
-    )
+    allow_own(p, Some(organisation_id))
 }
 
 pub fn delete_organisation(
@@ -159,10 +179,7 @@ pub fn edit_person(
     p: &Principal,
     person_organisation: Option<&str>,
 ) -> Result<Granted<permission::EditPerson>, Denied> {
-    allow(
-        p,
-        p.is_secretariat() || person_organisation == Some(p.organisation_id.as_str()),
-    )
+    allow_own(p, person_organisation)
 }
 
 /// Contact details are personal data: shown to the secretariat and the person's own organisation.
@@ -326,6 +343,13 @@ mod tests {
         assert!(edit_person(&firm, Some("firm")).is_ok());
         assert!(edit_person(&firm, Some("other")).is_err());
         assert!(edit_person(&firm, None).is_err());
+        let own = edit_person(&firm, Some("firm")).unwrap();
+        assert!(own.covers(Some("firm")));
+        assert!(
+            !own.covers(Some("other")),
+            "a grant for one's own organisation stays there"
+        );
+        assert!(!own.covers(None));
         assert!(may_see_contact(&firm, Some("firm")));
         assert!(!may_see_contact(&firm, Some("other")));
     }

@@ -27,6 +27,9 @@ pub struct ProgrammeDefinition {
     pub indicators: Vec<Indicator>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
+    /// The text the definition was parsed from (stored with the programme).
+    #[serde(skip)]
+    pub source_text: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -95,8 +98,9 @@ pub enum DefinitionError {
 
 impl ProgrammeDefinition {
     pub fn parse(toml_text: &str) -> Result<Self, DefinitionError> {
-        let def: Self =
+        let mut def: Self =
             toml::from_str(toml_text).map_err(|e| DefinitionError::Syntax(e.to_string()))?;
+        def.source_text = toml_text.to_owned();
         def.check()?;
         Ok(def)
     }
