@@ -77,9 +77,10 @@ impl Drop for TestDb {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Postgres { admin_url, name } => {
-                // Drop runs inside the test's runtime: use a thread with its own runtime.
-                let (admin_url, name, store) =
-                    (admin_url.clone(), name.clone(), self.store.clone());
+                // Drop runs inside the test's runtime, which is blocked here: use a thread with its
+                // own runtime, and let FORCE end the test's connections (closing the pool would
+                // wait for the blocked runtime).
+                let (admin_url, name) = (admin_url.clone(), name.clone());
                 let _ = std::thread::spawn(move || {
                     let rt = tokio::runtime::Builder::new_current_thread()
                         .enable_all()

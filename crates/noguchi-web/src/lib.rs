@@ -1,1 +1,69 @@
+//! Noguchi's HTTP interface: server-rendered Japanese/English pages and the JSON API, over one
+//! router.
+//!
+//! A request passes, in order: the security-header and error-rendering layer (`page.rs`), the
+//! route policy (`auth::enforce`: who is calling, is the route allowed to them by the domain's
+//! `ROUTES`, CSRF), then a thin handler that parses, asks the domain policy for a grant, calls the
+//! store and renders. This crate may depend on the domain and storage crates, never the reverse;
+//! it holds no SQL.
 
+mod api;
+mod auth;
+mod error;
+mod forms;
+pub mod i18n;
+mod openapi;
+mod page;
+mod pages;
+pub mod password;
+mod routes;
+
+pub use auth::LoginLimiter;
+pub use error::AppError;
+pub use openapi::openapi_document;
+pub use routes::registered_routes;
+
+use noguchi_storage::Store;
+use std::sync::Arc;
+
+/// Settings of the web interface.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure`. Browsers accept Secure cookies from http://localhost and
+    /// http://127.0.0.1 too; turn this off only for a plain-HTTP deployment on another host.
+    pub secure_cookies: bool,
+    pub session_ttl: time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: true,
+            session_ttl: time::Duration::hours(12),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::new(LoginLimiter::default()),
+        }
+    }
+}
+
+/// The whole application as an axum router.
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state)
+}
+
+pub(crate) use noguchi_storage::random_token as random_hex;

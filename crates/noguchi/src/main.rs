@@ -1,1 +1,224 @@
-fn main() {}
+//! The `noguchi` binary: `serve`, `user add`, `token issue` (see docs in README.md and the
+//! interface contract). It wires configuration to the storage and web crates and holds no
+//! business rules of its own.
+
+mod bootstrap;
+
+use clap::{Args, Parser, Subcommand};
+use noguchi_domain::access::{permission, system_grant};
+use noguchi_domain::person::Email;
+use noguchi_storage::{NewUser, StoreError};
+use noguchi_web::i18n::{Lang, Tr};
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "noguchi",
+    version,
+    about = "Noguchi: the platform of a regional medical-engineering collaboration programme"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory of the embedded SQLite database (and other local data).
+    #[arg(
+        long,
+        global = true,
+        env = "NOGUCHI_DATA_DIR",
+        default_value = "./noguchi-data"
+    )]
+    data_dir: PathBuf,
+    /// postgres://… selects PostgreSQL; absent: the embedded SQLite in the data directory.
+    #[arg(long, global = true, env = "NOGUCHI_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server (pages and JSON API).
+    Serve {
+        #[arg(long, env = "NOGUCHI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Send cookies without the Secure flag (only for plain HTTP on a host other than localhost).
+        #[arg(long, env = "NOGUCHI_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+    },
+    /// Manages accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manages API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The organisation's id or exact name.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Prints a new bearer token for the API on standard output.
+    Issue {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match std::env::var("NOGUCHI_LOG").as_deref() {
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("warn") => tracing::Level::WARN,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("noguchi: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("noguchi: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let store = bootstrap::open(&cli.db.data_dir, cli.db.database_url.as_deref()).await?;
+    let tr = Tr(Lang::Ja);
+    match cli.command {
+        Command::Serve {
+            listen,
+            insecure_cookies,
+        } => bootstrap::serve(store, listen, !insecure_cookies).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    org,
+                    admin,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .map_err(|e| format!("standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            if password.chars().count() < noguchi_web::password::MIN_LENGTH {
+                return Err(tr.problem(
+                    "password",
+                    &noguchi_domain::Problem::PasswordTooShort {
+                        min: noguchi_web::password::MIN_LENGTH,
+                    },
+                ));
+            }
+            let email = Email::parse(&email).map_err(|p| tr.problem("email", &p))?;
+            let name = noguchi_domain::validation::required_text(Some(&name), 100)
+                .map_err(|p| tr.problem("name", &p))?;
+            let organisation = match store.find_organisation(&org).await {
+                Ok(o) => o,
+                Err(StoreError::NotFound) => {
+                    return Err(
+                        tr.problem("org", &noguchi_domain::Problem::UnknownReference)
+                            + &format!(" ({org})"),
+                    );
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            let hash = tokio::task::spawn_blocking(move || noguchi_web::password::hash(&password))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = NewUser {
+                email,
+                name,
+                organisation_id: organisation.id,
+                password_hash: hash,
+                admin,
+                must_change_password: false,
+            };
+            let created = store
+                .create_user(&system_grant::<permission::ManageUsers>(), user)
+                .await
+                .map_err(|e| describe(tr, e))?;
+            eprintln!(
+                "{} ({}, {})",
+                created.email, created.name, created.organisation_name
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Issue { email, label },
+        } => {
+            let user_id = store.user_id_by_email(&email).await.map_err(|e| match e {
+                StoreError::NotFound => {
+                    tr.problem("email", &noguchi_domain::Problem::UnknownReference)
+                }
+                other => describe(tr, other),
+            })?;
+            println!(
+                "{}",
+                store
+                    .issue_api_token(&user_id, &label)
+                    .await
+                    .map_err(|e| describe(tr, e))?
+            );
+            Ok(())
+        }
+    }
+}
+
+fn describe(tr: Tr, e: StoreError) -> String {
+    match e {
+        StoreError::Invalid(i) => {
+            i.0.iter()
+                .map(|f| tr.problem(&f.field, &f.problem))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        other => other.to_string(),
+    }
+}

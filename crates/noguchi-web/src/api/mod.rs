@@ -1,0 +1,142 @@
+//! The JSON API under `/api/v1`: thin handlers over the store, documented with utoipa.
+
+pub mod audit;
+pub mod organisations;
+pub mod people;
+pub mod programmes;
+
+use crate::AppState;
+use crate::auth::{BODY_LIMIT, Caller};
+use crate::error::AppError;
+use axum::Json;
+use axum::body::to_bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header;
+use noguchi_domain::access::Principal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+
+/// `GET /healthz`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
+    state.store.ping().await?;
+    Ok("ok")
+}
+
+/// A JSON request body, read with a size limit; a field of the wrong type or an unknown field is
+/// reported by name.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, _: &S) -> Result<Self, AppError> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !json {
+            return Err(AppError::BadRequest);
+        }
+        let bytes = to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        if inner.classify() != serde_json::error::Category::Data {
+            return AppError::BadRequest;
+        }
+        let message = inner.to_string();
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let name = rest.split('`').next().unwrap_or_default();
+            return AppError::BadField {
+                field: name.to_owned(),
+                unknown: true,
+            };
+        }
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        AppError::BadField {
+            field,
+            unknown: false,
+        }
+    })
+}
+
+/// A reference to an organisation inside another record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgrammeRolesOut {
+    pub programme_id: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub organisation: OrgRef,
+    pub admin: bool,
+    pub secretariat: bool,
+    pub programmes: Vec<ProgrammeRolesOut>,
+}
+
+/// The signed-in caller.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = ProblemOut)))]
+pub async fn me(caller: Caller) -> Result<Json<Me>, AppError> {
+    let p: &Principal = caller.principal()?;
+    Ok(Json(Me {
+        id: p.user_id.clone(),
+        name: p.name.clone(),
+        email: p.email.clone(),
+        organisation: OrgRef {
+            id: p.organisation_id.clone(),
+            name: p.organisation_name.clone(),
+        },
+        admin: p.admin,
+        secretariat: p.is_secretariat(),
+        programmes: p
+            .programmes
+            .iter()
+            .map(|r| ProgrammeRolesOut {
+                programme_id: r.programme_id.clone(),
+                roles: r.roles.iter().map(|r| r.code().to_owned()).collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// An error (RFC 9457 problem details).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemOut {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: Option<String>,
+    pub errors: Option<Vec<FieldErrorOut>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorOut {
+    pub field: String,
+    pub message: String,
+}
+
+/// Page size of lists: default 50, at most 200.
+pub fn page_limit(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(50).clamp(1, 200)
+}

@@ -1,0 +1,289 @@
+//! The organisation directory over JSON.
+
+use super::{JsonBody, ProblemOut, page_limit, parse_json};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use noguchi_domain::Invalid;
+use noguchi_domain::access;
+use noguchi_domain::organisation::{
+    FieldStatus, Organisation, OrganisationData, OrganisationInput, OrganisationKind, format_date,
+};
+use noguchi_storage::OrganisationFilter;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipIo {
+    /// The body joined, e.g. 福島県医療福祉機器産業協議会.
+    pub body: String,
+    /// YYYY-MM-DD
+    pub joined_on: Option<String>,
+}
+
+/// An organisation as read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationOut {
+    pub id: String,
+    /// municipality, chamber_of_commerce, university, prefectural_agency, hospital,
+    /// technical_centre, foundation, company, industry_council, other
+    pub kind: String,
+    pub name: String,
+    pub name_kana: Option<String>,
+    pub name_en: Option<String>,
+    /// 法人番号: 13 digits, check digit verified.
+    pub corporate_number: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub municipality: Option<String>,
+    pub in_region: bool,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub website: Option<String>,
+    pub capabilities: Vec<String>,
+    pub certifications: Vec<String>,
+    /// marketing_class1/2/3, manufacturing_registration, repair, sales_advanced, sales_controlled
+    pub licences: Vec<String>,
+    pub memberships: Vec<MembershipIo>,
+    /// existing_medical, entrant or none
+    pub field_status: String,
+    pub notes: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An organisation as written (POST: `name` and `kind` are required; PATCH: any subset, `null`
+/// clears a field).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationIn {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub name_kana: Option<String>,
+    pub name_en: Option<String>,
+    pub corporate_number: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub municipality: Option<String>,
+    pub in_region: Option<bool>,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub website: Option<String>,
+    pub capabilities: Option<Vec<String>>,
+    pub certifications: Option<Vec<String>>,
+    pub licences: Option<Vec<String>>,
+    pub memberships: Option<Vec<MembershipIo>>,
+    pub field_status: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl OrganisationIn {
+    fn into_input(self) -> OrganisationInput {
+        OrganisationInput {
+            kind: self.kind,
+            name: self.name,
+            name_kana: self.name_kana,
+            name_en: self.name_en,
+            corporate_number: self.corporate_number,
+            postal_code: self.postal_code,
+            address: self.address,
+            municipality: self.municipality,
+            in_region: self.in_region,
+            industry: self.industry,
+            employees: self.employees,
+            website: self.website,
+            capabilities: self.capabilities.unwrap_or_default(),
+            certifications: self.certifications.unwrap_or_default(),
+            licences: self.licences.unwrap_or_default(),
+            memberships: self
+                .memberships
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| (m.body, m.joined_on))
+                .collect(),
+            field_status: self.field_status,
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationList {
+    pub items: Vec<OrganisationOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn out(o: Organisation) -> OrganisationOut {
+    let d = o.data;
+    OrganisationOut {
+        id: o.id,
+        kind: d.kind.code().into(),
+        name: d.name,
+        name_kana: d.name_kana.map(|k| k.as_str().into()),
+        name_en: d.name_en,
+        corporate_number: d.corporate_number.map(|c| c.as_str().into()),
+        postal_code: d.postal_code,
+        address: d.address,
+        municipality: d.municipality,
+        in_region: d.in_region,
+        industry: d.industry,
+        employees: d.employees,
+        website: d.website,
+        capabilities: d.capabilities,
+        certifications: d.certifications,
+        licences: d.licences.iter().map(|l| l.code().into()).collect(),
+        memberships: d
+            .memberships
+            .into_iter()
+            .map(|m| MembershipIo {
+                body: m.body,
+                joined_on: m.joined_on.map(format_date),
+            })
+            .collect(),
+        field_status: d.field_status.code().into(),
+        notes: d.notes,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Name, reading or English name; width and kana folded (けんさ finds ケンサ).
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub in_region: Option<bool>,
+    /// A capability tag, exactly.
+    pub capability: Option<String>,
+    pub field_status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> Result<OrganisationFilter, AppError> {
+        let mut errs = Invalid::default();
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let kind =
+            nonempty(&self.kind).and_then(|k| errs.take("kind", OrganisationKind::parse(&k)));
+        let field_status = nonempty(&self.field_status)
+            .and_then(|s| errs.take("field_status", FieldStatus::parse(&s)));
+        if !errs.is_empty() {
+            return Err(AppError::Invalid(errs));
+        }
+        Ok(OrganisationFilter {
+            q: nonempty(&self.q),
+            kind,
+            in_region: self.in_region,
+            capability: nonempty(&self.capability),
+            field_status,
+        })
+    }
+}
+
+/// Organisations in 五十音 order of their reading.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListQuery),
+    responses((status = 200, body = OrganisationList), (status = 401, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<OrganisationList>, AppError> {
+    let page = state
+        .store
+        .list_organisations(&q.filter()?, q.cursor.as_deref(), page_limit(q.limit))
+        .await?;
+    Ok(Json(OrganisationList {
+        items: page.items.into_iter().map(out).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Registers an organisation (secretariat).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = OrganisationIn,
+    responses((status = 201, body = OrganisationOut), (status = 401, body = ProblemOut), (status = 403, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<OrganisationIn>,
+) -> Result<impl IntoResponse, AppError> {
+    let grant = access::create_organisation(caller.principal()?)?;
+    let data = OrganisationData::parse(&body.into_input()).map_err(AppError::Invalid)?;
+    let org = state.store.create_organisation(&grant, data).await?;
+    Ok((StatusCode::CREATED, Json(out(org))))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = String, Path)),
+    responses((status = 200, body = OrganisationOut), (status = 401, body = ProblemOut), (status = 404, body = ProblemOut)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<OrganisationOut>, AppError> {
+    Ok(Json(out(state.store.organisation(&id).await?)))
+}
+
+/// Changes the given fields (secretariat, or the organisation's own staff).
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = String, Path)),
+    request_body = OrganisationIn,
+    responses((status = 200, body = OrganisationOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<Map<String, Value>>,
+) -> Result<Json<OrganisationOut>, AppError> {
+    let grant = access::edit_organisation(caller.principal()?, &id)?;
+    let current = state.store.organisation(&id).await?;
+    let merged: OrganisationIn = parse_json(merge(&out(current), patch)?.as_bytes())?;
+    let data = OrganisationData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
+    Ok(Json(out(state
+        .store
+        .update_organisation(&grant, &id, data)
+        .await?)))
+}
+
+/// Overlays a PATCH body on the record's writable fields (read-only fields are refused by name).
+pub fn merge<T: Serialize>(current: &T, patch: Map<String, Value>) -> Result<String, AppError> {
+    let mut base = serde_json::to_value(current).map_err(|e| AppError::internal("merge", e))?;
+    let obj = base.as_object_mut().ok_or(AppError::BadRequest)?;
+    for read_only in [
+        "id",
+        "created_at",
+        "updated_at",
+        "organisation",
+        "contact_visible",
+    ] {
+        if patch.contains_key(read_only) {
+            return Err(AppError::BadField {
+                field: read_only.into(),
+                unknown: true,
+            });
+        }
+        obj.remove(read_only);
+    }
+    obj.extend(patch);
+    Ok(base.to_string())
+}
+
+/// Deletes an organisation nothing refers to (secretariat).
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let grant = access::delete_organisation(caller.principal()?)?;
+    state.store.delete_organisation(&grant, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,381 @@
+//! Who is calling, and whether the route lets them in.
+//!
+//! `enforce` runs for every matched route: it identifies the caller (bearer token or session
+//! cookie), applies the route's rule from the domain's `ROUTES` table (a route missing there is
+//! refused: deny by default), forces a password change on one-time credentials, and checks the
+//! CSRF token of every state-changing request made with a cookie.
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::{AppState, random_hex};
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_domain::access::{Principal, Refusal, route_rule};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "noguchi_session";
+/// Double-submit token for forms sent before sign-in (the sign-in form itself).
+pub const PRE_COOKIE: &str = "noguchi_pre";
+pub const LANG_COOKIE: &str = "noguchi_lang";
+pub const CSRF_FIELD: &str = "csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form or JSON body accepted.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Anonymous,
+    Session { token: String },
+    Bearer,
+}
+
+/// The caller of a request, as established by `enforce`.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Option<Principal>,
+    pub via: Via,
+    pub lang: Lang,
+    /// The token to embed in forms: the session's, or the pre-sign-in cookie's.
+    pub csrf: String,
+    /// A pre-sign-in token that must be set as a cookie with the response, if new.
+    pub new_pre_token: Option<String>,
+    /// The client's IP address, when the server knows it (for sign-in rate limits).
+    pub address: Option<String>,
+}
+
+impl Caller {
+    pub fn principal(&self) -> Result<&Principal, AppError> {
+        self.principal.as_ref().ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("auth", "handler reached without enforce"))
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// Page language: the visitor's choice (cookie), Japanese otherwise. API: Accept-Language.
+pub fn request_lang(headers: &HeaderMap, api: bool) -> Lang {
+    if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
+        return l;
+    }
+    if api {
+        Lang::from_accept_language(
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    } else {
+        Lang::Ja
+    }
+}
+
+/// Paths a user with one-time credentials may still reach.
+const PASSWORD_CHANGE_PATHS: &[&str] = &[
+    "/account/password",
+    "/logout",
+    "/static/{file}",
+    "/lang/{lang}",
+    "/healthz",
+];
+
+pub async fn enforce(
+    State(state): State<AppState>,
+    matched: MatchedPath,
+    req: Request,
+    next: Next,
+) -> Response {
+    match admit(&state, matched.as_str(), req).await {
+        Ok(req) => next.run(req).await,
+        Err(resp) => resp,
+    }
+}
+
+async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, Response> {
+    let api = route.starts_with("/api/");
+    let method = if req.method() == Method::HEAD {
+        "GET"
+    } else {
+        req.method().as_str()
+    };
+    let Some(need) = route_rule(method, route) else {
+        tracing::error!(method, route, "route without a rule in the access policy");
+        return Err(AppError::Forbidden.into_response());
+    };
+    let headers = req.headers();
+    let lang = request_lang(headers, api);
+    let (principal, via, session_csrf) = identify(state, headers)
+        .await
+        .map_err(IntoResponse::into_response)?;
+
+    match need.admits(principal.as_ref()) {
+        Ok(()) => {}
+        Err(Refusal::SignInRequired) if !api && method == "GET" => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next = if target == "/" {
+                String::new()
+            } else {
+                format!("?next={}", url_escape(target))
+            };
+            return Err(Redirect::to(&format!("/login{next}")).into_response());
+        }
+        Err(Refusal::SignInRequired) => return Err(AppError::Unauthorized.into_response()),
+        Err(Refusal::Forbidden) => return Err(AppError::Forbidden.into_response()),
+    }
+    if let Some(p) = &principal {
+        if p.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&route) {
+            return Err(if api || method != "GET" {
+                AppError::PasswordChangeRequired.into_response()
+            } else {
+                Redirect::to("/account/password").into_response()
+            });
+        }
+    }
+
+    let pre = cookie(headers, PRE_COOKIE).map(str::to_owned);
+    let (csrf, new_pre_token) = match (&session_csrf, &pre) {
+        (Some(c), _) => (c.clone(), None),
+        (None, Some(p)) => (p.clone(), None),
+        (None, None) => {
+            let t = random_hex(16);
+            (t.clone(), Some(t))
+        }
+    };
+    let unsafe_method = !matches!(method, "GET" | "OPTIONS");
+    let req = if unsafe_method && !matches!(via, Via::Bearer) {
+        // A cookie rides along with cross-site requests; the token proves the page was ours.
+        let expected = session_csrf
+            .or(pre)
+            .ok_or_else(|| AppError::Csrf.into_response())?;
+        check_csrf(req, &expected).await?
+    } else {
+        req
+    };
+    let mut req = req;
+    let address = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string());
+    req.extensions_mut().insert(Caller {
+        principal,
+        via,
+        lang,
+        csrf,
+        new_pre_token,
+        address,
+    });
+    Ok(req)
+}
+
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Option<Principal>, Via, Option<String>), AppError> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthorized)?;
+        return match state.store.token_principal(token).await? {
+            Some(p) => Ok((Some(p), Via::Bearer, None)),
+            None => Err(AppError::Unauthorized),
+        };
+    }
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        if let Some((p, csrf)) = state.store.session_principal(token).await? {
+            return Ok((
+                Some(p),
+                Via::Session {
+                    token: token.to_owned(),
+                },
+                Some(csrf),
+            ));
+        }
+    }
+    Ok((None, Via::Anonymous, None))
+}
+
+async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
+    if let Some(h) = req.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf.into_response())
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::Csrf.into_response());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge.into_response())?;
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest.into_response())?;
+    let ok = fields
+        .iter()
+        .any(|(k, v)| k == CSRF_FIELD && constant_time_eq(v.as_bytes(), expected.as_bytes()));
+    if !ok {
+        return Err(AppError::Csrf.into_response());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Counts failed sign-ins per account name and per address within a window; past the limit,
+/// sign-in is refused whether or not the account exists.
+pub struct LoginLimiter {
+    window: Duration,
+    per_account: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(15 * 60), 5, 30)
+    }
+}
+
+impl LoginLimiter {
+    pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
+        Self {
+            window,
+            per_account,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn keys(account: &str, address: Option<&str>) -> [(String, bool); 2] {
+        [
+            (format!("account:{}", account.trim().to_lowercase()), true),
+            (format!("address:{}", address.unwrap_or("-")), false),
+        ]
+    }
+
+    pub fn is_blocked(&self, account: &str, address: Option<&str>, now: Instant) -> bool {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        Self::keys(account, address).iter().any(|(k, is_account)| {
+            let list = map.entry(k.clone()).or_default();
+            list.retain(|t| now.duration_since(*t) < self.window);
+            list.len()
+                >= if *is_account {
+                    self.per_account
+                } else {
+                    self.per_address
+                }
+        })
+    }
+
+    pub fn fail(&self, account: &str, address: Option<&str>, now: Instant) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.clear(); // bounded memory under a flood of distinct names
+        }
+        for (k, _) in Self::keys(account, address) {
+            map.entry(k).or_default().push(now);
+        }
+    }
+
+    pub fn succeed(&self, account: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&format!("account:{}", account.trim().to_lowercase()));
+    }
+}
+
+/// The `Set-Cookie` value of a cookie with the flags every Noguchi cookie carries.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_blocks_after_failures_and_forgets_them() {
+        let l = LoginLimiter::new(Duration::from_secs(60), 3, 100);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(!l.is_blocked("a@example.jp", Some("1"), t0));
+            l.fail("a@example.jp", Some("1"), t0);
+        }
+        assert!(
+            l.is_blocked("A@example.jp", Some("2"), t0),
+            "per account, case-insensitive"
+        );
+        assert!(!l.is_blocked("b@example.jp", Some("1"), t0));
+        assert!(!l.is_blocked("a@example.jp", Some("1"), t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn cookies_are_read_and_written_with_flags() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; noguchi_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "missing"), None);
+        let c = set_cookie(SESSION_COOKIE, "x", None, true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+    }
+}

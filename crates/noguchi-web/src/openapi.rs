@@ -1,0 +1,43 @@
+//! The OpenAPI document, generated from the handlers' annotations. A snapshot test keeps it
+//! from drifting silently, and another checks that every `/api/v1` route is in it.
+
+use crate::api;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Noguchi API", description = "The JSON API of Noguchi, the platform of a regional medical-engineering collaboration programme. Authenticate with `Authorization: Bearer TOKEN` (from `noguchi token issue`)."),
+    paths(
+        api::me,
+        api::programmes::list, api::programmes::show,
+        api::organisations::list, api::organisations::create, api::organisations::show,
+        api::organisations::update, api::organisations::delete,
+        api::people::list, api::people::create, api::people::show, api::people::update, api::people::delete,
+        api::audit::list,
+    ),
+    modifiers(&Bearer),
+    security(("bearer" = [])),
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}

@@ -1,0 +1,120 @@
+//! The programme home: council members and their roles, strategies, KPI targets.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::page::{Ctx, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_storage::Programme;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "no_programme.html")]
+struct NoProgramme {
+    ctx: Ctx,
+}
+
+/// `/`: the home of the caller's programme (the first one their organisation belongs to).
+pub async fn index(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let programmes = state.store.programmes().await?;
+    let mine = programmes
+        .iter()
+        .find(|prog| p.programmes.iter().any(|r| r.programme_id == prog.id))
+        .or(programmes.first());
+    Ok(match mine {
+        Some(prog) => {
+            let flash = q
+                .flash
+                .map(|f| format!("?flash={}", crate::auth::url_escape(&f)))
+                .unwrap_or_default();
+            Redirect::to(&format!("/programmes/{}{flash}", prog.id)).into_response()
+        }
+        None => render(&NoProgramme {
+            ctx: Ctx::new(&caller, "/"),
+        }),
+    })
+}
+
+struct TargetRow {
+    label: String,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    ctx: Ctx,
+    programme: Programme,
+    years: Vec<String>,
+    targets: Vec<TargetRow>,
+    baseline: String,
+}
+
+pub async fn programme(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}")).with_flash(q.flash.as_deref());
+    let tr = ctx.tr;
+    let def = &programme.definition;
+    let years = def
+        .milestones
+        .iter()
+        .map(|m| tr.t1("home-fiscal-year", "year", &m.fiscal_year.to_string()))
+        .collect();
+    let targets = def
+        .indicators
+        .iter()
+        .map(|i| TargetRow {
+            label: match (&i.label_en, tr.0) {
+                (Some(en), crate::i18n::Lang::En) => en.clone(),
+                _ => i.label.clone(),
+            },
+            cells: def
+                .milestones
+                .iter()
+                .map(|m| {
+                    let t = m.targets.get(&i.key);
+                    let firms = t
+                        .and_then(|t| t.firms)
+                        .map(|n| tr.t1("home-firms", "n", &n.to_string()));
+                    let jobs = t
+                        .and_then(|t| t.jobs)
+                        .map(|n| tr.t1("home-jobs", "n", &n.to_string()));
+                    [firms, jobs]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect(),
+        })
+        .collect();
+    let baseline = tr.t1(
+        "home-kpi-note",
+        "year",
+        &def.baseline_fiscal_year.to_string(),
+    );
+    Ok(render(&ProgrammePage {
+        ctx,
+        programme,
+        years,
+        targets,
+        baseline,
+    }))
+}

@@ -1,0 +1,108 @@
+//! The route table. Routes are added only through [`Routes`], which records each one, so a test
+//! can compare the router against the domain's access policy (`noguchi_domain::access::ROUTES`).
+
+use crate::{AppState, api, auth, openapi, page, pages};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{MethodFilter, on};
+
+struct Routes {
+    router: Router<AppState>,
+    registered: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add<H, T>(mut self, method: &'static str, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PATCH" => MethodFilter::PATCH,
+            "DELETE" => MethodFilter::DELETE,
+            other => panic!("unsupported method {other}"),
+        };
+        self.router = self.router.route(path, on(filter, handler));
+        self.registered.push((method, path));
+        self
+    }
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("GET", path, h)
+    }
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("POST", path, h)
+    }
+    fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("PATCH", path, h)
+    }
+    fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("DELETE", path, h)
+    }
+}
+
+fn routes() -> Routes {
+    Routes {
+        router: Router::new(),
+        registered: Vec::new(),
+    }
+    .get("/healthz", api::health)
+    .get("/static/{file}", pages::static_file)
+    .get("/api/v1/openapi.json", openapi::serve)
+    .get("/login", pages::account::login_form)
+    .post("/login", pages::account::login)
+    .post("/logout", pages::account::logout)
+    .get("/lang/{lang}", pages::account::switch_lang)
+    .get("/account/password", pages::account::password_form)
+    .post("/account/password", pages::account::change_password)
+    .get("/", pages::home::index)
+    .get("/programmes/{id}", pages::home::programme)
+    .get("/organisations", pages::organisations::list)
+    .get("/organisations/new", pages::organisations::new_form)
+    .post("/organisations", pages::organisations::create)
+    .get("/organisations/{id}", pages::organisations::show)
+    .get("/organisations/{id}/edit", pages::organisations::edit_form)
+    .post("/organisations/{id}", pages::organisations::update)
+    .post("/organisations/{id}/delete", pages::organisations::delete)
+    .get("/people", pages::people::list)
+    .get("/people/new", pages::people::new_form)
+    .post("/people", pages::people::create)
+    .get("/people/{id}", pages::people::show)
+    .get("/people/{id}/edit", pages::people::edit_form)
+    .post("/people/{id}", pages::people::update)
+    .post("/people/{id}/delete", pages::people::delete)
+    .get("/audit", pages::audit::list)
+    .get("/users", pages::users::list)
+    .post("/users", pages::users::create)
+    .get("/api/v1/me", api::me)
+    .get("/api/v1/programmes", api::programmes::list)
+    .get("/api/v1/programmes/{id}", api::programmes::show)
+    .get("/api/v1/organisations", api::organisations::list)
+    .post("/api/v1/organisations", api::organisations::create)
+    .get("/api/v1/organisations/{id}", api::organisations::show)
+    .patch("/api/v1/organisations/{id}", api::organisations::update)
+    .delete("/api/v1/organisations/{id}", api::organisations::delete)
+    .get("/api/v1/people", api::people::list)
+    .post("/api/v1/people", api::people::create)
+    .get("/api/v1/people/{id}", api::people::show)
+    .patch("/api/v1/people/{id}", api::people::update)
+    .delete("/api/v1/people/{id}", api::people::delete)
+    .get("/api/v1/audit", api::audit::list)
+}
+
+/// Every (method, path) the router serves.
+pub fn registered_routes() -> Vec<(&'static str, &'static str)> {
+    routes().registered
+}
+
+pub fn router(state: AppState) -> Router {
+    routes()
+        .router
+        .route_layer(from_fn_with_state(state.clone(), auth::enforce))
+        .layer(DefaultBodyLimit::max(auth::BODY_LIMIT))
+        .layer(from_fn(page::finish))
+        .with_state(state)
+}
