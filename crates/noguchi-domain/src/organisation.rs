@@ -161,10 +161,10 @@ impl OrganisationData {
             if l.trim().is_empty() {
                 continue;
             }
-            if let Some(l) = errs.take(&format!("licences[{i}]"), Licence::parse(l)) {
-                if !licences.contains(&l) {
-                    licences.push(l);
-                }
+            if let Some(l) = errs.take(&format!("licences[{i}]"), Licence::parse(l))
+                && !licences.contains(&l)
+            {
+                licences.push(l);
             }
         }
         let mut memberships = Vec::new();

@@ -151,14 +151,15 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
         Err(Refusal::SignInRequired) => return Err(AppError::Unauthorized.into_response()),
         Err(Refusal::Forbidden) => return Err(AppError::Forbidden.into_response()),
     }
-    if let Some(p) = &principal {
-        if p.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&route) {
-            return Err(if api || method != "GET" {
-                AppError::PasswordChangeRequired.into_response()
-            } else {
-                Redirect::to("/account/password").into_response()
-            });
-        }
+    if let Some(p) = &principal
+        && p.must_change_password
+        && !PASSWORD_CHANGE_PATHS.contains(&route)
+    {
+        return Err(if api || method != "GET" {
+            AppError::PasswordChangeRequired.into_response()
+        } else {
+            Redirect::to("/account/password").into_response()
+        });
     }
 
     let pre = cookie(headers, PRE_COOKIE).map(str::to_owned);
@@ -212,16 +213,13 @@ async fn identify(
             None => Err(AppError::Unauthorized),
         };
     }
-    if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        if let Some((p, csrf)) = state.store.session_principal(token).await? {
-            return Ok((
-                Some(p),
-                Via::Session {
-                    token: token.to_owned(),
-                },
-                Some(csrf),
-            ));
-        }
+    if let Some(token) = cookie(headers, SESSION_COOKIE)
+        && let Some((p, csrf)) = state.store.session_principal(token).await?
+    {
+        let via = Via::Session {
+            token: token.to_owned(),
+        };
+        return Ok((Some(p), via, Some(csrf)));
     }
     Ok((None, Via::Anonymous, None))
 }

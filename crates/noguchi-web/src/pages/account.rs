@@ -30,15 +30,11 @@ pub struct NextQuery {
 }
 
 fn with_pre_cookie(mut r: Response, caller: &Caller, state: &AppState) -> Response {
-    if let Some(t) = &caller.new_pre_token {
-        if let Ok(v) = HeaderValue::from_str(&set_cookie(
-            PRE_COOKIE,
-            t,
-            None,
-            state.config.secure_cookies,
-        )) {
-            r.headers_mut().append(header::SET_COOKIE, v);
-        }
+    let secure = state.config.secure_cookies;
+    if let Some(t) = &caller.new_pre_token
+        && let Ok(v) = HeaderValue::from_str(&set_cookie(PRE_COOKIE, t, None, secure))
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }

@@ -196,11 +196,7 @@ async fn form_page(
     if let Some(i) = invalid {
         attach_errors(&mut f, i, ctx.tr);
     }
-    let cancel = if action == "/people" {
-        action.clone()
-    } else {
-        action.clone()
-    };
+    let cancel = action.clone();
     let page = FormPage {
         title: ctx.t(title_key),
         ctx,

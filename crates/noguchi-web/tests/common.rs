@@ -1,0 +1,149 @@
+//! An in-process Noguchi for tests: a fresh database (SQLite, or PostgreSQL when
+//! `NOGUCHI_TEST_POSTGRES_URL` is set), the seed programme loaded, and the real router.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use noguchi_domain::access::{permission, system_grant};
+use noguchi_domain::person::Email;
+use noguchi_domain::programme::{ProgrammeDefinition, SEED_PROGRAMME};
+use noguchi_storage::NewUser;
+use noguchi_storage::testing::TestDb;
+use noguchi_web::{AppState, WebConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Correct-Horse-Battery-9";
+
+pub struct App {
+    pub db: TestDb,
+    pub router: Router,
+    pub programme_id: String,
+    /// Seed members by their position in the programme definition.
+    pub city: String,
+    pub chamber: String,
+    pub hospital: String,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+    }
+    /// The value a `Set-Cookie` header gives `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies()
+            .iter()
+            .find_map(|c| c.split(';').next()?.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+}
+
+impl App {
+    pub async fn new() -> Self {
+        let db = TestDb::new().await;
+        let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
+        let programme_id = db.store.load_programme(&def).await.unwrap();
+        let p = db.store.programme(&programme_id).await.unwrap();
+        let member = |name: &str| p.members.iter().find(|m| m.organisation_name == name).unwrap().organisation_id.clone();
+        let (city, chamber, hospital) =
+            (member("会津若松市"), member("会津若松商工会議所"), member("公立大学法人福島県立医科大学会津医療センター"));
+        let router = noguchi_web::app(AppState::new(db.store.clone(), WebConfig::default()));
+        Self { db, router, programme_id, city, chamber, hospital }
+    }
+
+    /// Creates an account and returns a bearer token for it.
+    pub async fn user(&self, email: &str, organisation_id: &str, admin: bool) -> String {
+        let id = self.account(email, organisation_id, admin, false).await;
+        self.db.store.issue_api_token(&id, "test").await.unwrap()
+    }
+
+    pub async fn account(&self, email: &str, organisation_id: &str, admin: bool, must_change: bool) -> String {
+        let hash = noguchi_web::password::hash(PASSWORD);
+        self.db
+            .store
+            .create_user(
+                &system_grant::<permission::ManageUsers>(),
+                NewUser {
+                    email: Email::parse(email).unwrap(),
+                    name: format!("検査 {email}"),
+                    organisation_id: organisation_id.into(),
+                    password_hash: hash,
+                    admin,
+                    must_change_password: must_change,
+                },
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A JSON API call with an optional bearer token.
+    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.request(req).await
+    }
+
+    /// A browser request with cookies; `form` is sent url-encoded.
+    pub async fn browse(&self, method: &str, path: &str, cookies: &str, form: Option<&[(&str, &str)]>) -> Resp {
+        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(path);
+        if !cookies.is_empty() {
+            b = b.header(header::COOKIE, cookies);
+        }
+        let req = match form {
+            Some(f) => b
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(f).unwrap()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.request(req).await
+    }
+
+    /// Signs in through the login form like a browser; returns the cookie header to send on.
+    pub async fn sign_in(&self, email: &str, password: &str) -> (Resp, String) {
+        let form = self.browse("GET", "/login", "", None).await;
+        let pre = form.cookie("noguchi_pre").expect("the sign-in form sets a CSRF cookie");
+        let token = csrf_of(&form.text);
+        let resp = self
+            .browse("POST", "/login", &format!("noguchi_pre={pre}"), Some(&[("csrf", &token), ("email", email), ("password", password), ("next", "/")]))
+            .await;
+        let cookie = resp.cookie("noguchi_session").map(|s| format!("noguchi_session={s}")).unwrap_or_default();
+        (resp, cookie)
+    }
+}
+
+/// The CSRF token embedded in a page's forms.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
