@@ -29,6 +29,8 @@ macro_rules! code_list {
 
 pub mod access;
 pub mod corporate_number;
+pub mod fiscal;
+pub mod kpi;
 pub mod organisation;
 pub mod person;
 pub mod programme;

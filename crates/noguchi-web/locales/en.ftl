@@ -163,6 +163,7 @@ problem-unknown-reference = { $field } refers to a record that does not exist.
 problem-taken = This { $field } is already registered.
 problem-in-use = This { $field } is still referred to (council member, people or accounts) and cannot be deleted.
 problem-password-too-short = { $field } must be at least { $min } characters.
+problem-outside-fiscal-year = { $field } does not fall in the fiscal year given (1 April to 31 March).
 problem-wrong-type = { $field } has a value of the wrong type.
 problem-unknown-field = There is no field { $field }.
 

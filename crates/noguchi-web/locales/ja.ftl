@@ -163,6 +163,7 @@ problem-unknown-reference = { $field }に指定されたデータが見つかり
 problem-taken = この{ $field }はすでに登録されています。
 problem-in-use = この{ $field }のデータは他の記録から参照されているため削除できません（構成団体、所属する人物やアカウント）。
 problem-password-too-short = { $field }は{ $min }文字以上にしてください。
+problem-outside-fiscal-year = { $field }が年度（4月1日〜翌年3月31日）の範囲外です。
 problem-wrong-type = { $field }の値の型が正しくありません。
 problem-unknown-field = { $field }という項目はありません。
 

@@ -157,6 +157,7 @@ impl Tr {
             Problem::UnknownReference => "problem-unknown-reference",
             Problem::Taken => "problem-taken",
             Problem::InUse => "problem-in-use",
+            Problem::OutsideFiscalYear => "problem-outside-fiscal-year",
             Problem::PasswordTooShort { min } => {
                 args.set("min", FluentValue::from(*min as f64));
                 "problem-password-too-short"

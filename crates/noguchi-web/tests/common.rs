@@ -42,13 +42,21 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
     pub fn cookies(&self) -> Vec<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect()
     }
     /// The value a `Set-Cookie` header gives `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies()
-            .iter()
-            .find_map(|c| c.split(';').next()?.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        self.cookies().iter().find_map(|c| {
+            c.split(';')
+                .next()?
+                .strip_prefix(&format!("{name}="))
+                .map(str::to_owned)
+        })
     }
 }
 
@@ -58,11 +66,28 @@ impl App {
         let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
         let programme_id = db.store.load_programme(&def).await.unwrap();
         let p = db.store.programme(&programme_id).await.unwrap();
-        let member = |name: &str| p.members.iter().find(|m| m.organisation_name == name).unwrap().organisation_id.clone();
-        let (city, chamber, hospital) =
-            (member("会津若松市"), member("会津若松商工会議所"), member("公立大学法人福島県立医科大学会津医療センター"));
+        let member = |name: &str| {
+            p.members
+                .iter()
+                .find(|m| m.organisation_name == name)
+                .unwrap()
+                .organisation_id
+                .clone()
+        };
+        let (city, chamber, hospital) = (
+            member("会津若松市"),
+            member("会津若松商工会議所"),
+            member("公立大学法人福島県立医科大学会津医療センター"),
+        );
         let router = noguchi_web::app(AppState::new(db.store.clone(), WebConfig::default()));
-        Self { db, router, programme_id, city, chamber, hospital }
+        Self {
+            db,
+            router,
+            programme_id,
+            city,
+            chamber,
+            hospital,
+        }
     }
 
     /// Creates an account and returns a bearer token for it.
@@ -71,7 +96,13 @@ impl App {
         self.db.store.issue_api_token(&id, "test").await.unwrap()
     }
 
-    pub async fn account(&self, email: &str, organisation_id: &str, admin: bool, must_change: bool) -> String {
+    pub async fn account(
+        &self,
+        email: &str,
+        organisation_id: &str,
+        admin: bool,
+        must_change: bool,
+    ) -> String {
         let hash = noguchi_web::password::hash(PASSWORD);
         self.db
             .store
@@ -96,25 +127,48 @@ impl App {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A JSON API call with an optional bearer token.
-    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(path);
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
             None => b.body(Body::empty()).unwrap(),
         };
         self.request(req).await
     }
 
     /// A browser request with cookies; `form` is sent url-encoded.
-    pub async fn browse(&self, method: &str, path: &str, cookies: &str, form: Option<&[(&str, &str)]>) -> Resp {
-        let mut b = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(path);
+    pub async fn browse(
+        &self,
+        method: &str,
+        path: &str,
+        cookies: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path);
         if !cookies.is_empty() {
             b = b.header(header::COOKIE, cookies);
         }
@@ -131,12 +185,27 @@ impl App {
     /// Signs in through the login form like a browser; returns the cookie header to send on.
     pub async fn sign_in(&self, email: &str, password: &str) -> (Resp, String) {
         let form = self.browse("GET", "/login", "", None).await;
-        let pre = form.cookie("noguchi_pre").expect("the sign-in form sets a CSRF cookie");
+        let pre = form
+            .cookie("noguchi_pre")
+            .expect("the sign-in form sets a CSRF cookie");
         let token = csrf_of(&form.text);
         let resp = self
-            .browse("POST", "/login", &format!("noguchi_pre={pre}"), Some(&[("csrf", &token), ("email", email), ("password", password), ("next", "/")]))
+            .browse(
+                "POST",
+                "/login",
+                &format!("noguchi_pre={pre}"),
+                Some(&[
+                    ("csrf", &token),
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/"),
+                ]),
+            )
             .await;
-        let cookie = resp.cookie("noguchi_session").map(|s| format!("noguchi_session={s}")).unwrap_or_default();
+        let cookie = resp
+            .cookie("noguchi_session")
+            .map(|s| format!("noguchi_session={s}"))
+            .unwrap_or_default();
         (resp, cookie)
     }
 }

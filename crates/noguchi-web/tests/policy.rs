@@ -12,9 +12,19 @@ fn every_route_has_a_declared_rule() {
         .iter()
         .filter(|(m, p)| !ROUTES.iter().any(|r| r.method == *m && r.path == *p))
         .collect();
-    assert!(missing.is_empty(), "routes without a rule in noguchi_domain::access::ROUTES: {missing:?}");
-    let stale: Vec<_> = ROUTES.iter().filter(|r| !routes.contains(&(r.method, r.path))).map(|r| (r.method, r.path)).collect();
-    assert!(stale.is_empty(), "rules for routes the router does not serve: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without a rule in noguchi_domain::access::ROUTES: {missing:?}"
+    );
+    let stale: Vec<_> = ROUTES
+        .iter()
+        .filter(|r| !routes.contains(&(r.method, r.path)))
+        .map(|r| (r.method, r.path))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes the router does not serve: {stale:?}"
+    );
 }
 
 #[test]
@@ -25,7 +35,10 @@ fn every_api_route_is_documented() {
         if !path.starts_with("/api/v1/") || path == "/api/v1/openapi.json" {
             continue;
         }
-        let documented = paths.get(path).and_then(|p| p.get(method.to_lowercase())).is_some();
+        let documented = paths
+            .get(path)
+            .and_then(|p| p.get(method.to_lowercase()))
+            .is_some();
         assert!(documented, "{method} {path} is not in the OpenAPI document");
     }
 }
