@@ -52,6 +52,14 @@ impl Principal {
     pub fn has_role(&self, role: Role) -> bool {
         self.programmes.iter().any(|p| p.roles.contains(&role))
     }
+    /// Secretariat of the given programme, or an administrator.
+    pub fn is_secretariat_of(&self, programme_id: &str) -> bool {
+        self.admin
+            || self
+                .programmes
+                .iter()
+                .any(|p| p.programme_id == programme_id && p.roles.contains(&Role::Secretariat))
+    }
     /// Secretariat of any programme, or an administrator.
     pub fn is_secretariat(&self) -> bool {
         self.admin || self.has_role(Role::Secretariat)
@@ -89,6 +97,8 @@ pub mod permission {
     pub struct EditPerson;
     pub struct ViewAudit;
     pub struct ManageUsers;
+    pub struct RecordOutcome;
+    pub struct DecideOutcome;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -195,6 +205,28 @@ pub fn manage_users(p: &Principal) -> Result<Granted<permission::ManageUsers>, D
     allow(p, p.admin)
 }
 
+/// Recording outcomes in a programme's KPI ledger: its secretariat.
+pub fn record_outcome(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::RecordOutcome>, Denied> {
+    allow(p, p.is_secretariat_of(programme_id))
+}
+
+/// Verifying or rejecting outcomes: only the programme's secretariat.
+pub fn decide_outcome(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::DecideOutcome>, Denied> {
+    allow(p, p.is_secretariat_of(programme_id))
+}
+
+/// Pending and rejected outcomes are working data of the secretariat; everyone else sees the
+/// verified ledger only.
+pub fn may_see_unverified(p: &Principal, programme_id: &str) -> bool {
+    p.is_secretariat_of(programme_id)
+}
+
 /// What a route needs before its handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -273,6 +305,16 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/people/{id}/edit", SignedIn),
     rule("POST", "/people/{id}", SignedIn),
     rule("POST", "/people/{id}/delete", SignedIn),
+    rule("GET", "/programmes/{id}/kpi", SignedIn),
+    rule("GET", "/programmes/{id}/kpi/print", SignedIn),
+    rule("GET", "/programmes/{id}/outcomes", SignedIn),
+    rule("GET", "/programmes/{id}/outcomes/new", Secretariat),
+    rule("POST", "/programmes/{id}/outcomes", Secretariat),
+    rule("GET", "/programmes/{id}/outcomes/import", Secretariat),
+    rule("POST", "/programmes/{id}/outcomes/import", Secretariat),
+    rule("GET", "/outcomes/{id}", SignedIn),
+    rule("POST", "/outcomes/{id}/verify", Secretariat),
+    rule("POST", "/outcomes/{id}/reject", Secretariat),
     rule("GET", "/audit", Secretariat),
     rule("GET", "/users", Admin),
     rule("POST", "/users", Admin),
@@ -291,6 +333,19 @@ pub const ROUTES: &[RouteRule] = &[
     rule("PATCH", "/api/v1/people/{id}", SignedIn),
     rule("DELETE", "/api/v1/people/{id}", SignedIn),
     rule("GET", "/api/v1/audit", Secretariat),
+    rule("GET", "/api/v1/programmes/{id}/outcomes", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/outcomes", Secretariat),
+    rule(
+        "POST",
+        "/api/v1/programmes/{id}/outcomes/import",
+        Secretariat,
+    ),
+    rule("GET", "/api/v1/outcomes/{id}", SignedIn),
+    rule("PATCH", "/api/v1/outcomes/{id}", Secretariat),
+    rule("POST", "/api/v1/outcomes/{id}/verify", Secretariat),
+    rule("POST", "/api/v1/outcomes/{id}/reject", Secretariat),
+    rule("GET", "/api/v1/programmes/{id}/kpi", SignedIn),
+    rule("GET", "/api/v1/programmes/{id}/kpi.xlsx", SignedIn),
 ];
 
 /// The rule for a registered route, or `None` (which the web layer treats as "refuse").

@@ -38,6 +38,10 @@ pub enum Problem {
     PasswordTooShort {
         min: usize,
     },
+    /// A date that does not fall in the fiscal year given beside it.
+    OutsideFiscalYear,
+    /// The record is settled (verified or rejected) and cannot change this way.
+    Settled,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,7 @@ mod accounts;
 mod audit;
 mod migrate;
 mod organisations;
+mod outcomes;
 mod people;
 mod programmes;
 mod sql;
@@ -22,6 +23,7 @@ pub mod testing;
 pub use accounts::{NewUser, UserSummary};
 pub use audit::{AuditEntry, AuditFilter};
 pub use organisations::{OrganisationFilter, organisation_json};
+pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use programmes::{Programme, ProgrammeMember};
 pub use sql::Page;
 

@@ -4,7 +4,10 @@
 use crate::{Engine, Result, Store, timestamp};
 use sqlx::{Executor, Row};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_outcomes.sql")),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     store

@@ -113,7 +113,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
-        for table in ["programme_members", "users", "people"] {
+        for table in ["programme_members", "users", "people", "outcomes"] {
             let n: i64 = get(
                 &sqlx::query(&format!(
                     "SELECT COUNT(*) AS n FROM {table} WHERE organisation_id = $1"
@@ -225,7 +225,7 @@ impl Store {
     /// Looks an organisation up by id or by its exact name (for the command line).
     pub async fn find_organisation(&self, id_or_name: &str) -> Result<Organisation> {
         let row = sqlx::query(
-            "SELECT id FROM organisations WHERE id = $1 OR name = $1 ORDER BY id LIMIT 2",
+            "SELECT id FROM organisations WHERE id = $1 OR name = $1 OR corporate_number = $1 ORDER BY id LIMIT 2",
         )
         .bind(id_or_name)
         .fetch_all(&self.pool)

@@ -232,6 +232,17 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
             Err(AppError::Csrf.into_response())
         };
     }
+    // Multipart uploads carry the token in the form's action URL (the body is not buffered here).
+    let in_query = req.uri().query().is_some_and(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q).is_ok_and(|pairs| {
+            pairs.iter().any(|(k, v)| {
+                k == CSRF_FIELD && constant_time_eq(v.as_bytes(), expected.as_bytes())
+            })
+        })
+    });
+    if in_query {
+        return Ok(req);
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -158,6 +158,7 @@ impl Tr {
             Problem::Taken => "problem-taken",
             Problem::InUse => "problem-in-use",
             Problem::OutsideFiscalYear => "problem-outside-fiscal-year",
+            Problem::Settled => "problem-settled",
             Problem::PasswordTooShort { min } => {
                 args.set("min", FluentValue::from(*min as f64));
                 "problem-password-too-short"

@@ -9,9 +9,12 @@
 
 mod api;
 mod auth;
+mod chart;
 mod error;
+mod export;
 mod forms;
 pub mod i18n;
+mod import;
 mod openapi;
 mod page;
 mod pages;

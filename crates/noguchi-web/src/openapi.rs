@@ -16,6 +16,8 @@ use utoipa::{Modify, OpenApi};
         api::organisations::update, api::organisations::delete,
         api::people::list, api::people::create, api::people::show, api::people::update, api::people::delete,
         api::audit::list,
+        api::kpi::list, api::kpi::create, api::kpi::import_outcomes, api::kpi::show, api::kpi::update,
+        api::kpi::verify, api::kpi::reject, api::kpi::show_kpi, api::kpi::kpi_xlsx,
     ),
     modifiers(&Bearer),
     security(("bearer" = [])),

@@ -74,6 +74,16 @@ fn routes() -> Routes {
     .get("/people/{id}/edit", pages::people::edit_form)
     .post("/people/{id}", pages::people::update)
     .post("/people/{id}/delete", pages::people::delete)
+    .get("/programmes/{id}/kpi", pages::kpi::show)
+    .get("/programmes/{id}/kpi/print", pages::kpi::print)
+    .get("/programmes/{id}/outcomes", pages::kpi::list)
+    .get("/programmes/{id}/outcomes/new", pages::kpi::new_form)
+    .post("/programmes/{id}/outcomes", pages::kpi::create)
+    .get("/programmes/{id}/outcomes/import", pages::kpi::import_form)
+    .post("/programmes/{id}/outcomes/import", pages::kpi::import)
+    .get("/outcomes/{id}", pages::kpi::show_outcome)
+    .post("/outcomes/{id}/verify", pages::kpi::verify)
+    .post("/outcomes/{id}/reject", pages::kpi::reject)
     .get("/audit", pages::audit::list)
     .get("/users", pages::users::list)
     .post("/users", pages::users::create)
@@ -91,6 +101,18 @@ fn routes() -> Routes {
     .patch("/api/v1/people/{id}", api::people::update)
     .delete("/api/v1/people/{id}", api::people::delete)
     .get("/api/v1/audit", api::audit::list)
+    .get("/api/v1/programmes/{id}/outcomes", api::kpi::list)
+    .post("/api/v1/programmes/{id}/outcomes", api::kpi::create)
+    .post(
+        "/api/v1/programmes/{id}/outcomes/import",
+        api::kpi::import_outcomes,
+    )
+    .get("/api/v1/outcomes/{id}", api::kpi::show)
+    .patch("/api/v1/outcomes/{id}", api::kpi::update)
+    .post("/api/v1/outcomes/{id}/verify", api::kpi::verify)
+    .post("/api/v1/outcomes/{id}/reject", api::kpi::reject)
+    .get("/api/v1/programmes/{id}/kpi", api::kpi::show_kpi)
+    .get("/api/v1/programmes/{id}/kpi.xlsx", api::kpi::kpi_xlsx)
 }
 
 /// Every (method, path) the router serves.

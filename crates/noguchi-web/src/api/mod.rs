@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the store, documented with utoipa.
 
 pub mod audit;
+pub mod kpi;
 pub mod organisations;
 pub mod people;
 pub mod programmes;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod home;
+pub mod kpi;
 pub mod organisations;
 pub mod people;
 pub mod users;

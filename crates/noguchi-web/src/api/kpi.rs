@@ -1,0 +1,579 @@
+//! The KPI ledger over JSON: outcomes, their verification, the KPI table, the council pack and
+//! imports.
+
+use super::{JsonBody, OrgRef, ProblemOut, page_limit, parse_json};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::import;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use noguchi_domain::Invalid;
+use noguchi_domain::access::{self, Principal};
+use noguchi_domain::fiscal::FiscalYear;
+use noguchi_domain::kpi::{
+    self, KpiReport, Measure, OutcomeData, OutcomeInput, OutcomeKind, OutcomeStatus,
+};
+use noguchi_domain::organisation::format_date;
+use noguchi_domain::programme::ProgrammeDefinition;
+use noguchi_storage::{Decision, Outcome, OutcomeFilter, OutcomeSource, Programme};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeOut {
+    pub id: String,
+    pub programme_id: String,
+    pub organisation_id: String,
+    pub organisation: OrgRef,
+    /// new_site, expansion, new_entry, commercialisation
+    pub kind: String,
+    pub fiscal_year: i32,
+    /// 令和2年度 …
+    pub fiscal_year_label: String,
+    pub occurred_on: Option<String>,
+    pub jobs: i64,
+    pub evidence: Option<String>,
+    pub evidence_ref: Option<String>,
+    pub note: Option<String>,
+    /// pending, verified or rejected
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// manual, import, deal or entry_case
+    pub source: String,
+    pub source_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub decided_at: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeIn {
+    pub organisation_id: Option<String>,
+    pub kind: Option<String>,
+    /// A number (2020) or any usual spelling: "2020年度", "R2", "令和2年度".
+    #[schema(value_type = Object)]
+    pub fiscal_year: Option<Value>,
+    /// YYYY-MM-DD; the fiscal year is derived from it when not given.
+    pub occurred_on: Option<String>,
+    pub jobs: Option<i64>,
+    pub evidence: Option<String>,
+    pub evidence_ref: Option<String>,
+    pub note: Option<String>,
+}
+
+impl OutcomeIn {
+    fn into_input(self) -> OutcomeInput {
+        OutcomeInput {
+            organisation_id: self.organisation_id,
+            kind: self.kind,
+            fiscal_year: self.fiscal_year.map(|v| match v {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s,
+                // Neither a number nor text: let the parser report the field.
+                _ => String::from("?"),
+            }),
+            occurred_on: self.occurred_on,
+            jobs: self.jobs,
+            evidence: self.evidence,
+            evidence_ref: self.evidence_ref,
+            note: self.note,
+        }
+    }
+}
+
+pub fn out(o: Outcome) -> OutcomeOut {
+    OutcomeOut {
+        id: o.id,
+        programme_id: o.programme_id,
+        organisation: OrgRef {
+            id: o.data.organisation_id.clone(),
+            name: o.organisation_name,
+        },
+        organisation_id: o.data.organisation_id,
+        kind: o.data.kind.code().into(),
+        fiscal_year: o.data.fiscal_year.0,
+        fiscal_year_label: o.data.fiscal_year.era_label(),
+        occurred_on: o.data.occurred_on.map(format_date),
+        jobs: o.data.jobs,
+        evidence: o.data.evidence,
+        evidence_ref: o.data.evidence_ref,
+        note: o.data.note,
+        status: o.status.code().into(),
+        status_reason: o.status_reason,
+        source: o.source,
+        source_id: o.source_id,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+        decided_at: o.decided_at,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeList {
+    pub items: Vec<OutcomeOut>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OutcomeQuery {
+    pub status: Option<String>,
+    /// An indicator key: only the outcome kinds it counts.
+    pub indicator: Option<String>,
+    pub kind: Option<String>,
+    /// Fiscal years from … through (inclusive); with `indicator`, the outcomes behind a KPI cell.
+    pub fiscal_year_from: Option<i32>,
+    pub fiscal_year_to: Option<i32>,
+    pub organisation_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl OutcomeQuery {
+    /// The filter, restricted to verified outcomes for anyone but the secretariat.
+    pub fn filter(
+        &self,
+        def: &ProgrammeDefinition,
+        viewer: &Principal,
+        programme_id: &str,
+    ) -> Result<OutcomeFilter, AppError> {
+        let mut errs = Invalid::default();
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let mut status =
+            nonempty(&self.status).and_then(|s| errs.take("status", OutcomeStatus::parse(&s)));
+        if !access::may_see_unverified(viewer, programme_id) {
+            if status.is_some_and(|s| s != OutcomeStatus::Verified) {
+                return Err(AppError::Forbidden);
+            }
+            status = Some(OutcomeStatus::Verified);
+        }
+        let mut kinds = Vec::new();
+        if let Some(i) = nonempty(&self.indicator) {
+            kinds = kpi::indicator_kinds(def, &i);
+            if kinds.is_empty() {
+                errs.push(
+                    "indicator",
+                    noguchi_domain::Problem::UnknownValue { value: i },
+                );
+            }
+        }
+        if let Some(k) =
+            nonempty(&self.kind).and_then(|k| errs.take("kind", OutcomeKind::parse(&k)))
+        {
+            kinds.retain(|x| *x == k);
+            if kinds.is_empty() && nonempty(&self.indicator).is_none() {
+                kinds.push(k);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Invalid(errs));
+        }
+        Ok(OutcomeFilter {
+            status,
+            kinds,
+            fiscal_year_from: self.fiscal_year_from.map(FiscalYear),
+            fiscal_year_to: self.fiscal_year_to.map(FiscalYear),
+            organisation_id: nonempty(&self.organisation_id),
+        })
+    }
+}
+
+/// Outcomes of the programme in fiscal-year order (others than the secretariat: verified only).
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/outcomes", tag = "kpi", params(("id" = String, Path), OutcomeQuery),
+    responses((status = 200, body = OutcomeList), (status = 404, body = ProblemOut)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<OutcomeQuery>,
+) -> Result<Json<OutcomeList>, AppError> {
+    let viewer = caller.principal()?;
+    let programme = state.store.programme(&id).await?;
+    let filter = q.filter(&programme.definition, viewer, &id)?;
+    let page = state
+        .store
+        .list_outcomes(&id, &filter, q.cursor.as_deref(), page_limit(q.limit))
+        .await?;
+    Ok(Json(OutcomeList {
+        items: page.items.into_iter().map(out).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Records an outcome; it stays pending until the secretariat verifies it.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/outcomes", tag = "kpi", params(("id" = String, Path)), request_body = OutcomeIn,
+    responses((status = 201, body = OutcomeOut), (status = 403, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<OutcomeIn>,
+) -> Result<impl IntoResponse, AppError> {
+    let grant = access::record_outcome(caller.principal()?, &id)?;
+    let data = OutcomeData::parse(&body.into_input()).map_err(AppError::Invalid)?;
+    let o = state
+        .store
+        .record_outcome(&grant, &id, data, OutcomeSource::Manual, None)
+        .await?;
+    Ok((StatusCode::CREATED, Json(out(o))))
+}
+
+/// Reads an outcome the caller may see: 404 for a pending or rejected one outside the secretariat.
+pub async fn visible_outcome(
+    state: &AppState,
+    viewer: &Principal,
+    id: &str,
+) -> Result<Outcome, AppError> {
+    let o = state.store.outcome(id).await?;
+    if o.status != OutcomeStatus::Verified && !access::may_see_unverified(viewer, &o.programme_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(o)
+}
+
+#[utoipa::path(get, path = "/api/v1/outcomes/{id}", tag = "kpi", params(("id" = String, Path)),
+    responses((status = 200, body = OutcomeOut), (status = 404, body = ProblemOut)))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OutcomeOut>, AppError> {
+    Ok(Json(out(
+        visible_outcome(&state, caller.principal()?, &id).await?
+    )))
+}
+
+/// Corrects a pending outcome (a verified one is never changed silently).
+#[utoipa::path(patch, path = "/api/v1/outcomes/{id}", tag = "kpi", params(("id" = String, Path)), request_body = OutcomeIn,
+    responses((status = 200, body = OutcomeOut), (status = 403, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<Map<String, Value>>,
+) -> Result<Json<OutcomeOut>, AppError> {
+    let viewer = caller.principal()?;
+    let current = visible_outcome(&state, viewer, &id).await?;
+    let grant = access::record_outcome(viewer, &current.programme_id)?;
+    let mut base = serde_json::to_value(OutcomeIn {
+        organisation_id: Some(current.data.organisation_id.clone()),
+        kind: Some(current.data.kind.code().into()),
+        fiscal_year: Some(Value::from(current.data.fiscal_year.0)),
+        occurred_on: current.data.occurred_on.map(format_date),
+        jobs: Some(current.data.jobs),
+        evidence: current.data.evidence.clone(),
+        evidence_ref: current.data.evidence_ref.clone(),
+        note: current.data.note.clone(),
+    })
+    .map_err(|e| AppError::internal("outcome", e))?;
+    if let Some(obj) = base.as_object_mut() {
+        if patch.contains_key("occurred_on") && !patch.contains_key("fiscal_year") {
+            obj.remove("fiscal_year"); // a new date decides the fiscal year
+        }
+        obj.extend(patch);
+    }
+    let merged: OutcomeIn = parse_json(base.to_string().as_bytes())?;
+    let data = OutcomeData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
+    Ok(Json(out(state
+        .store
+        .update_outcome(&grant, &id, data)
+        .await?)))
+}
+
+/// Verifies an outcome (secretariat): from now on it counts in the KPI.
+#[utoipa::path(post, path = "/api/v1/outcomes/{id}/verify", tag = "kpi", params(("id" = String, Path)),
+    responses((status = 200, body = OutcomeOut), (status = 403, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OutcomeOut>, AppError> {
+    let viewer = caller.principal()?;
+    let current = visible_outcome(&state, viewer, &id).await?;
+    let grant = access::decide_outcome(viewer, &current.programme_id)?;
+    Ok(Json(out(state
+        .store
+        .decide_outcome(&grant, &id, Decision::Verify)
+        .await?)))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectIn {
+    /// Why; required to take back a verified outcome.
+    pub reason: Option<String>,
+}
+
+/// Rejects an outcome (secretariat).
+#[utoipa::path(post, path = "/api/v1/outcomes/{id}/reject", tag = "kpi", params(("id" = String, Path)), request_body = RejectIn,
+    responses((status = 200, body = OutcomeOut), (status = 403, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<OutcomeOut>, AppError> {
+    let viewer = caller.principal()?;
+    let current = visible_outcome(&state, viewer, &id).await?;
+    let grant = access::decide_outcome(viewer, &current.programme_id)?;
+    let body: RejectIn = if body.iter().all(u8::is_ascii_whitespace) {
+        RejectIn::default()
+    } else {
+        parse_json(&body)?
+    };
+    Ok(Json(out(state
+        .store
+        .decide_outcome(
+            &grant,
+            &id,
+            Decision::Reject {
+                reason: body.reason,
+            },
+        )
+        .await?)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureOut {
+    pub target: Option<i64>,
+    pub actual: i64,
+    /// actual / target
+    pub progress: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorOut {
+    pub key: String,
+    pub label: String,
+    /// Absent where the indicator counts no firms (the total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firms: Option<MeasureOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<MeasureOut>,
+    /// Cumulative jobs at the milestone at the current pace; absent once the milestone has passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected_jobs: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneOut {
+    pub fiscal_year: i32,
+    pub label: String,
+    pub indicators: Vec<IndicatorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearIndicatorOut {
+    pub key: String,
+    pub jobs: i64,
+    pub cumulative_jobs: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cumulative_firms: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearOut {
+    pub fiscal_year: i32,
+    pub label: String,
+    pub indicators: Vec<YearIndicatorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiOut {
+    pub programme_id: String,
+    pub baseline_fiscal_year: i32,
+    pub baseline_label: String,
+    /// The fiscal year the figures are computed in (today's).
+    pub as_of_fiscal_year: i32,
+    pub milestones: Vec<MilestoneOut>,
+    pub years: Vec<YearOut>,
+}
+
+fn measure(m: Measure) -> MeasureOut {
+    MeasureOut {
+        target: m.target,
+        actual: m.actual,
+        progress: m.progress().map(|p| (p * 1000.0).round() / 1000.0),
+    }
+}
+
+/// The programme's KPI report as of today.
+pub async fn report(
+    state: &AppState,
+    programme: &Programme,
+) -> Result<(KpiReport, FiscalYear), AppError> {
+    let facts = state.store.kpi_facts(&programme.id).await?;
+    let current = FiscalYear::of_date(state.store.now().date());
+    Ok((
+        kpi::compute(&programme.definition, &facts, current),
+        current,
+    ))
+}
+
+pub fn kpi_out(programme_id: &str, r: &KpiReport, current: FiscalYear) -> KpiOut {
+    KpiOut {
+        programme_id: programme_id.to_owned(),
+        baseline_fiscal_year: r.baseline.0,
+        baseline_label: r.baseline.era_label(),
+        as_of_fiscal_year: current.0,
+        milestones: r
+            .milestones
+            .iter()
+            .map(|m| MilestoneOut {
+                fiscal_year: m.fiscal_year.0,
+                label: m.fiscal_year.era_label(),
+                indicators: m
+                    .indicators
+                    .iter()
+                    .map(|i| IndicatorOut {
+                        key: i.key.clone(),
+                        label: i.label.clone(),
+                        firms: i.firms.map(measure),
+                        jobs: i.jobs.map(measure),
+                        projected_jobs: i.projected_jobs,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        years: r
+            .years
+            .iter()
+            .map(|y| YearOut {
+                fiscal_year: y.fiscal_year.0,
+                label: y.fiscal_year.era_label(),
+                indicators: y
+                    .cells
+                    .iter()
+                    .map(|(key, jobs, cum, firms)| YearIndicatorOut {
+                        key: key.clone(),
+                        jobs: *jobs,
+                        cumulative_jobs: *cum,
+                        cumulative_firms: *firms,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The seed's target table with actuals from verified outcomes, per milestone, and the per-year
+/// breakdown.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/kpi", tag = "kpi", params(("id" = String, Path)),
+    responses((status = 200, body = KpiOut), (status = 404, body = ProblemOut)))]
+pub async fn show_kpi(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<KpiOut>, AppError> {
+    let programme = state.store.programme(&id).await?;
+    let (r, current) = report(&state, &programme).await?;
+    Ok(Json(kpi_out(&id, &r, current)))
+}
+
+/// The council pack: the KPI table and the per-year breakdown as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/kpi.xlsx", tag = "kpi", params(("id" = String, Path)),
+    responses((status = 200, description = "XLSX workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ProblemOut)))]
+pub async fn kpi_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let programme = state.store.programme(&id).await?;
+    let (r, current) = report(&state, &programme).await?;
+    let bytes = crate::export::council_pack(
+        &programme.definition,
+        &r,
+        current,
+        crate::i18n::Tr(caller.lang),
+    )?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(
+            "attachment; filename=\"kpi.xlsx\"; filename*=UTF-8''KPI%E5%A0%B1%E5%91%8A.xlsx",
+        ),
+    );
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// true (default): check every row and write nothing.
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRowOut {
+    /// The row number in the file (the header is row 1).
+    pub row: usize,
+    pub ok: bool,
+    pub organisation: Option<OrgRef>,
+    pub kind: Option<String>,
+    pub fiscal_year: Option<i32>,
+    pub jobs: Option<i64>,
+    pub errors: Vec<super::FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOut {
+    pub dry_run: bool,
+    pub valid: usize,
+    pub invalid: usize,
+    /// Outcomes written (0 on a dry run, or when any row is invalid: an import is all or nothing).
+    pub imported: usize,
+    pub rows: Vec<ImportRowOut>,
+}
+
+/// Imports outcomes from an XLSX or CSV file (UTF-8 or Shift_JIS/CP932) sent as the body.
+/// Columns (Japanese or English headers): 団体 (name, 法人番号 or id), 種別, 年度, 日付, 雇用, 根拠, 資料番号, 備考.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/outcomes/import", tag = "kpi", params(("id" = String, Path), ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportOut), (status = 403, body = ProblemOut), (status = 422, body = ImportOut)))]
+pub async fn import_outcomes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let grant = access::record_outcome(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let tr = crate::i18n::Tr(caller.lang);
+    let checked = import::check_outcomes(&state, &body).await?;
+    let dry_run = q.dry_run.unwrap_or(true);
+    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
+    let mut imported = 0;
+    if !dry_run && invalid == 0 {
+        let rows: Vec<OutcomeData> = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
+        imported = state.store.record_outcomes(&grant, &id, rows).await?.len();
+    }
+    let result = ImportOut {
+        dry_run,
+        valid: checked.len() - invalid,
+        invalid,
+        imported,
+        rows: checked.into_iter().map(|r| r.to_out(tr)).collect(),
+    };
+    let status = if invalid > 0 && !dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(result)).into_response())
+}
