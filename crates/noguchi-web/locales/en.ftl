@@ -225,6 +225,7 @@ kpi-jobs = Jobs
 kpi-n-firms = { $n } firms
 kpi-n-jobs = { $n } jobs
 kpi-at-this-pace = At this pace:
+kpi-result = Result after the target year
 kpi-short = short by { $n }
 kpi-ahead = { $n } above the target
 kpi-download = Council pack (XLSX)

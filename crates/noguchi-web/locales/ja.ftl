@@ -225,6 +225,7 @@ kpi-jobs = 雇用数
 kpi-n-firms = { $n }社
 kpi-n-jobs = { $n }名
 kpi-at-this-pace = 現在のペースでは
+kpi-result = 目標年度を過ぎた確定値
 kpi-short = 目標まで{ $n }名不足
 kpi-ahead = 目標を{ $n }名上回る
 kpi-download = 報告用Excel（XLSX）

@@ -121,17 +121,21 @@ pub fn blocks(tr: Tr, programme: &Programme, r: &KpiReport) -> Vec<KpiBlock> {
                         .indicators
                         .iter()
                         .any(|d| d.key == i.key && !d.sum_of.is_empty());
-                    if let (true, Some(p), Some(t)) = (is_total, i.projected_jobs, j.target) {
-                        let gap = if p >= t {
-                            tr.t1("kpi-ahead", "n", &(p - t).to_string())
+                    if let (true, Some(t)) = (is_total, j.target) {
+                        // Ahead of a milestone: the projection at the current pace; after it: the result.
+                        let (lead, value) = match i.projected_jobs {
+                            Some(p) => (tr.t("kpi-at-this-pace"), p),
+                            None => (tr.t("kpi-result"), j.actual),
+                        };
+                        let gap = if value >= t {
+                            tr.t1("kpi-ahead", "n", &(value - t).to_string())
                         } else {
-                            tr.t1("kpi-short", "n", &(t - p).to_string())
+                            tr.t1("kpi-short", "n", &(t - value).to_string())
                         };
                         projection = Some(format!(
-                            "{} {}: {} ({gap})",
-                            tr.t("kpi-at-this-pace"),
+                            "{lead} {}: {}（{gap}）",
                             m.fiscal_year.era_label(),
-                            tr.t1("kpi-n-jobs", "n", &p.to_string())
+                            tr.t1("kpi-n-jobs", "n", &value.to_string())
                         ));
                     }
                 }
