@@ -91,10 +91,19 @@ pub fn layout(
             title: jobs_label(*t),
         });
     }
-    let span = last - first;
-    let every = if span > 12 { 5 } else { 1 };
-    let x_ticks = (first..=last)
-        .filter(|fy| (fy - first) % every == 0 || targets.iter().any(|t| t.0 == *fy))
+    // Labels at the origin, every fifth year and the milestones, never two closer than 3 years.
+    let mut label_years: Vec<i32> = targets.iter().map(|t| t.0).collect();
+    for fy in (first..=last)
+        .filter(|fy| (fy - first) % 5 == 0)
+        .chain([last])
+    {
+        if label_years.iter().all(|l| (l - fy).abs() >= 3) {
+            label_years.push(fy);
+        }
+    }
+    label_years.sort_unstable();
+    let x_ticks = label_years
+        .into_iter()
         .map(|fy| Tick {
             pos: x(fy),
             label: noguchi_domain::fiscal::FiscalYear(fy)
