@@ -99,6 +99,8 @@ pub mod permission {
     pub struct ManageUsers;
     pub struct RecordOutcome;
     pub struct DecideOutcome;
+    pub struct ManageDeals;
+    pub struct WorkOnEntryCase;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -227,6 +229,53 @@ pub fn may_see_unverified(p: &Principal, programme_id: &str) -> bool {
     p.is_secretariat_of(programme_id)
 }
 
+/// Attraction and expansion deals are commercially confidential: the programme's secretariat
+/// and the organisations a deal is explicitly shared with see it; nobody else learns it exists.
+pub fn may_see_deal(p: &Principal, programme_id: &str, shared_with: &[String]) -> bool {
+    p.is_secretariat_of(programme_id) || shared_with.contains(&p.organisation_id)
+}
+
+/// Creating, changing and moving deals: the programme's secretariat.
+pub fn manage_deals(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ManageDeals>, Denied> {
+    allow(p, p.is_secretariat_of(programme_id))
+}
+
+/// Entry cases: the secretariat, the firm itself and the supporting organisations named on it.
+pub fn may_see_entry_case(
+    p: &Principal,
+    programme_id: &str,
+    firm_id: &str,
+    supporters: &[String],
+) -> bool {
+    p.is_secretariat_of(programme_id)
+        || p.organisation_id == firm_id
+        || supporters.contains(&p.organisation_id)
+}
+
+/// Opening an entry case: the secretariat.
+pub fn open_entry_case(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
+    allow(p, p.is_secretariat_of(programme_id))
+}
+
+/// Working on an entry case (stages, consultations, activities): the secretariat and the
+/// supporting organisations named on it.
+pub fn work_on_entry_case(
+    p: &Principal,
+    programme_id: &str,
+    supporters: &[String],
+) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id) || supporters.contains(&p.organisation_id),
+    )
+}
+
 /// What a route needs before its handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -315,6 +364,24 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/outcomes/{id}", SignedIn),
     rule("POST", "/outcomes/{id}/verify", Secretariat),
     rule("POST", "/outcomes/{id}/reject", Secretariat),
+    rule("GET", "/programmes/{id}/deals", SignedIn),
+    rule("GET", "/programmes/{id}/deals/new", Secretariat),
+    rule("POST", "/programmes/{id}/deals", Secretariat),
+    rule("GET", "/programmes/{id}/deals/export", SignedIn),
+    rule("GET", "/deals/{id}", SignedIn),
+    rule("GET", "/deals/{id}/edit", SignedIn),
+    rule("POST", "/deals/{id}", SignedIn),
+    rule("POST", "/deals/{id}/stage", SignedIn),
+    rule("POST", "/deals/{id}/activities", SignedIn),
+    rule("GET", "/programmes/{id}/entry-cases", SignedIn),
+    rule("GET", "/programmes/{id}/entry-cases/new", Secretariat),
+    rule("POST", "/programmes/{id}/entry-cases", Secretariat),
+    rule("GET", "/programmes/{id}/entry-cases/export", SignedIn),
+    rule("GET", "/entry-cases/{id}", SignedIn),
+    rule("POST", "/entry-cases/{id}/stage", SignedIn),
+    rule("POST", "/entry-cases/{id}/activities", SignedIn),
+    rule("POST", "/entry-cases/{id}/consultations", SignedIn),
+    rule("GET", "/my-work", SignedIn),
     rule("GET", "/audit", Secretariat),
     rule("GET", "/users", Admin),
     rule("POST", "/users", Admin),
@@ -344,6 +411,19 @@ pub const ROUTES: &[RouteRule] = &[
     rule("PATCH", "/api/v1/outcomes/{id}", Secretariat),
     rule("POST", "/api/v1/outcomes/{id}/verify", Secretariat),
     rule("POST", "/api/v1/outcomes/{id}/reject", Secretariat),
+    rule("GET", "/api/v1/programmes/{id}/deals", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/deals", Secretariat),
+    rule("GET", "/api/v1/deals/{id}", SignedIn),
+    rule("PATCH", "/api/v1/deals/{id}", SignedIn),
+    rule("POST", "/api/v1/deals/{id}/stage", SignedIn),
+    rule("POST", "/api/v1/deals/{id}/activities", SignedIn),
+    rule("GET", "/api/v1/programmes/{id}/entry-cases", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/entry-cases", Secretariat),
+    rule("GET", "/api/v1/entry-cases/{id}", SignedIn),
+    rule("PATCH", "/api/v1/entry-cases/{id}", SignedIn),
+    rule("POST", "/api/v1/entry-cases/{id}/stage", SignedIn),
+    rule("POST", "/api/v1/entry-cases/{id}/activities", SignedIn),
+    rule("POST", "/api/v1/entry-cases/{id}/consultations", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/kpi", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/kpi.xlsx", SignedIn),
 ];

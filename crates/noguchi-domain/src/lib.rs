@@ -33,6 +33,7 @@ pub mod fiscal;
 pub mod kpi;
 pub mod organisation;
 pub mod person;
+pub mod pipeline;
 pub mod programme;
 pub mod text;
 pub mod validation;

@@ -27,9 +27,39 @@ pub struct ProgrammeDefinition {
     pub indicators: Vec<Indicator>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
+    #[serde(default)]
+    pub pipelines: PipelineSettings,
     /// The text the definition was parsed from (stored with the programme).
     #[serde(skip)]
     pub source_text: String,
+}
+
+/// How the programme's pipelines feed its KPI ledger.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSettings {
+    /// The deal stage at which a deal yields its outcome: `decided` (立地決定) or `operating`.
+    #[serde(default = "default_counting_stage")]
+    pub deal_counting_stage: String,
+}
+
+fn default_counting_stage() -> String {
+    "decided".into()
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        Self {
+            deal_counting_stage: default_counting_stage(),
+        }
+    }
+}
+
+impl PipelineSettings {
+    pub fn deal_counting_stage(&self) -> crate::pipeline::DealStage {
+        crate::pipeline::DealStage::parse(&self.deal_counting_stage)
+            .unwrap_or(crate::pipeline::DealStage::Decided)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -120,6 +150,12 @@ impl ProgrammeDefinition {
                     return rule(format!("member {}: unknown role {r}", m.name));
                 }
             }
+        }
+        if !matches!(
+            self.pipelines.deal_counting_stage.as_str(),
+            "decided" | "operating"
+        ) {
+            return rule("pipelines.deal_counting_stage must be decided or operating".into());
         }
         if !self
             .member_roles()

@@ -42,6 +42,14 @@ pub enum Problem {
     OutsideFiscalYear,
     /// The record is settled (verified or rejected) and cannot change this way.
     Settled,
+    /// A date in the future where only past or present dates make sense.
+    FutureDate,
+    /// A stage move the pipeline's rule refuses.
+    StageMove {
+        from: String,
+        to: String,
+        note_required: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

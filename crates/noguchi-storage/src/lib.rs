@@ -16,6 +16,7 @@ mod migrate;
 mod organisations;
 mod outcomes;
 mod people;
+mod pipelines;
 mod programmes;
 mod sql;
 pub mod testing;
@@ -24,6 +25,7 @@ pub use accounts::{NewUser, UserSummary};
 pub use audit::{AuditEntry, AuditFilter};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
+pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove, Visibility};
 pub use programmes::{Programme, ProgrammeMember};
 pub use sql::Page;
 

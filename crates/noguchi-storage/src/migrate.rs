@@ -7,6 +7,7 @@ use sqlx::{Executor, Row};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_outcomes.sql")),
+    (3, include_str!("../migrations/0003_pipelines.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -113,7 +113,14 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
-        for table in ["programme_members", "users", "people", "outcomes"] {
+        for table in [
+            "programme_members",
+            "users",
+            "people",
+            "outcomes",
+            "deals",
+            "entry_cases",
+        ] {
             let n: i64 = get(
                 &sqlx::query(&format!(
                     "SELECT COUNT(*) AS n FROM {table} WHERE organisation_id = $1"

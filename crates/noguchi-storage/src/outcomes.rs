@@ -345,6 +345,68 @@ pub(crate) async fn insert(
     Ok(id)
 }
 
+/// Corrects a pending outcome inside a caller's transaction (pipelines keep theirs in step).
+pub(crate) async fn update_pending(
+    conn: &mut AnyConnection,
+    actor: &noguchi_domain::access::Actor,
+    now: time::OffsetDateTime,
+    id: &str,
+    data: &OutcomeData,
+) -> Result<()> {
+    let before = load(conn, id).await?;
+    if before.status != OutcomeStatus::Pending {
+        return Err(Invalid::one("status", Problem::Settled).into());
+    }
+    sqlx::query("UPDATE outcomes SET kind = $1, fiscal_year = $2, occurred_on = $3, jobs = $4, updated_at = $5 WHERE id = $6")
+        .bind(data.kind.code())
+        .bind(i64::from(data.fiscal_year.0))
+        .bind(data.occurred_on.map(format_date))
+        .bind(data.jobs)
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let after = load(conn, id).await?;
+    record(
+        conn,
+        actor,
+        now,
+        Change::update("outcome", id, &after.organisation_name)
+            .before(outcome_json(&before))
+            .after(outcome_json(&after)),
+    )
+    .await
+}
+
+/// Withdraws a pending outcome whose case left its counting stage: it is rejected with the
+/// reason, so the ledger keeps the trace.
+pub(crate) async fn withdraw(
+    conn: &mut AnyConnection,
+    actor: &noguchi_domain::access::Actor,
+    now: time::OffsetDateTime,
+    id: &str,
+    reason: &str,
+) -> Result<()> {
+    let before = load(conn, id).await?;
+    sqlx::query("UPDATE outcomes SET status = 'rejected', status_reason = $1, decided_by = $2, decided_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'")
+        .bind(reason)
+        .bind(&actor.user_id)
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let after = load(conn, id).await?;
+    record(
+        conn,
+        actor,
+        now,
+        Change::update("outcome", id, &after.organisation_name)
+            .before(outcome_json(&before))
+            .after(outcome_json(&after)),
+    )
+    .await
+}
+
 pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Outcome> {
     let row = sqlx::query(&format!("{SELECT} WHERE x.id = $1"))
         .bind(id)

@@ -81,6 +81,11 @@ impl Field {
             autocomplete: "off",
         }
     }
+    /// A label other than the field's usual one (the same API name can mean different things).
+    pub fn labelled(mut self, label: String) -> Self {
+        self.label = label;
+        self
+    }
     pub fn required(mut self) -> Self {
         self.required = true;
         self

@@ -159,6 +159,20 @@ impl Tr {
             Problem::InUse => "problem-in-use",
             Problem::OutsideFiscalYear => "problem-outside-fiscal-year",
             Problem::Settled => "problem-settled",
+            Problem::FutureDate => "problem-future-date",
+            Problem::StageMove {
+                from,
+                to,
+                note_required,
+            } => {
+                args.set("from", FluentValue::from(self.code("stage", from)));
+                args.set("to", FluentValue::from(self.code("stage", to)));
+                if *note_required {
+                    "problem-stage-note"
+                } else {
+                    "problem-stage-move"
+                }
+            }
             Problem::PasswordTooShort { min } => {
                 args.set("min", FluentValue::from(*min as f64));
                 "problem-password-too-short"

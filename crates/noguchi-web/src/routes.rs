@@ -84,6 +84,45 @@ fn routes() -> Routes {
     .get("/outcomes/{id}", pages::kpi::show_outcome)
     .post("/outcomes/{id}/verify", pages::kpi::verify)
     .post("/outcomes/{id}/reject", pages::kpi::reject)
+    .get("/programmes/{id}/deals", pages::pipelines::deals)
+    .get("/programmes/{id}/deals/new", pages::pipelines::new_deal)
+    .post("/programmes/{id}/deals", pages::pipelines::create_deal)
+    .get(
+        "/programmes/{id}/deals/export",
+        pages::pipelines::export_deals,
+    )
+    .get("/deals/{id}", pages::pipelines::deal)
+    .get("/deals/{id}/edit", pages::pipelines::edit_deal)
+    .post("/deals/{id}", pages::pipelines::update_deal)
+    .post("/deals/{id}/stage", pages::pipelines::move_deal)
+    .post("/deals/{id}/activities", pages::pipelines::deal_activity)
+    .get(
+        "/programmes/{id}/entry-cases",
+        pages::pipelines::entry_cases,
+    )
+    .get(
+        "/programmes/{id}/entry-cases/new",
+        pages::pipelines::new_case,
+    )
+    .post(
+        "/programmes/{id}/entry-cases",
+        pages::pipelines::create_case,
+    )
+    .get(
+        "/programmes/{id}/entry-cases/export",
+        pages::pipelines::export_cases,
+    )
+    .get("/entry-cases/{id}", pages::pipelines::entry_case)
+    .post("/entry-cases/{id}/stage", pages::pipelines::move_case)
+    .post(
+        "/entry-cases/{id}/activities",
+        pages::pipelines::case_activity,
+    )
+    .post(
+        "/entry-cases/{id}/consultations",
+        pages::pipelines::case_consultation,
+    )
+    .get("/my-work", pages::pipelines::my_work)
     .get("/audit", pages::audit::list)
     .get("/users", pages::users::list)
     .post("/users", pages::users::create)
@@ -111,6 +150,34 @@ fn routes() -> Routes {
     .patch("/api/v1/outcomes/{id}", api::kpi::update)
     .post("/api/v1/outcomes/{id}/verify", api::kpi::verify)
     .post("/api/v1/outcomes/{id}/reject", api::kpi::reject)
+    .get("/api/v1/programmes/{id}/deals", api::pipelines::list_deals)
+    .post("/api/v1/programmes/{id}/deals", api::pipelines::create_deal)
+    .get("/api/v1/deals/{id}", api::pipelines::show_deal)
+    .patch("/api/v1/deals/{id}", api::pipelines::update_deal)
+    .post("/api/v1/deals/{id}/stage", api::pipelines::move_deal)
+    .post(
+        "/api/v1/deals/{id}/activities",
+        api::pipelines::deal_activity,
+    )
+    .get(
+        "/api/v1/programmes/{id}/entry-cases",
+        api::pipelines::list_cases,
+    )
+    .post(
+        "/api/v1/programmes/{id}/entry-cases",
+        api::pipelines::create_case,
+    )
+    .get("/api/v1/entry-cases/{id}", api::pipelines::show_case)
+    .patch("/api/v1/entry-cases/{id}", api::pipelines::update_case)
+    .post("/api/v1/entry-cases/{id}/stage", api::pipelines::move_case)
+    .post(
+        "/api/v1/entry-cases/{id}/activities",
+        api::pipelines::case_activity,
+    )
+    .post(
+        "/api/v1/entry-cases/{id}/consultations",
+        api::pipelines::case_consultation,
+    )
     .get("/api/v1/programmes/{id}/kpi", api::kpi::show_kpi)
     .get("/api/v1/programmes/{id}/kpi.xlsx", api::kpi::kpi_xlsx)
 }

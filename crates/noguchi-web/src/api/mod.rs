@@ -4,6 +4,7 @@ pub mod audit;
 pub mod kpi;
 pub mod organisations;
 pub mod people;
+pub mod pipelines;
 pub mod programmes;
 
 use crate::AppState;

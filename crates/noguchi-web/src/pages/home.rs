@@ -60,6 +60,9 @@ struct ProgrammePage {
     years: Vec<String>,
     targets: Vec<TargetRow>,
     baseline: String,
+    deal_counts: Vec<(String, usize)>,
+    case_counts: Vec<(String, usize)>,
+    baseline_label: String,
 }
 
 pub async fn programme(
@@ -75,7 +78,7 @@ pub async fn programme(
     let years = def
         .milestones
         .iter()
-        .map(|m| tr.t1("home-fiscal-year", "year", &m.fiscal_year.to_string()))
+        .map(|m| noguchi_domain::fiscal::FiscalYear(m.fiscal_year).full_label())
         .collect();
     let targets = def
         .indicators
@@ -108,13 +111,19 @@ pub async fn programme(
     let baseline = tr.t1(
         "home-kpi-note",
         "year",
-        &def.baseline_fiscal_year.to_string(),
+        &noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label(),
     );
+    let (deal_counts, case_counts) =
+        crate::pages::pipelines::stage_counts(&state, caller.principal()?, &id, tr).await?;
+    let baseline_label = noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label();
     Ok(render(&ProgrammePage {
         ctx,
         programme,
         years,
         targets,
         baseline,
+        deal_counts,
+        case_counts,
+        baseline_label,
     }))
 }

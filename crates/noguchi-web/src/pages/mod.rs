@@ -6,6 +6,7 @@ pub mod home;
 pub mod kpi;
 pub mod organisations;
 pub mod people;
+pub mod pipelines;
 pub mod users;
 
 use crate::error::AppError;
