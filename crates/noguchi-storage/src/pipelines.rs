@@ -248,6 +248,44 @@ impl Store {
         data: DealData,
     ) -> Result<Deal> {
         let mut tx = self.write().await?;
+        let id = self
+            .insert_deal(&mut tx, grant.actor(), programme_id, &data)
+            .await?;
+        let deal = load_deal(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(deal)
+    }
+
+    /// Creates deals from an import, each moved to its stage on its date, all or nothing.
+    pub async fn import_deals(
+        &self,
+        grant: &Granted<permission::ManageDeals>,
+        programme_id: &str,
+        rows: Vec<(DealData, DealStage, Date)>,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.write().await?;
+        let mut ids = Vec::new();
+        for (data, stage, on) in rows {
+            let id = self
+                .insert_deal(&mut tx, grant.actor(), programme_id, &data)
+                .await?;
+            if stage != DealStage::Candidate {
+                self.move_deal_in(&mut tx, grant.actor(), &id, stage, on, Some("取り込み"))
+                    .await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn insert_deal(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        programme_id: &str,
+        data: &DealData,
+    ) -> Result<String> {
         if sqlx::query("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_optional(&mut *tx)
@@ -257,12 +295,12 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         check_orgs(
-            &mut tx,
+            tx,
             "organisation_id",
             std::slice::from_ref(&data.organisation_id),
         )
         .await?;
-        check_orgs(&mut tx, "shared_with", &data.shared_with).await?;
+        check_orgs(tx, "shared_with", &data.shared_with).await?;
         let now = self.now();
         let id = new_id(now);
         let today = format_date(now.date());
@@ -290,10 +328,10 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-        write_shares(&mut tx, &id, &data.shared_with).await?;
+        write_shares(tx, &id, &data.shared_with).await?;
         insert_move(
-            &mut tx,
-            grant.actor(),
+            tx,
+            actor,
             now,
             "deal",
             &id,
@@ -303,16 +341,15 @@ impl Store {
             None,
         )
         .await?;
-        let deal = load_deal(&mut tx, &id).await?;
+        let deal = load_deal(tx, &id).await?;
         record(
-            &mut tx,
-            grant.actor(),
+            tx,
+            actor,
             now,
             Change::create("deal", &id, deal_label(&deal)).after(deal_json(&deal)),
         )
         .await?;
-        tx.commit().await?;
-        Ok(deal)
+        Ok(id)
     }
 
     pub async fn deal(&self, id: &str) -> Result<Deal> {
@@ -411,11 +448,27 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Deal> {
         let mut tx = self.write().await?;
-        let before = load_deal(&mut tx, id).await?;
+        self.move_deal_in(&mut tx, grant.actor(), id, to, on, note)
+            .await?;
+        let after = load_deal(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn move_deal_in(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        id: &str,
+        to: DealStage,
+        on: Date,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let before = load_deal(tx, id).await?;
         pipeline::check_move(before.stage, to, note)
             .map_err(|r| stage_error(before.stage, to, r))?;
         let counting = self
-            .programme_counting_stage(&mut tx, &before.programme_id)
+            .programme_counting_stage(tx, &before.programme_id)
             .await?;
         let counted_on = match (
             pipeline::has_reached(before.stage, counting),
@@ -441,8 +494,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_move(
-            &mut tx,
-            grant.actor(),
+            tx,
+            actor,
             now,
             "deal",
             id,
@@ -452,19 +505,17 @@ impl Store {
             note,
         )
         .await?;
-        self.follow_deal(&mut tx, grant.actor(), id).await?;
-        let after = load_deal(&mut tx, id).await?;
+        self.follow_deal(tx, actor, id).await?;
+        let after = load_deal(tx, id).await?;
         record(
-            &mut tx,
-            grant.actor(),
+            tx,
+            actor,
             now,
             Change::update("deal", id, deal_label(&after))
                 .before(deal_json(&before))
                 .after(deal_json(&after)),
         )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        .await
     }
 
     async fn programme_counting_stage(

@@ -373,3 +373,7 @@ field-advisor = Advisor
 field-result = Result
 field-supporters = Supporting organisations
 field-format = Format
+
+import-deals-title = Import deals
+import-deals-help = An XLSX or CSV file (UTF-8 or Shift_JIS) whose first row names the columns 区分 (kind), 団体 (organisation), コードネーム (code name), 段階 (stage), 段階の日付 (stage date), 計画雇用数, 実績雇用数, 候補地, 端緒, 次のアクション, 期限. Stages by code or Japanese name. Deals at or past their counting stage also get a pending outcome.
+import-deals-unreadable = The file cannot be read. Choose an XLSX or CSV file with a header row naming 団体.

@@ -373,3 +373,7 @@ field-advisor = 相談対応者
 field-result = 結果
 field-supporters = 支援機関
 field-format = 形式
+
+import-deals-title = 案件の取り込み
+import-deals-help = XLSXまたはCSV（UTF-8またはShift_JIS）の1行目に見出し「区分」「団体」「コードネーム」「段階」「段階の日付」「計画雇用数」「実績雇用数」「候補地」「端緒」「次のアクション」「期限」を置いてください。団体は名称・法人番号・IDのいずれか、段階は「候補」「接触」「訪問・視察」「提案」「交渉」「立地決定」「操業開始」「見送り」です。立地決定以降の案件は、確認待ちの実績も作成されます。
+import-deals-unreadable = ファイルを読み取れません。見出し行（団体）を含むXLSXまたはCSVを選んでください。

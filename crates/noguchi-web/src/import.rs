@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use calamine::{Data, Reader, Xlsx};
 use noguchi_domain::kpi::{OutcomeData, OutcomeInput};
+use noguchi_domain::pipeline::{DealData, DealInput, DealStage};
 use noguchi_domain::{Invalid, Problem};
 use std::io::Cursor;
 
@@ -90,6 +91,196 @@ fn excel_date(serial: f64) -> String {
         .checked_add(time::Duration::days(serial.floor() as i64))
         .map(noguchi_domain::organisation::format_date)
         .unwrap_or_default()
+}
+
+/// The column of `field` in `header`, by any of its spellings in `columns`.
+fn column(header: &[String], columns: &[(&str, &[&str])], field: &str) -> Option<usize> {
+    let names = columns
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, n)| *n)
+        .unwrap_or(&[]);
+    header.iter().position(|h| {
+        let h = noguchi_domain::text::fold_width(h.trim()).to_lowercase();
+        names.iter().any(|n| h == n.to_lowercase())
+    })
+}
+
+fn cell(row: &[String], i: Option<usize>) -> Option<String> {
+    i.and_then(|i| row.get(i))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Finds the organisation a sheet names by id, 法人番号 or exact name.
+async fn organisation(
+    state: &AppState,
+    key: Option<&str>,
+    errs: &mut Invalid,
+) -> Result<Option<OrgRef>, AppError> {
+    let Some(key) = key else { return Ok(None) };
+    match state.store.find_organisation(key).await {
+        Ok(o) => Ok(Some(OrgRef {
+            id: o.id,
+            name: o.data.name,
+        })),
+        Err(noguchi_storage::StoreError::NotFound) => {
+            errs.push("organisation_id", Problem::UnknownReference);
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn whole_number(raw: Option<String>, field: &str, errs: &mut Invalid) -> Option<i64> {
+    let raw = raw?;
+    match noguchi_domain::text::fold_width(&raw)
+        .replace([',', '名', '人'], "")
+        .parse::<i64>()
+    {
+        Ok(v) => Some(v),
+        Err(_) => {
+            errs.push(field, Problem::NotANumber);
+            None
+        }
+    }
+}
+
+/// Merges the row-level errors (unknown organisation, not a number) with the domain's, the
+/// specific reason replacing a generic "required" for the same field.
+fn merged<T>(parsed: Result<T, Invalid>, mut extra: Invalid) -> Result<T, Invalid> {
+    match parsed {
+        Ok(d) if extra.is_empty() => Ok(d),
+        Ok(_) => Err(extra),
+        Err(mut e) => {
+            e.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
+            extra.0.append(&mut e.0);
+            Err(extra)
+        }
+    }
+}
+
+const DEAL_COLUMNS: &[(&str, &[&str])] = &[
+    ("kind", &["kind", "区分", "種別"]),
+    (
+        "organisation",
+        &[
+            "organisation",
+            "organization",
+            "organisation_id",
+            "団体",
+            "企業",
+            "企業名",
+            "団体名",
+            "法人番号",
+        ],
+    ),
+    ("code_name", &["code_name", "コードネーム", "案件名"]),
+    ("stage", &["stage", "段階", "ステージ"]),
+    ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
+    ("planned_jobs", &["planned_jobs", "計画雇用数", "計画雇用"]),
+    ("actual_jobs", &["actual_jobs", "実績雇用数", "実績雇用"]),
+    ("candidate_site", &["candidate_site", "候補地"]),
+    ("lead_source", &["lead_source", "端緒", "案件の端緒"]),
+    ("next_action", &["next_action", "次のアクション"]),
+    (
+        "next_action_due",
+        &["next_action_due", "期限", "次のアクションの期限"],
+    ),
+];
+
+/// Deal stages and kinds as people write them in a sheet.
+fn deal_stage(s: &str) -> Result<DealStage, Problem> {
+    let folded = noguchi_domain::text::fold_width(s.trim());
+    let code = match folded.as_str() {
+        "候補" => "candidate",
+        "接触" => "contacted",
+        "訪問・視察" | "訪問" | "視察" => "visited",
+        "提案" => "proposed",
+        "交渉" => "negotiating",
+        "立地決定" => "decided",
+        "操業開始" | "操業" => "operating",
+        "見送り" => "lost",
+        other => other,
+    };
+    DealStage::parse(code)
+}
+
+fn deal_kind(s: &str) -> String {
+    match noguchi_domain::text::fold_width(s.trim()).as_str() {
+        "企業誘致" | "誘致" | "新規立地" => "attraction".into(),
+        "事業拡張" | "増設" | "事業拡張・増設" | "拡張" => "expansion".into(),
+        other => other.to_owned(),
+    }
+}
+
+pub struct CheckedDeal {
+    pub row: usize,
+    pub organisation: Option<OrgRef>,
+    pub data: Result<(DealData, DealStage, time::Date), Invalid>,
+}
+
+/// Checks every row of a deal sheet; stages may be Japanese labels, dates default to today.
+pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDeal>, AppError> {
+    let rows = read_table(bytes)?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(AppError::field("file", Problem::Required));
+    };
+    let col = |f: &str| column(header, DEAL_COLUMNS, f);
+    if col("organisation").is_none() {
+        return Err(AppError::field("file", Problem::Required));
+    }
+    let today = state.store.now().date();
+    let mut out = Vec::new();
+    for (n, row) in body.iter().enumerate() {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut extra = Invalid::default();
+        let org =
+            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        let stage = match cell(row, col("stage")) {
+            None => Some(DealStage::Candidate),
+            Some(s) => extra.take("stage", deal_stage(&s)),
+        };
+        let on = extra.take(
+            "stage_date",
+            noguchi_domain::pipeline::move_date(cell(row, col("stage_date")).as_deref(), today),
+        );
+        let input = DealInput {
+            kind: Some(
+                cell(row, col("kind"))
+                    .map(|k| deal_kind(&k))
+                    .unwrap_or_else(|| "attraction".into()),
+            ),
+            organisation_id: org.as_ref().map(|o| o.id.clone()),
+            code_name: cell(row, col("code_name")),
+            lead_source: cell(row, col("lead_source")),
+            owner_user_id: None,
+            planned_jobs: whole_number(cell(row, col("planned_jobs")), "planned_jobs", &mut extra),
+            actual_jobs: whole_number(cell(row, col("actual_jobs")), "actual_jobs", &mut extra),
+            planned_investment: None,
+            actual_investment: None,
+            candidate_site: cell(row, col("candidate_site")),
+            incentives: None,
+            next_action: cell(row, col("next_action")),
+            next_action_due: cell(row, col("next_action_due")),
+            shared_with: Vec::new(),
+        };
+        let data = merged(DealData::parse(&input), extra).map(|d| {
+            (
+                d,
+                stage.unwrap_or(DealStage::Candidate),
+                on.unwrap_or(today),
+            )
+        });
+        out.push(CheckedDeal {
+            row: n + 2,
+            organisation: org,
+            data,
+        });
+    }
+    Ok(out)
 }
 
 /// The fields of an outcome row and the header spellings that name them.

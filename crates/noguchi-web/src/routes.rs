@@ -91,6 +91,11 @@ fn routes() -> Routes {
         "/programmes/{id}/deals/export",
         pages::pipelines::export_deals,
     )
+    .get(
+        "/programmes/{id}/deals/import",
+        pages::pipelines::import_form,
+    )
+    .post("/programmes/{id}/deals/import", pages::pipelines::import)
     .get("/deals/{id}", pages::pipelines::deal)
     .get("/deals/{id}/edit", pages::pipelines::edit_deal)
     .post("/deals/{id}", pages::pipelines::update_deal)
@@ -152,6 +157,10 @@ fn routes() -> Routes {
     .post("/api/v1/outcomes/{id}/reject", api::kpi::reject)
     .get("/api/v1/programmes/{id}/deals", api::pipelines::list_deals)
     .post("/api/v1/programmes/{id}/deals", api::pipelines::create_deal)
+    .post(
+        "/api/v1/programmes/{id}/deals/import",
+        api::pipelines::import_deals,
+    )
     .get("/api/v1/deals/{id}", api::pipelines::show_deal)
     .patch("/api/v1/deals/{id}", api::pipelines::update_deal)
     .post("/api/v1/deals/{id}/stage", api::pipelines::move_deal)

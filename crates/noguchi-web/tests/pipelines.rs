@@ -680,3 +680,80 @@ async fn the_board_moves_cards_with_plain_forms_and_my_work_lists_next_actions()
         .await;
     assert!(home.text.contains("案件の状況"));
 }
+
+#[tokio::test]
+async fn deals_import_with_a_dry_run_and_create_their_outcomes() {
+    let app = App::new().await;
+    let tok = app.user("staff@city.example.jp", &app.city, false).await;
+    let p = app.programme_id.clone();
+    firm(&app, &tok, "取込精密株式会社", "none").await;
+    let send = |dry: bool, body: Vec<u8>| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/programmes/{p}/deals/import?dry_run={dry}"))
+            .header("authorization", format!("Bearer {tok}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let bad = "区分,団体,段階,段階の日付,計画雇用数\n企業誘致,取込精密株式会社,立地決定,2024-07-01,40\n増設,取込精密株式会社,合併,2024-07-01,10\n企業誘致,幻の会社,候補,,5\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(bad);
+    let r = app.request(send(true, sjis.to_vec())).await.json();
+    assert_eq!(
+        (r["valid"].as_i64(), r["invalid"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(r["rows"][1]["errors"][0]["field"], "stage");
+    assert_eq!(r["rows"][2]["errors"][0]["field"], "organisation_id");
+    assert_eq!(app.request(send(false, sjis.to_vec())).await.status, 422);
+    assert!(
+        app.api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/deals"),
+            Some(&tok),
+            None
+        )
+        .await
+        .json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing half-imported"
+    );
+
+    let good = "区分,団体,コードネーム,段階,段階の日付,計画雇用数\n企業誘致,取込精密株式会社,Project 鶴ヶ城,立地決定,2024-07-01,40\n事業拡張,取込精密株式会社,,交渉,2024-07-01,10\n";
+    let r = app.request(send(false, good.as_bytes().to_vec())).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["imported"], 2);
+    let decided = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/deals?stage=decided"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let items = decided["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "the list filters by stage");
+    let o = app
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/outcomes/{}",
+                items[0]["outcome_id"].as_str().unwrap()
+            ),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            o["jobs"].as_i64(),
+            o["fiscal_year"].as_i64(),
+            o["status"].as_str()
+        ),
+        (Some(40), Some(2024), Some("pending"))
+    );
+}

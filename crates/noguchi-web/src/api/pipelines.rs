@@ -650,3 +650,110 @@ pub async fn case_consultation(
     state.store.add_consultation(&grant, &id, data).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// true (default): check every row and write nothing.
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealImportRowOut {
+    pub row: usize,
+    pub ok: bool,
+    pub organisation: Option<OrgRef>,
+    pub stage: Option<String>,
+    pub errors: Vec<super::FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealImportOut {
+    pub dry_run: bool,
+    pub valid: usize,
+    pub invalid: usize,
+    pub imported: usize,
+    pub rows: Vec<DealImportRowOut>,
+}
+
+/// Imports deals from XLSX or CSV (UTF-8 or Shift_JIS): columns 区分, 団体, コードネーム, 段階,
+/// 段階の日付, 計画雇用数, 実績雇用数, 候補地, 端緒, 次のアクション, 期限. All rows or none.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/deals/import", tag = "pipelines", params(("id" = String, Path), ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = DealImportOut), (status = 403, body = ProblemOut), (status = 422, body = DealImportOut)))]
+pub async fn import_deals(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    let grant = access::manage_deals(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let tr = crate::i18n::Tr(caller.lang);
+    let checked = crate::import::check_deals(&state, &body).await?;
+    let (result, status) =
+        run_deal_import(&state, &grant, &id, checked, q.dry_run.unwrap_or(true), tr).await?;
+    Ok((status, Json(result)).into_response())
+}
+
+/// Writes the checked rows unless it is a dry run or any row is invalid.
+pub async fn run_deal_import(
+    state: &AppState,
+    grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::ManageDeals>,
+    programme_id: &str,
+    checked: Vec<crate::import::CheckedDeal>,
+    dry_run: bool,
+    tr: crate::i18n::Tr,
+) -> Result<(DealImportOut, StatusCode), AppError> {
+    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
+    let mut imported = 0;
+    if !dry_run && invalid == 0 {
+        let rows = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
+        imported = state
+            .store
+            .import_deals(grant, programme_id, rows)
+            .await?
+            .len();
+    }
+    let rows = checked
+        .into_iter()
+        .map(|r| match r.data {
+            Ok((_, stage, _)) => DealImportRowOut {
+                row: r.row,
+                ok: true,
+                organisation: r.organisation,
+                stage: Some(stage.code().into()),
+                errors: Vec::new(),
+            },
+            Err(i) => DealImportRowOut {
+                row: r.row,
+                ok: false,
+                organisation: r.organisation,
+                stage: None,
+                errors: i
+                    .0
+                    .iter()
+                    .map(|e| super::FieldErrorOut {
+                        field: e.field.clone(),
+                        message: tr.problem(&e.field, &e.problem),
+                    })
+                    .collect(),
+            },
+        })
+        .collect::<Vec<_>>();
+    let status = if invalid > 0 && !dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        DealImportOut {
+            dry_run,
+            valid: rows.len() - invalid,
+            invalid,
+            imported,
+            rows,
+        },
+        status,
+    ))
+}

@@ -644,30 +644,7 @@ pub async fn import(
     let programme = state.store.programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/outcomes/import"));
     let tr = ctx.tr;
-    let is_multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let (bytes, confirm) = if is_multipart {
-        let mut mp = Multipart::from_request(req, &state)
-            .await
-            .map_err(|_| AppError::BadRequest)?;
-        let mut file = Vec::new();
-        while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest)? {
-            if field.name() == Some("file") {
-                file = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::TooLarge)?
-                    .to_vec();
-            }
-        }
-        (file, false)
-    } else {
-        let form = FormData::from_request(req, &state).await?;
-        (form.get("csv").unwrap_or_default().into_bytes(), true)
-    };
+    let (bytes, confirm) = read_upload(req, &state).await?;
     let checked = match import::check_outcomes(&state, &bytes).await {
         Ok(c) => c,
         Err(AppError::Invalid(_)) => {
@@ -710,8 +687,40 @@ pub async fn import(
 
 use axum::extract::FromRequest;
 
+/// Step 1 of an import posts the file (multipart), step 2 the checked rows back as CSV in a
+/// plain form field; returns the bytes and whether this is the confirmation.
+pub async fn read_upload(
+    req: axum::extract::Request,
+    state: &AppState,
+) -> Result<(Vec<u8>, bool), AppError> {
+    let is_multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest)?;
+        let mut file = Vec::new();
+        while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest)? {
+            if field.name() == Some("file") {
+                file = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::TooLarge)?
+                    .to_vec();
+            }
+        }
+        Ok((file, false))
+    } else {
+        let form = FormData::from_request(req, state).await?;
+        Ok((form.get("csv").unwrap_or_default().into_bytes(), true))
+    }
+}
+
 /// The uploaded table as UTF-8 CSV, so the confirmation re-reads exactly what was checked.
-fn normalised_csv(bytes: &[u8]) -> Result<String, AppError> {
+pub fn normalised_csv(bytes: &[u8]) -> Result<String, AppError> {
     let rows = import::read_table(bytes)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {

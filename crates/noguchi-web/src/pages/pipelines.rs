@@ -60,11 +60,14 @@ struct BoardPage {
     rows: Vec<Card>,
     can_create: bool,
     new_href: String,
+    stage_choices: Vec<Choice>,
 }
 
 #[derive(Deserialize)]
 pub struct BoardQuery {
     view: Option<String>,
+    /// List view: only this stage.
+    stage: Option<String>,
     flash: Option<String>,
 }
 
@@ -165,12 +168,25 @@ pub async fn deals(
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
     let today = state.store.now().date();
+    let board = q.view.as_deref() != Some("list");
+    let stage = if board {
+        None
+    } else {
+        q.stage.as_deref().and_then(|s| DealStage::parse(s).ok())
+    };
     let list = state
         .store
-        .list_deals(&id, &visibility(p, &id), None, None)
+        .list_deals(&id, &visibility(p, &id), stage, None)
         .await?;
     let cards: Vec<Card> = list.iter().map(|d| deal_card(tr, d, today)).collect();
-    let board = q.view.as_deref() != Some("list");
+    let stage_choices = DealStage::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.code().into(),
+            label: tr.code("stage", s.code()),
+            selected: Some(*s) == stage,
+        })
+        .collect();
     let page = BoardPage {
         title: tr.t("deals-title"),
         base: format!("/programmes/{id}/deals"),
@@ -189,6 +205,7 @@ pub async fn deals(
         board,
         programme,
         ctx,
+        stage_choices,
     };
     Ok(render(&page))
 }
@@ -205,11 +222,24 @@ pub async fn entry_cases(
         Ctx::new(&caller, &format!("/programmes/{id}/entry-cases")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
     let today = state.store.now().date();
+    let board = q.view.as_deref() != Some("list");
+    let stage = if board {
+        None
+    } else {
+        q.stage.as_deref().and_then(|s| EntryStage::parse(s).ok())
+    };
     let list = state
         .store
-        .list_entry_cases(&id, &visibility(p, &id), None)
+        .list_entry_cases(&id, &visibility(p, &id), stage)
         .await?;
-    let board = q.view.as_deref() != Some("list");
+    let stage_choices = EntryStage::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.code().into(),
+            label: tr.code("stage", s.code()),
+            selected: Some(*s) == stage,
+        })
+        .collect();
     let cards: Vec<Card> = list.iter().map(|c| case_card(tr, c, today)).collect();
     let page = BoardPage {
         title: tr.t("cases-title"),
@@ -229,6 +259,7 @@ pub async fn entry_cases(
         board,
         programme,
         ctx,
+        stage_choices,
     };
     Ok(render(&page))
 }
@@ -1282,4 +1313,84 @@ pub async fn export_cases(
         })
         .collect();
     table_response(&header, &rows, q.format.as_deref(), "entry-cases")
+}
+
+#[derive(Template)]
+#[template(path = "deal_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    programme: Programme,
+    rows: Vec<crate::api::pipelines::DealImportRowOut>,
+    checked: bool,
+    invalid: usize,
+    csv: String,
+    error: Option<String>,
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    access::manage_deals(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals/import"));
+    Ok(render(&ImportPage {
+        ctx,
+        programme,
+        rows: Vec::new(),
+        checked: false,
+        invalid: 0,
+        csv: String::new(),
+        error: None,
+    }))
+}
+
+/// Dry run of an uploaded deal sheet, then the confirmed import (all rows or none).
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let grant = access::manage_deals(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals/import"));
+    let tr = ctx.tr;
+    let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
+    let checked = match crate::import::check_deals(&state, &bytes).await {
+        Ok(c) => c,
+        Err(AppError::Invalid(_)) => {
+            let mut r = render(&ImportPage {
+                error: Some(tr.t("import-deals-unreadable")),
+                ctx,
+                programme,
+                rows: Vec::new(),
+                checked: false,
+                invalid: 0,
+                csv: String::new(),
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    };
+    let (result, _) =
+        crate::api::pipelines::run_deal_import(&state, &grant, &id, checked, !confirm, tr).await?;
+    if confirm && result.invalid == 0 {
+        return Ok(Redirect::to(&format!(
+            "/programmes/{id}/deals?view=list&flash=import-done"
+        ))
+        .into_response());
+    }
+    let csv = crate::pages::kpi::normalised_csv(&bytes)?;
+    Ok(render(&ImportPage {
+        invalid: result.invalid,
+        rows: result.rows,
+        checked: true,
+        csv,
+        error: None,
+        ctx,
+        programme,
+    }))
 }
