@@ -57,6 +57,14 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Evaluates the search engine on a retrieval collection (corpus.json, queries.json,
+    /// qrels.json in DIR) and prints recall@k, ndcg@k, mrr@k, p50_ms, p99_ms, index_s.
+    SearchEval {
+        #[arg(long)]
+        collection: std::path::PathBuf,
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+    },
     /// Manages API tokens.
     Token {
         #[command(subcommand)]
@@ -124,10 +132,40 @@ fn main() -> ExitCode {
     }
 }
 
+fn read_json<T: serde::de::DeserializeOwned>(
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<T, String> {
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `search-eval`: needs no database, only the collection.
+fn search_eval(dir: &std::path::Path, k: usize) -> Result<(), String> {
+    let corpus = read_json(dir, "corpus.json")?;
+    let queries = read_json(dir, "queries.json")?;
+    let qrels = read_json(dir, "qrels.json")?;
+    let r =
+        noguchi_search::eval::evaluate(&corpus, &queries, &qrels, k).map_err(|e| e.to_string())?;
+    println!("recall@{k} {:.3}", r.recall);
+    println!("ndcg@{k} {:.3}", r.ndcg);
+    println!("mrr@{k} {:.3}", r.mrr);
+    println!("p50_ms {:.3}", r.p50_ms);
+    println!("p99_ms {:.3}", r.p99_ms);
+    println!("index_s {:.3}", r.index_s);
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::SearchEval { collection, k } = &cli.command {
+        // Needs no database: evaluate before opening one.
+        return search_eval(collection, *k);
+    }
     let store = bootstrap::open(&cli.db.data_dir, cli.db.database_url.as_deref()).await?;
     let tr = Tr(Lang::Ja);
     match cli.command {
+        Command::SearchEval { collection, k } => search_eval(&collection, k),
         Command::Serve {
             listen,
             insecure_cookies,
