@@ -101,6 +101,9 @@ pub mod permission {
     pub struct DecideOutcome;
     pub struct ManageDeals;
     pub struct WorkOnEntryCase;
+    pub struct SubmitNeed;
+    pub struct CurateNeed;
+    pub struct ManageSeed;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -276,6 +279,105 @@ pub fn work_on_entry_case(
     )
 }
 
+/// Who may see a need, as the audience tokens of the search index. Reads and search use the
+/// same tokens (`may_see_need`), so they cannot disagree.
+pub struct NeedScope<'a> {
+    pub programme_id: &'a str,
+    pub submitter_org: &'a str,
+    pub disclosure: crate::needs::Disclosure,
+    /// Held by the patient-information guard until reviewed.
+    pub held: bool,
+    /// Organisations with a signed NDA for this need.
+    pub nda_orgs: &'a [String],
+}
+
+pub fn need_audience(n: &NeedScope<'_>) -> Vec<String> {
+    use crate::needs::Disclosure;
+    let mut a = vec![
+        format!("org:{}", n.submitter_org),
+        format!("secretariat:{}", n.programme_id),
+    ];
+    if n.held {
+        return a;
+    }
+    match n.disclosure {
+        Disclosure::Public => a.extend(["public".to_owned(), "members".to_owned()]),
+        Disclosure::Members => a.push("members".to_owned()),
+        Disclosure::Nda => a.extend(n.nda_orgs.iter().map(|o| format!("org:{o}"))),
+        Disclosure::Internal => {}
+    }
+    a
+}
+
+/// The audience tokens a caller holds (None: an anonymous visitor). `all_programmes` gives an
+/// administrator the secretariat tokens of every programme.
+pub fn audience_of(p: Option<&Principal>, all_programmes: &[String]) -> Vec<String> {
+    let mut a = vec!["public".to_owned()];
+    let Some(p) = p else { return a };
+    a.push("members".to_owned());
+    a.push(format!("org:{}", p.organisation_id));
+    for prog in all_programmes {
+        if p.is_secretariat_of(prog) {
+            a.push(format!("secretariat:{prog}"));
+        }
+    }
+    a
+}
+
+pub fn may_see_need(audience: &[String], n: &NeedScope<'_>) -> bool {
+    need_audience(n).iter().any(|t| audience.contains(t))
+}
+
+/// Submitting needs: the organisations that provide or gather them (hospital, chamber of
+/// commerce) and the secretariat.
+pub fn submit_need(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::SubmitNeed>, Denied> {
+    let roles = p
+        .programmes
+        .iter()
+        .filter(|r| r.programme_id == programme_id)
+        .flat_map(|r| r.roles.iter());
+    let provider = roles
+        .into_iter()
+        .any(|r| matches!(r, Role::NeedsProvider | Role::NeedsSurvey));
+    allow(p, provider || p.is_secretariat_of(programme_id))
+}
+
+/// Curating a need (status, disclosure, releasing a hold after review): the secretariat and the
+/// submitter's own organisation.
+pub fn curate_need(
+    p: &Principal,
+    programme_id: &str,
+    submitter_org: &str,
+) -> Result<Granted<permission::CurateNeed>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id) || p.organisation_id == submitter_org,
+    )
+}
+
+/// Recording a signed NDA: the secretariat.
+pub fn record_nda(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::CurateNeed>, Denied> {
+    allow(p, p.is_secretariat_of(programme_id))
+}
+
+/// Seeds belong to their holder: the holder organisation and the secretariat manage them.
+pub fn manage_seed(
+    p: &Principal,
+    programme_id: &str,
+    holder_org: &str,
+) -> Result<Granted<permission::ManageSeed>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id) || p.organisation_id == holder_org,
+    )
+}
+
 /// What a route needs before its handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -402,6 +504,18 @@ pub const ROUTES: &[RouteRule] = &[
     rule("PATCH", "/api/v1/people/{id}", SignedIn),
     rule("DELETE", "/api/v1/people/{id}", SignedIn),
     rule("GET", "/api/v1/audit", Secretariat),
+    rule("GET", "/api/v1/programmes/{id}/needs", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/needs", SignedIn),
+    rule("GET", "/api/v1/needs/{id}", SignedIn),
+    rule("PATCH", "/api/v1/needs/{id}", SignedIn),
+    rule("POST", "/api/v1/needs/{id}/release", SignedIn),
+    rule("POST", "/api/v1/needs/{id}/ndas", SignedIn),
+    rule("GET", "/api/v1/needs/{id}/matches", SignedIn),
+    rule("GET", "/api/v1/programmes/{id}/seeds", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/seeds", SignedIn),
+    rule("GET", "/api/v1/seeds/{id}", SignedIn),
+    rule("PATCH", "/api/v1/seeds/{id}", SignedIn),
+    rule("GET", "/api/v1/search", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/outcomes", SignedIn),
     rule("POST", "/api/v1/programmes/{id}/outcomes", Secretariat),
     rule(

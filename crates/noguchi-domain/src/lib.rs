@@ -31,6 +31,7 @@ pub mod access;
 pub mod corporate_number;
 pub mod fiscal;
 pub mod kpi;
+pub mod needs;
 pub mod organisation;
 pub mod person;
 pub mod pipeline;

@@ -337,6 +337,19 @@ impl SearchIndex {
             .collect()
     }
 
+    /// The content words of a text as the index sees them (for explaining matches).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .analyzer
+            .morphemes(text)
+            .into_iter()
+            .map(|t| t.text)
+            .filter(|t| t.chars().count() > 1)
+            .collect();
+        out.dedup();
+        out
+    }
+
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }

@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 mod migrate;
+mod needs;
 mod organisations;
 mod outcomes;
 mod people;
@@ -23,6 +24,7 @@ pub mod testing;
 
 pub use accounts::{NewUser, UserSummary};
 pub use audit::{AuditEntry, AuditFilter};
+pub use needs::{Need, QueuedChange, Seed};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove, Visibility};

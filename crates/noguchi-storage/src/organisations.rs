@@ -90,6 +90,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_children(&mut tx, id, &data).await?;
+        crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
         let after = load(&mut tx, id).await?;
         record(
             &mut tx,
@@ -113,17 +114,19 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
-        for table in [
-            "programme_members",
-            "users",
-            "people",
-            "outcomes",
-            "deals",
-            "entry_cases",
+        for (table, column) in [
+            ("programme_members", "organisation_id"),
+            ("users", "organisation_id"),
+            ("people", "organisation_id"),
+            ("outcomes", "organisation_id"),
+            ("deals", "organisation_id"),
+            ("entry_cases", "organisation_id"),
+            ("seeds", "holder_org_id"),
+            ("needs", "submitter_org_id"),
         ] {
             let n: i64 = get(
                 &sqlx::query(&format!(
-                    "SELECT COUNT(*) AS n FROM {table} WHERE organisation_id = $1"
+                    "SELECT COUNT(*) AS n FROM {table} WHERE {column} = $1"
                 ))
                 .bind(id)
                 .fetch_one(&mut *tx)
@@ -138,6 +141,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
         record(
             &mut tx,
             grant.actor(),
@@ -290,6 +294,7 @@ pub(crate) async fn insert(
     .execute(&mut **tx)
     .await?;
     write_children(tx, &id, &data).await?;
+    crate::needs::enqueue(tx, now, "organisation", &id).await?;
     record(
         tx,
         actor,

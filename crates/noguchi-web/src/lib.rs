@@ -15,6 +15,7 @@ mod export;
 mod forms;
 pub mod i18n;
 mod import;
+pub mod indexer;
 mod openapi;
 mod page;
 mod pages;
@@ -52,14 +53,19 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub limiter: Arc<LoginLimiter>,
+    pub search: Arc<noguchi_search::SearchIndex>,
+    /// Serialises applying the search queue (worker and requests).
+    pub indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(store: Store, config: WebConfig, search: Arc<noguchi_search::SearchIndex>) -> Self {
         Self {
             store,
             config: Arc::new(config),
             limiter: Arc::new(LoginLimiter::default()),
+            search,
+            indexing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 }

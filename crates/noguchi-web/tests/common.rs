@@ -79,7 +79,14 @@ impl App {
             member("会津若松商工会議所"),
             member("公立大学法人福島県立医科大学会津医療センター"),
         );
-        let router = noguchi_web::app(AppState::new(db.store.clone(), WebConfig::default()));
+        let index =
+            noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
+        let state = AppState::new(
+            db.store.clone(),
+            WebConfig::default(),
+            std::sync::Arc::new(index),
+        );
+        let router = noguchi_web::app(state);
         Self {
             db,
             router,

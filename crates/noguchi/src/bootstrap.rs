@@ -4,10 +4,12 @@
 use noguchi_domain::access::{Role, permission, system_grant};
 use noguchi_domain::person::Email;
 use noguchi_domain::programme::{ProgrammeDefinition, SEED_PROGRAMME};
+use noguchi_search::{Japanese, SearchIndex};
 use noguchi_storage::{NewUser, Store};
 use noguchi_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The e-mail of the administrator created on first start.
 pub const FIRST_ADMIN_EMAIL: &str = "admin@noguchi.local";
@@ -76,13 +78,34 @@ async fn ensure_admin(store: &Store) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> Result<(), String> {
+/// Opens the search index in the data directory, rebuilding it when it is new or its format
+/// changed (it is derived data).
+pub async fn open_index(store: &Store, data_dir: &Path) -> Result<Arc<SearchIndex>, String> {
+    let analyzer = Japanese::new().map_err(|e| e.to_string())?;
+    let (index, fresh) =
+        SearchIndex::open_in_dir(&data_dir.join("search"), analyzer).map_err(|e| e.to_string())?;
+    if fresh {
+        let n = noguchi_web::indexer::reindex(store, &index).await?;
+        tracing::info!(documents = n, "search index built");
+    }
+    Ok(Arc::new(index))
+}
+
+pub async fn serve(
+    store: Store,
+    data_dir: &Path,
+    listen: SocketAddr,
+    secure_cookies: bool,
+) -> Result<(), String> {
     ensure_admin(&store).await?;
     let config = WebConfig {
         secure_cookies,
         ..WebConfig::default()
     };
-    let app = noguchi_web::app(AppState::new(store.clone(), config));
+    let index = open_index(&store, data_dir).await?;
+    let state = AppState::new(store.clone(), config, index);
+    noguchi_web::indexer::spawn_worker(state.clone());
+    let app = noguchi_web::app(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;

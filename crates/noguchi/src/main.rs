@@ -65,6 +65,8 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         k: usize,
     },
+    /// Rebuilds the search index from the database.
+    Reindex,
     /// Manages API tokens.
     Token {
         #[command(subcommand)]
@@ -169,7 +171,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve {
             listen,
             insecure_cookies,
-        } => bootstrap::serve(store, listen, !insecure_cookies).await,
+        } => bootstrap::serve(store, &cli.db.data_dir, listen, !insecure_cookies).await,
+        Command::Reindex => {
+            let analyzer = noguchi_search::Japanese::new().map_err(|e| e.to_string())?;
+            let (index, _) =
+                noguchi_search::SearchIndex::open_in_dir(&cli.db.data_dir.join("search"), analyzer)
+                    .map_err(|e| e.to_string())?;
+            let n = noguchi_web::indexer::reindex(&store, &index).await?;
+            eprintln!("{n} documents indexed");
+            Ok(())
+        }
         Command::User {
             command:
                 UserCommand::Add {

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod kpi;
+pub mod needs;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;

@@ -1,0 +1,493 @@
+//! Clinical needs, their NDAs, seeds, and the search queue.
+
+use crate::audit::{Change, record};
+use crate::sql::{flag, get};
+use crate::{Result, Store, StoreError, new_id, timestamp};
+use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
+use noguchi_domain::{Invalid, Problem};
+use serde_json::json;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone)]
+pub struct Need {
+    pub id: String,
+    pub programme_id: String,
+    pub submitter_org_id: String,
+    pub submitter_org_name: String,
+    pub data: NeedData,
+    pub held: bool,
+    pub findings: Vec<Finding>,
+    pub nda_orgs: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub id: String,
+    pub programme_id: String,
+    pub holder_name: String,
+    pub data: SeedData,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A queued change for the search index.
+#[derive(Debug, Clone)]
+pub struct QueuedChange {
+    pub id: String,
+    pub entity: String,
+    pub entity_id: String,
+}
+
+pub(crate) async fn enqueue(
+    conn: &mut AnyConnection,
+    now: time::OffsetDateTime,
+    entity: &str,
+    id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO search_queue (id, entity, entity_id, enqueued_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(new_id(now))
+    .bind(entity)
+    .bind(id)
+    .bind(timestamp(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn findings_json(f: &[Finding]) -> String {
+    json!(
+        f.iter()
+            .map(|x| json!({"kind": x.kind.code(), "excerpt": x.excerpt}))
+            .collect::<Vec<_>>()
+    )
+    .to_string()
+}
+
+impl Store {
+    /// Stores a need with the guard's findings; a need with findings is held for review.
+    pub async fn create_need(
+        &self,
+        grant: &Granted<permission::SubmitNeed>,
+        programme_id: &str,
+        data: NeedData,
+        findings: Vec<Finding>,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        if sqlx::query("SELECT id FROM programmes WHERE id = $1")
+            .bind(programme_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound);
+        }
+        let now = self.now();
+        let id = new_id(now);
+        sqlx::query(
+            "INSERT INTO needs (id, programme_id, submitter_org_id, submitted_by, title, problem, population, outcome, department, setting, \
+             category, frequency, workaround, disclosure, status, held, findings, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+        )
+        .bind(&id)
+        .bind(programme_id)
+        .bind(&grant.actor().organisation_id)
+        .bind(&grant.actor().user_id)
+        .bind(&data.title)
+        .bind(&data.problem)
+        .bind(data.population.clone())
+        .bind(data.outcome.clone())
+        .bind(data.department.clone())
+        .bind(data.setting.clone())
+        .bind(data.category.clone())
+        .bind(data.frequency.clone())
+        .bind(data.workaround.clone())
+        .bind(data.disclosure.code())
+        .bind(data.status.code())
+        .bind(i64::from(!findings.is_empty()))
+        .bind(findings_json(&findings))
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        enqueue(&mut tx, now, "need", &id).await?;
+        // The audit keeps the fact, not the flagged text: what the guard held must not spread.
+        record(
+            &mut tx,
+            grant.actor(),
+            now,
+            Change::create("need", &id, &data.title)
+                .after(json!({"disclosure": data.disclosure.code(), "held": !findings.is_empty()})),
+        )
+        .await?;
+        let need = load_need(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(need)
+    }
+
+    pub async fn need(&self, id: &str) -> Result<Need> {
+        let mut conn = self.pool.acquire().await?;
+        load_need(&mut conn, id).await
+    }
+
+    pub async fn needs(&self, programme_id: &str) -> Result<Vec<Need>> {
+        let ids = sqlx::query(
+            "SELECT id FROM needs WHERE programme_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::new();
+        for r in ids {
+            out.push(load_need(&mut conn, &get::<String>(&r, "id")?).await?);
+        }
+        Ok(out)
+    }
+
+    /// Changes a need; `findings` are the guard's on the new text (a held need stays held until
+    /// released by a reviewer).
+    pub async fn update_need(
+        &self,
+        grant: &Granted<permission::CurateNeed>,
+        id: &str,
+        data: NeedData,
+        findings: Vec<Finding>,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        let before = load_need(&mut tx, id).await?;
+        let held = before.held || !findings.is_empty();
+        let mut all = before.findings.clone();
+        all.extend(findings);
+        sqlx::query(
+            "UPDATE needs SET title = $1, problem = $2, population = $3, outcome = $4, department = $5, setting = $6, category = $7, \
+             frequency = $8, workaround = $9, disclosure = $10, status = $11, held = $12, findings = $13, updated_at = $14 WHERE id = $15",
+        )
+        .bind(&data.title)
+        .bind(&data.problem)
+        .bind(data.population.clone())
+        .bind(data.outcome.clone())
+        .bind(data.department.clone())
+        .bind(data.setting.clone())
+        .bind(data.category.clone())
+        .bind(data.frequency.clone())
+        .bind(data.workaround.clone())
+        .bind(data.disclosure.code())
+        .bind(data.status.code())
+        .bind(i64::from(held))
+        .bind(findings_json(&all))
+        .bind(timestamp(self.now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        enqueue(&mut tx, self.now(), "need", id).await?;
+        record(
+            &mut tx,
+            grant.actor(),
+            self.now(),
+            Change::update("need", id, &data.title)
+                .before(json!({"status": before.data.status.code(), "disclosure": before.data.disclosure.code(), "held": before.held}))
+                .after(json!({"status": data.status.code(), "disclosure": data.disclosure.code(), "held": held})),
+        )
+        .await?;
+        let after = load_need(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A reviewer confirms a held need contains no patient information.
+    pub async fn release_need(
+        &self,
+        grant: &Granted<permission::CurateNeed>,
+        id: &str,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        let before = load_need(&mut tx, id).await?;
+        sqlx::query("UPDATE needs SET held = 0, findings = '[]', updated_at = $1 WHERE id = $2")
+            .bind(timestamp(self.now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        enqueue(&mut tx, self.now(), "need", id).await?;
+        record(
+            &mut tx,
+            grant.actor(),
+            self.now(),
+            Change::update("need", id, &before.data.title)
+                .before(json!({"held": before.held}))
+                .after(json!({"held": false})),
+        )
+        .await?;
+        let after = load_need(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn record_nda(
+        &self,
+        grant: &Granted<permission::CurateNeed>,
+        need_id: &str,
+        organisation_id: &str,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        let need = load_need(&mut tx, need_id).await?;
+        if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+            .bind(organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_none()
+        {
+            return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+        }
+        if !need.nda_orgs.iter().any(|o| o == organisation_id) {
+            let now = self.now();
+            sqlx::query("INSERT INTO need_ndas (need_id, organisation_id, signed_on, recorded_by) VALUES ($1, $2, $3, $4)")
+                .bind(need_id)
+                .bind(organisation_id)
+                .bind(noguchi_domain::organisation::format_date(now.date()))
+                .bind(&grant.actor().user_id)
+                .execute(&mut *tx)
+                .await?;
+            enqueue(&mut tx, now, "need", need_id).await?;
+            record(
+                &mut tx,
+                grant.actor(),
+                now,
+                Change::create("nda", need_id, &need.data.title)
+                    .after(json!({"organisation_id": organisation_id})),
+            )
+            .await?;
+        }
+        let after = load_need(&mut tx, need_id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn create_seed(
+        &self,
+        grant: &Granted<permission::ManageSeed>,
+        programme_id: &str,
+        data: SeedData,
+    ) -> Result<Seed> {
+        let mut tx = self.write().await?;
+        if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+            .bind(&data.holder_organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_none()
+        {
+            return Err(Invalid::one("holder_organisation_id", Problem::UnknownReference).into());
+        }
+        let now = self.now();
+        let id = new_id(now);
+        sqlx::query("INSERT INTO seeds (id, programme_id, holder_org_id, title, description, fields, trl, ip_status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+            .bind(&id)
+            .bind(programme_id)
+            .bind(&data.holder_organisation_id)
+            .bind(&data.title)
+            .bind(&data.description)
+            .bind(json!(data.fields).to_string())
+            .bind(data.trl)
+            .bind(data.ip_status.clone())
+            .bind(timestamp(now))
+            .execute(&mut *tx)
+            .await?;
+        enqueue(&mut tx, now, "seed", &id).await?;
+        record(
+            &mut tx,
+            grant.actor(),
+            now,
+            Change::create("seed", &id, &data.title).after(json!({"title": data.title})),
+        )
+        .await?;
+        let seed = load_seed(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(seed)
+    }
+
+    pub async fn seed(&self, id: &str) -> Result<Seed> {
+        let mut conn = self.pool.acquire().await?;
+        load_seed(&mut conn, id).await
+    }
+
+    pub async fn seeds(&self, programme_id: &str) -> Result<Vec<Seed>> {
+        let ids = sqlx::query(
+            "SELECT id FROM seeds WHERE programme_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::new();
+        for r in ids {
+            out.push(load_seed(&mut conn, &get::<String>(&r, "id")?).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn update_seed(
+        &self,
+        grant: &Granted<permission::ManageSeed>,
+        id: &str,
+        data: SeedData,
+    ) -> Result<Seed> {
+        let mut tx = self.write().await?;
+        load_seed(&mut tx, id).await?;
+        sqlx::query("UPDATE seeds SET holder_org_id = $1, title = $2, description = $3, fields = $4, trl = $5, ip_status = $6, updated_at = $7 WHERE id = $8")
+            .bind(&data.holder_organisation_id)
+            .bind(&data.title)
+            .bind(&data.description)
+            .bind(json!(data.fields).to_string())
+            .bind(data.trl)
+            .bind(data.ip_status.clone())
+            .bind(timestamp(self.now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        enqueue(&mut tx, self.now(), "seed", id).await?;
+        record(
+            &mut tx,
+            grant.actor(),
+            self.now(),
+            Change::update("seed", id, &data.title).after(json!({"title": data.title})),
+        )
+        .await?;
+        let after = load_seed(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The oldest queued changes for the search index.
+    pub async fn search_queue(&self, limit: i64) -> Result<Vec<QueuedChange>> {
+        sqlx::query("SELECT id, entity, entity_id FROM search_queue ORDER BY id LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(QueuedChange {
+                    id: get(r, "id")?,
+                    entity: get(r, "entity")?,
+                    entity_id: get(r, "entity_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes applied changes from the queue.
+    pub async fn ack_search_queue(&self, ids: &[String]) -> Result<()> {
+        let mut tx = self.write().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM search_queue WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every searchable record, for a rebuild: (entity, id).
+    pub async fn searchable(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for (entity, table) in [
+            ("need", "needs"),
+            ("seed", "seeds"),
+            ("organisation", "organisations"),
+        ] {
+            for r in sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.push((entity.to_owned(), get(&r, "id")?));
+            }
+        }
+        Ok(out)
+    }
+}
+
+async fn load_need(conn: &mut AnyConnection, id: &str) -> Result<Need> {
+    let r = sqlx::query("SELECT n.*, o.name AS org_name FROM needs n JOIN organisations o ON o.id = n.submitter_org_id WHERE n.id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let nda_orgs = sqlx::query(
+        "SELECT organisation_id FROM need_ndas WHERE need_id = $1 ORDER BY organisation_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| get(r, "organisation_id"))
+    .collect::<Result<Vec<String>>>()?;
+    need_from_row(&r, nda_orgs)
+}
+
+fn need_from_row(r: &AnyRow, nda_orgs: Vec<String>) -> Result<Need> {
+    let corrupt = |w: &str| StoreError::Corrupt(format!("need {w}"));
+    let findings: Vec<serde_json::Value> =
+        serde_json::from_str(&get::<String>(r, "findings")?).map_err(|_| corrupt("findings"))?;
+    Ok(Need {
+        id: get(r, "id")?,
+        programme_id: get(r, "programme_id")?,
+        submitter_org_id: get(r, "submitter_org_id")?,
+        submitter_org_name: get(r, "org_name")?,
+        data: NeedData {
+            title: get(r, "title")?,
+            problem: get(r, "problem")?,
+            population: get(r, "population")?,
+            outcome: get(r, "outcome")?,
+            department: get(r, "department")?,
+            setting: get(r, "setting")?,
+            category: get(r, "category")?,
+            frequency: get(r, "frequency")?,
+            workaround: get(r, "workaround")?,
+            disclosure: Disclosure::parse(&get::<String>(r, "disclosure")?)
+                .map_err(|_| corrupt("disclosure"))?,
+            status: NeedStatus::parse(&get::<String>(r, "status")?)
+                .map_err(|_| corrupt("status"))?,
+        },
+        held: flag(r, "held")?,
+        findings: findings
+            .iter()
+            .filter_map(|f| {
+                Some(Finding {
+                    kind: FindingKind::parse(f["kind"].as_str()?).ok()?,
+                    excerpt: f["excerpt"].as_str()?.to_owned(),
+                })
+            })
+            .collect(),
+        nda_orgs,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+async fn load_seed(conn: &mut AnyConnection, id: &str) -> Result<Seed> {
+    let r = sqlx::query("SELECT s.*, o.name AS org_name FROM seeds s JOIN organisations o ON o.id = s.holder_org_id WHERE s.id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Seed {
+        id: get(&r, "id")?,
+        programme_id: get(&r, "programme_id")?,
+        holder_name: get(&r, "org_name")?,
+        data: SeedData {
+            title: get(&r, "title")?,
+            description: get(&r, "description")?,
+            holder_organisation_id: get(&r, "holder_org_id")?,
+            fields: serde_json::from_str(&get::<String>(&r, "fields")?)
+                .map_err(|_| StoreError::Corrupt("seed fields".into()))?,
+            trl: get(&r, "trl")?,
+            ip_status: get(&r, "ip_status")?,
+        },
+        created_at: get(&r, "created_at")?,
+        updated_at: get(&r, "updated_at")?,
+    })
+}

@@ -1,0 +1,163 @@
+//! Keeps the search index in step with the database: changes are queued in the same
+//! transaction as the write (storage), applied here by a background worker and before every
+//! search (so a search always sees the caller's own writes), and `reindex` rebuilds everything.
+
+use crate::AppState;
+use noguchi_domain::access::{NeedScope, need_audience};
+use noguchi_search::{Doc, SearchIndex};
+use noguchi_storage::{Store, StoreError};
+use std::time::Duration;
+
+const MEMBERS: &str = "members";
+
+/// The index document of a record, or None when it no longer exists.
+pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Doc>, StoreError> {
+    let found = match entity {
+        "need" => store.need(id).await.map(|n| {
+            let audience = need_audience(&NeedScope {
+                programme_id: &n.programme_id,
+                submitter_org: &n.submitter_org_id,
+                disclosure: n.data.disclosure,
+                held: n.held,
+                nda_orgs: &n.nda_orgs,
+            });
+            let body = n
+                .data
+                .texts()
+                .into_iter()
+                .skip(1)
+                .chain(n.data.department.as_deref())
+                .chain(n.data.setting.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Doc {
+                id: n.id,
+                kind: "need".into(),
+                audience,
+                title: n.data.title,
+                body,
+            }
+        }),
+        "seed" => store.seed(id).await.map(|s| Doc {
+            id: s.id,
+            kind: "seed".into(),
+            audience: vec![MEMBERS.into()],
+            title: s.data.title,
+            body: format!(
+                "{}\n{}\n{}",
+                s.data.description,
+                s.data.fields.join(" "),
+                s.holder_name
+            ),
+        }),
+        "organisation" => store.organisation(id).await.map(|o| {
+            let d = o.data;
+            let body = [
+                d.name_kana.as_ref().map(|k| k.as_str().to_owned()),
+                d.name_en,
+                d.industry,
+                d.municipality,
+                Some(d.capabilities.join(" ")),
+                Some(d.certifications.join(" ")),
+                d.notes,
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+            Doc {
+                id: o.id,
+                kind: "organisation".into(),
+                audience: vec![MEMBERS.into()],
+                title: d.name,
+                body,
+            }
+        }),
+        _ => return Ok(None),
+    };
+    match found {
+        Ok(doc) => Ok(Some(doc)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Applies the queued changes; returns how many were applied.
+pub async fn apply_queue(state: &AppState) -> Result<usize, String> {
+    let _guard = state.indexing.lock().await;
+    let mut applied = 0;
+    loop {
+        let batch = state
+            .store
+            .search_queue(200)
+            .await
+            .map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            return Ok(applied);
+        }
+        let mut docs = Vec::new();
+        let mut gone = Vec::new();
+        for change in &batch {
+            match document(&state.store, &change.entity, &change.entity_id)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(d) => docs.push(d),
+                None => gone.push(change.entity_id.clone()),
+            }
+        }
+        state.search.upsert(&docs).map_err(|e| e.to_string())?;
+        if !gone.is_empty() {
+            state.search.delete(&gone).map_err(|e| e.to_string())?;
+        }
+        let ids: Vec<String> = batch.into_iter().map(|c| c.id).collect();
+        applied += ids.len();
+        state
+            .store
+            .ack_search_queue(&ids)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+}
+
+/// Applies the queue every quarter second, for as long as the server runs.
+pub fn spawn_worker(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = apply_queue(&state).await {
+                tracing::error!(%e, "search indexing");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+}
+
+/// Rebuilds the index from the database; returns the number of documents.
+pub async fn reindex(store: &Store, index: &SearchIndex) -> Result<usize, String> {
+    // Changes queued before the rebuild are covered by it; later ones stay queued for the worker.
+    let covered: Vec<String> = store
+        .search_queue(i64::MAX)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    index.clear().map_err(|e| e.to_string())?;
+    let mut docs = Vec::new();
+    for (entity, id) in store.searchable().await.map_err(|e| e.to_string())? {
+        if let Some(d) = document(store, &entity, &id)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            docs.push(d);
+        }
+    }
+    for chunk in docs.chunks(1000) {
+        index.upsert(chunk).map_err(|e| e.to_string())?;
+    }
+    store
+        .ack_search_queue(&covered)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(docs.len())
+}

@@ -1,0 +1,383 @@
+//! Clinical needs: the patient-information guard, disclosure through every read and search,
+//! NDAs, seeds and matching.
+
+mod common;
+
+use common::App;
+use serde_json::json;
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_guard_holds_patient_information_and_lets_ordinary_needs_through() {
+    let app = App::new().await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let p = app.programme_id.clone();
+    let phi = json!({"title": "点滴ルートの固定", "problem": "患者 山田太郎様（72歳、患者ID 0012345）の点滴ルートが夜間に抜ける。", "population": "病棟の高齢患者", "outcome": "抜去を防ぐ", "department": "内科", "disclosure": "members"});
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            Some(phi),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let held = r.json();
+    assert_eq!(held["screening"]["held"], true);
+    let kinds: Vec<&str> = held["screening"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"name_with_honorific")
+            && kinds.contains(&"personal_age")
+            && kinds.contains(&"record_number"),
+        "{kinds:?}"
+    );
+    let ordinary = json!({"title": "移乗の負担", "problem": "車いすからベッドへの移乗時に、介助者の腰への負担が大きい。", "population": "病棟", "disclosure": "members"});
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            Some(ordinary),
+        )
+        .await;
+    assert_eq!(r.json()["screening"]["held"], false);
+
+    // A held need is seen by its organisation and the secretariat only, and not found by search.
+    let firm = app
+        .api(
+            "POST",
+            "/api/v1/organisations",
+            Some(&app.user("staff@city.example.jp", &app.city, false).await),
+            Some(json!({"name": "検索精機株式会社", "kind": "company"})),
+        )
+        .await
+        .json();
+    let engineer = app
+        .user(
+            "eng@kensaku.example.jp",
+            firm["id"].as_str().unwrap(),
+            false,
+        )
+        .await;
+    let id = held["id"].as_str().unwrap();
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/needs/{id}"), Some(&engineer), None)
+            .await
+            .status,
+        404
+    );
+    let s = app
+        .api(
+            "GET",
+            &format!("/api/v1/search?type=need&q={}", enc("点滴")),
+            Some(&engineer),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(s["total"], 0);
+    assert!(!s.to_string().contains("山田"));
+    let mine = app
+        .api(
+            "GET",
+            &format!("/api/v1/search?type=need&q={}", enc("点滴")),
+            Some(&doctor),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        mine["total"], 1,
+        "the submitter's organisation finds it for review"
+    );
+    // Released after review, it becomes visible to members.
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{id}/release"),
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["screening"]["held"], false);
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/needs/{id}"), Some(&engineer), None)
+            .await
+            .status,
+        200
+    );
+    let s = app
+        .api("GET", &format!("/api/v1/needs/{id}"), Some(&engineer), None)
+        .await
+        .json();
+    assert!(
+        s["screening"]["findings"].as_array().unwrap().is_empty(),
+        "findings are for reviewers only"
+    );
+}
+
+#[tokio::test]
+async fn nda_needs_reach_only_organisations_with_an_nda_through_every_channel() {
+    let app = App::new().await;
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let p = app.programme_id.clone();
+    let mut firms = Vec::new();
+    for n in 0..2 {
+        let o = app.api("POST", "/api/v1/organisations", Some(&city), Some(json!({"name": format!("精密試作{n}株式会社"), "kind": "company", "in_region": true, "capabilities": ["洗浄装置"]}))).await.json();
+        let id = o["id"].as_str().unwrap().to_owned();
+        firms.push((
+            id.clone(),
+            app.user(&format!("eng{n}@example.jp"), &id, false).await,
+        ));
+    }
+    let secret = json!({"title": "内視鏡洗浄の負担", "problem": "内視鏡の用手洗浄に時間がかかり、カナリア符号ZQX7の工程で詰まる。", "population": "内視鏡室", "outcome": "洗浄時間を半分にする", "department": "消化器内科", "disclosure": "nda"});
+    let n2 = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            Some(secret),
+        )
+        .await
+        .json();
+    let nid = n2["id"].as_str().unwrap().to_owned();
+    let public = json!({"title": "内視鏡の保管", "problem": "洗浄後の内視鏡の乾燥と保管場所が足りない。", "disclosure": "members"});
+    app.api(
+        "POST",
+        &format!("/api/v1/programmes/{p}/needs"),
+        Some(&doctor),
+        Some(public),
+    )
+    .await;
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/v1/needs/{nid}/ndas"),
+            Some(&firms[0].1),
+            Some(json!({"organisation_id": firms[0].0}))
+        )
+        .await
+        .status,
+        404,
+        "not the firm's to record"
+    );
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{nid}/ndas"),
+            Some(&city),
+            Some(json!({"organisation_id": firms[0].0})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let q = format!("/api/v1/search?type=need&q={}", enc("内視鏡 洗浄"));
+    let a = app.api("GET", &q, Some(&firms[0].1), None).await.json();
+    let b = app.api("GET", &q, Some(&firms[1].1), None).await.json();
+    assert!(
+        a["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == nid.as_str())
+    );
+    assert!(
+        a.to_string().contains("ZQX7")
+            || a["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["snippet"].as_str().unwrap().contains("洗浄"))
+    );
+    assert!(
+        !b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == nid.as_str())
+    );
+    assert!(
+        !b.to_string().contains("ZQX7"),
+        "no snippet of the NDA need"
+    );
+    assert_eq!(
+        b["total"].as_i64().unwrap() + 1,
+        a["total"].as_i64().unwrap(),
+        "the count does not reveal it either"
+    );
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/needs/{nid}"),
+            Some(&firms[1].1),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/needs/{nid}"),
+            Some(&firms[0].1),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&firms[1].1),
+            None,
+        )
+        .await;
+    assert!(!list.text.contains("ZQX7") && list.json()["items"].as_array().unwrap().len() == 1);
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/needs/{nid}/matches"),
+            Some(&firms[1].1),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+
+    // Matching: the firms with the capability, local, with reasons.
+    let m = app
+        .api(
+            "GET",
+            &format!("/api/v1/needs/{nid}/matches"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    let items = m["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("洗浄")),
+        "{m}"
+    );
+    assert!(items.iter().any(|i| {
+        i["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "local_firm")
+    }));
+}
+
+#[tokio::test]
+async fn seeds_are_searchable_and_the_index_rebuilds_from_the_database() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let uni = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}"),
+            Some(&app.user("staff@city.example.jp", &app.city, false).await),
+            None,
+        )
+        .await
+        .json()["members"][2]["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let prof = app.user("prof@u-aizu.example.jp", &uni, false).await;
+    let r = app.api("POST", &format!("/api/v1/programmes/{p}/seeds"), Some(&prof), Some(json!({"title": "画像認識による血管可視化", "description": "近赤外線カメラと深層学習で皮下の細い血管を映し出す。採血や穿刺の支援に。", "fields": ["画像処理", "AI"], "trl": 4}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sid = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/seeds"),
+            Some(&prof),
+            Some(json!({"title": "x", "description": "y", "trl": 11})),
+        )
+        .await;
+    assert_eq!(r.json()["errors"][0]["field"], "trl");
+    let s = app
+        .api(
+            "GET",
+            &format!("/api/v1/search?type=seed&q={}", enc("けっかん")),
+            Some(&prof),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        s["total"], 0,
+        "hiragana けっかん is not the word 血管: no false hit"
+    );
+    let s = app
+        .api(
+            "GET",
+            &format!("/api/v1/search?type=seed&q={}", enc("血管 穿刺")),
+            Some(&prof),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(s["items"][0]["id"], sid.as_str());
+    let orgs = app
+        .api(
+            "GET",
+            &format!("/api/v1/search?type=organisation&q={}", enc("会津")),
+            Some(&prof),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        orgs["total"].as_i64().unwrap() >= 2,
+        "会津 finds 会津若松市 and 会津大学"
+    );
+    // Rebuild from scratch: the same answers.
+    let fresh =
+        noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
+    let n = noguchi_web::indexer::reindex(&app.db.store, &fresh)
+        .await
+        .unwrap();
+    assert!(n >= 8, "seed, needs and organisations: {n}");
+    let hits = fresh
+        .search("血管", &["seed".into()], &["members".into()], 10)
+        .unwrap();
+    assert_eq!(hits.items[0].id, sid);
+    assert_eq!(
+        app.api("GET", "/api/v1/search?type=castle&q=x", Some(&prof), None)
+            .await
+            .json()["errors"][0]["field"],
+        "type"
+    );
+}
