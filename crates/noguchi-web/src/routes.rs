@@ -128,6 +128,9 @@ fn routes() -> Routes {
         pages::pipelines::case_consultation,
     )
     .get("/my-work", pages::pipelines::my_work)
+    .get("/search", pages::needs::search)
+    .get("/needs/{id}", pages::needs::need)
+    .get("/seeds/{id}", pages::needs::seed)
     .get("/audit", pages::audit::list)
     .get("/users", pages::users::list)
     .post("/users", pages::users::create)

@@ -381,3 +381,82 @@ async fn seeds_are_searchable_and_the_index_rebuilds_from_the_database() {
         "type"
     );
 }
+
+#[tokio::test]
+async fn the_search_page_highlights_and_respects_disclosure() {
+    let app = App::new().await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let p = app.programme_id.clone();
+    let internal = json!({"title": "内部検討中の課題", "problem": "内視鏡の洗浄記録を紙で管理している。", "disclosure": "internal"});
+    let id = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            Some(internal),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.account("nurse@hospital.example.jp", &app.hospital, false, false)
+        .await;
+    let firm = app
+        .api(
+            "POST",
+            "/api/v1/organisations",
+            Some(&app.user("staff@city.example.jp", &app.city, false).await),
+            Some(json!({"name": "外部株式会社", "kind": "company"})),
+        )
+        .await
+        .json();
+    app.account(
+        "eng@gaibu.example.jp",
+        firm["id"].as_str().unwrap(),
+        false,
+        false,
+    )
+    .await;
+    let (_, nurse) = app
+        .sign_in("nurse@hospital.example.jp", common::PASSWORD)
+        .await;
+    let page = app
+        .browse(
+            "GET",
+            &format!("/search?q={}", enc("内視鏡 洗浄")),
+            &nurse,
+            None,
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("<mark>内視鏡</mark>") && page.text.contains(&format!("/needs/{id}")),
+        "{}",
+        page.text.split("<main").nth(1).unwrap_or_default()
+    );
+    assert_eq!(
+        app.browse("GET", &format!("/needs/{id}"), &nurse, None)
+            .await
+            .status,
+        200
+    );
+    let (_, eng) = app.sign_in("eng@gaibu.example.jp", common::PASSWORD).await;
+    let page = app
+        .browse(
+            "GET",
+            &format!("/search?q={}", enc("内視鏡 洗浄")),
+            &eng,
+            None,
+        )
+        .await;
+    assert!(!page.text.contains("内部検討中") && page.text.contains("0件"));
+    assert_eq!(
+        app.browse("GET", &format!("/needs/{id}"), &eng, None)
+            .await
+            .status,
+        404
+    );
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod home;
 pub mod kpi;
+pub mod needs;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;
