@@ -111,6 +111,30 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// Combines a domain parse with what the interface found itself (a value that is not a
+/// number, an organisation that does not exist): the interface's specific reason replaces the
+/// domain's generic one (usually "required") for the same field.
+pub fn combine<T>(parsed: Result<T, Invalid>, specific: Invalid) -> Result<T, Invalid> {
+    match parsed {
+        Ok(v) if specific.is_empty() => Ok(v),
+        Ok(_) => Err(specific),
+        Err(generic) => {
+            let kept: Vec<FieldError> = generic
+                .0
+                .into_iter()
+                .filter(|f| !all_fields_contain(&specific.0, &f.field))
+                .collect();
+            let mut all = specific.0;
+            all.extend(kept);
+            Err(Invalid(all))
+        }
+    }
+}
+
+fn all_fields_contain(errs: &[FieldError], field: &str) -> bool {
+    errs.iter().any(|e| e.field == field)
+}
+
 /// Trims a free-text value; empty becomes `None`. Rejects values over `max` characters.
 pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
     match value.map(str::trim) {
@@ -128,6 +152,24 @@ pub fn required_text(value: Option<&str>, max: usize) -> Result<String, Problem>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn specific_reasons_replace_generic_ones() {
+        let generic: Result<(), Invalid> = Err(Invalid(vec![
+            FieldError::new("jobs", Problem::Required),
+            FieldError::new("kind", Problem::Required),
+        ]));
+        let specific = Invalid::one("jobs", Problem::NotANumber);
+        assert_eq!(
+            combine(generic, specific).unwrap_err().0,
+            [
+                FieldError::new("jobs", Problem::NotANumber),
+                FieldError::new("kind", Problem::Required)
+            ]
+        );
+        assert_eq!(combine(Ok::<_, Invalid>(1), Invalid::default()), Ok(1));
+        assert!(combine(Ok::<_, Invalid>(1), Invalid::one("x", Problem::Date)).is_err());
+    }
 
     #[test]
     fn text_is_trimmed_and_bounded() {

@@ -10,6 +10,7 @@ use crate::i18n::Tr;
 use calamine::{Data, Reader, Xlsx};
 use noguchi_domain::kpi::{OutcomeData, OutcomeInput};
 use noguchi_domain::pipeline::{DealData, DealInput, DealStage};
+use noguchi_domain::validation::combine;
 use noguchi_domain::{Invalid, Problem};
 use std::io::Cursor;
 
@@ -146,20 +147,6 @@ fn whole_number(raw: Option<String>, field: &str, errs: &mut Invalid) -> Option<
     }
 }
 
-/// Merges the row-level errors (unknown organisation, not a number) with the domain's, the
-/// specific reason replacing a generic "required" for the same field.
-fn merged<T>(parsed: Result<T, Invalid>, mut extra: Invalid) -> Result<T, Invalid> {
-    match parsed {
-        Ok(d) if extra.is_empty() => Ok(d),
-        Ok(_) => Err(extra),
-        Err(mut e) => {
-            e.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-            extra.0.append(&mut e.0);
-            Err(extra)
-        }
-    }
-}
-
 const DEAL_COLUMNS: &[(&str, &[&str])] = &[
     ("kind", &["kind", "区分", "種別"]),
     (
@@ -267,7 +254,7 @@ pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDe
             next_action_due: cell(row, col("next_action_due")),
             shared_with: Vec::new(),
         };
-        let data = merged(DealData::parse(&input), extra).map(|d| {
+        let data = combine(DealData::parse(&input), extra).map(|d| {
             (
                 d,
                 stage.unwrap_or(DealStage::Candidate),
@@ -442,16 +429,7 @@ pub async fn check_outcomes(state: &AppState, bytes: &[u8]) -> Result<Vec<Checke
             evidence_ref: col(row, index("evidence_ref")),
             note: col(row, index("note")),
         };
-        let data = match OutcomeData::parse(&input) {
-            Ok(d) if extra.is_empty() => Ok(d),
-            Ok(_) => Err(extra),
-            Err(mut e) => {
-                // A specific reason (unknown organisation, not a number) replaces "required".
-                e.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-                extra.0.append(&mut e.0);
-                Err(extra)
-            }
-        };
+        let data = combine(OutcomeData::parse(&input), extra);
         out.push(CheckedRow {
             row: n + 2,
             organisation,

@@ -489,14 +489,9 @@ pub async fn create(
         evidence_ref: form.get("evidence_ref"),
         note: form.get("note"),
     };
-    let data = match (OutcomeData::parse(&input), extra.is_empty()) {
-        (Ok(d), true) => d,
-        (Ok(_), false) => return outcome_form(&state, &caller, &id, &input, Some(&extra)).await,
-        (Err(mut e), _) => {
-            e.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-            e.0.append(&mut extra.0);
-            return outcome_form(&state, &caller, &id, &input, Some(&e)).await;
-        }
+    let data = match noguchi_domain::validation::combine(OutcomeData::parse(&input), extra) {
+        Ok(d) => d,
+        Err(e) => return outcome_form(&state, &caller, &id, &input, Some(&e)).await,
     };
     match state
         .store

@@ -651,10 +651,10 @@ pub async fn create_deal(
     form: FormData,
 ) -> Result<Response, AppError> {
     let grant = access::manage_deals(caller.principal()?, &id)?;
-    let (input, mut extra) = read_deal(&form);
+    let (input, extra) = read_deal(&form);
     let action = format!("/programmes/{id}/deals");
-    match DealData::parse(&input) {
-        Ok(data) if extra.is_empty() => match state.store.create_deal(&grant, &id, data).await {
+    match noguchi_domain::validation::combine(DealData::parse(&input), extra) {
+        Ok(data) => match state.store.create_deal(&grant, &id, data).await {
             Ok(d) => {
                 Ok(Redirect::to(&format!("/deals/{}?flash=org-created", d.id)).into_response())
             }
@@ -663,22 +663,7 @@ pub async fn create_deal(
             }
             Err(e) => Err(e.into()),
         },
-        Ok(_) => {
-            deal_form(
-                &state,
-                &caller,
-                action.clone(),
-                action,
-                &input,
-                Some(&extra),
-            )
-            .await
-        }
-        Err(mut i) => {
-            i.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-            i.0.append(&mut extra.0);
-            deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
-        }
+        Err(i) => deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await,
     }
 }
 
@@ -710,32 +695,17 @@ pub async fn update_deal(
     let p = caller.principal()?;
     let d = visible_deal(&state, p, &id).await?;
     let grant = access::manage_deals(p, &d.programme_id)?;
-    let (input, mut extra) = read_deal(&form);
+    let (input, extra) = read_deal(&form);
     let action = format!("/deals/{id}");
-    match DealData::parse(&input) {
-        Ok(data) if extra.is_empty() => match state.store.update_deal(&grant, &id, data).await {
+    match noguchi_domain::validation::combine(DealData::parse(&input), extra) {
+        Ok(data) => match state.store.update_deal(&grant, &id, data).await {
             Ok(_) => Ok(Redirect::to(&format!("/deals/{id}?flash=org-updated")).into_response()),
             Err(noguchi_storage::StoreError::Invalid(i)) => {
                 deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
             }
             Err(e) => Err(e.into()),
         },
-        Ok(_) => {
-            deal_form(
-                &state,
-                &caller,
-                action.clone(),
-                action,
-                &input,
-                Some(&extra),
-            )
-            .await
-        }
-        Err(mut i) => {
-            i.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-            i.0.append(&mut extra.0);
-            deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
-        }
+        Err(i) => deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await,
     }
 }
 
@@ -1021,37 +991,19 @@ pub async fn create_case(
     form: FormData,
 ) -> Result<Response, AppError> {
     let grant = access::open_entry_case(caller.principal()?, &id)?;
-    let (input, mut extra) = read_case(&form);
+    let (input, extra) = read_case(&form);
     let action = format!("/programmes/{id}/entry-cases");
-    match EntryCaseData::parse(&input) {
-        Ok(data) if extra.is_empty() => {
-            match state.store.create_entry_case(&grant, &id, data).await {
-                Ok(c) => Ok(
-                    Redirect::to(&format!("/entry-cases/{}?flash=org-created", c.id))
-                        .into_response(),
-                ),
-                Err(noguchi_storage::StoreError::Invalid(i)) => {
-                    case_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
-                }
-                Err(e) => Err(e.into()),
+    match noguchi_domain::validation::combine(EntryCaseData::parse(&input), extra) {
+        Ok(data) => match state.store.create_entry_case(&grant, &id, data).await {
+            Ok(c) => Ok(
+                Redirect::to(&format!("/entry-cases/{}?flash=org-created", c.id)).into_response(),
+            ),
+            Err(noguchi_storage::StoreError::Invalid(i)) => {
+                case_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
             }
-        }
-        Ok(_) => {
-            case_form(
-                &state,
-                &caller,
-                action.clone(),
-                action,
-                &input,
-                Some(&extra),
-            )
-            .await
-        }
-        Err(mut i) => {
-            i.0.retain(|f| !extra.0.iter().any(|x| x.field == f.field));
-            i.0.append(&mut extra.0);
-            case_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
-        }
+            Err(e) => Err(e.into()),
+        },
+        Err(i) => case_form(&state, &caller, action.clone(), action, &input, Some(&i)).await,
     }
 }
 
