@@ -645,6 +645,44 @@ impl Store {
         data: EntryCaseData,
     ) -> Result<EntryCase> {
         let mut tx = self.write().await?;
+        let id = self
+            .insert_case(&mut tx, grant.actor(), programme_id, &data)
+            .await?;
+        let case = load_case(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Opens entry cases from an import, each moved to its stage on its date, all or nothing.
+    pub async fn import_entry_cases(
+        &self,
+        grant: &Granted<permission::WorkOnEntryCase>,
+        programme_id: &str,
+        rows: Vec<(EntryCaseData, EntryStage, Date)>,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.write().await?;
+        let mut ids = Vec::new();
+        for (data, stage, on) in rows {
+            let id = self
+                .insert_case(&mut tx, grant.actor(), programme_id, &data)
+                .await?;
+            if stage != EntryStage::Interest {
+                self.move_case_in(&mut tx, grant.actor(), &id, stage, on, Some("取り込み"))
+                    .await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn insert_case(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        programme_id: &str,
+        data: &EntryCaseData,
+    ) -> Result<String> {
         if sqlx::query("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
             .fetch_optional(&mut *tx)
@@ -654,12 +692,12 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         check_orgs(
-            &mut tx,
+            &mut *tx,
             "organisation_id",
             std::slice::from_ref(&data.organisation_id),
         )
         .await?;
-        check_orgs(&mut tx, "supporters", &data.supporters).await?;
+        check_orgs(&mut *tx, "supporters", &data.supporters).await?;
         let now = self.now();
         let id = new_id(now);
         sqlx::query(
@@ -678,10 +716,10 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-        write_supporters(&mut tx, &id, &data.supporters).await?;
+        write_supporters(&mut *tx, &id, &data.supporters).await?;
         insert_move(
-            &mut tx,
-            grant.actor(),
+            &mut *tx,
+            actor,
             now,
             "entry_case",
             &id,
@@ -691,16 +729,15 @@ impl Store {
             None,
         )
         .await?;
-        let case = load_case(&mut tx, &id).await?;
+        let case = load_case(&mut *tx, &id).await?;
         record(
-            &mut tx,
-            grant.actor(),
+            &mut *tx,
+            actor,
             now,
             Change::create("entry_case", &id, &case.organisation_name).after(case_json(&case)),
         )
         .await?;
-        tx.commit().await?;
-        Ok(case)
+        Ok(id)
     }
 
     pub async fn entry_case(&self, id: &str) -> Result<EntryCase> {
@@ -789,7 +826,23 @@ impl Store {
         note: Option<&str>,
     ) -> Result<EntryCase> {
         let mut tx = self.write().await?;
-        let before = load_case(&mut tx, id).await?;
+        self.move_case_in(&mut tx, grant.actor(), id, to, on, note)
+            .await?;
+        let after = load_case(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn move_case_in(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        id: &str,
+        to: EntryStage,
+        on: Date,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let before = load_case(&mut *tx, id).await?;
         pipeline::check_move(before.stage, to, note)
             .map_err(|r| stage_error(before.stage, to, r))?;
         let counting = EntryStage::Commercialised;
@@ -811,8 +864,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_move(
-            &mut tx,
-            grant.actor(),
+            &mut *tx,
+            actor,
             now,
             "entry_case",
             id,
@@ -822,19 +875,18 @@ impl Store {
             note,
         )
         .await?;
-        self.follow_case(&mut tx, grant.actor(), id).await?;
-        let after = load_case(&mut tx, id).await?;
+        self.follow_case(&mut *tx, actor, id).await?;
+        let after = load_case(&mut *tx, id).await?;
         record(
-            &mut tx,
-            grant.actor(),
+            &mut *tx,
+            actor,
             now,
             Change::update("entry_case", id, &after.organisation_name)
                 .before(case_json(&before))
                 .after(case_json(&after)),
         )
         .await?;
-        tx.commit().await?;
-        Ok(after)
+        Ok(())
     }
 
     async fn follow_case(&self, conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<()> {

@@ -412,3 +412,4 @@ seed-holder = Holder
 seed-description = Description
 seed-fields = Fields
 seed-ip = Intellectual property
+import-cases-help = An XLSX or CSV file (UTF-8 or Shift_JIS) whose first row names the columns 団体, 案件名, 段階, 段階の日付, 雇用数, 次のアクション, 期限. Stages by code or Japanese name; commercialised cases also get a pending outcome.

@@ -412,3 +412,4 @@ seed-holder = 保有者
 seed-description = 概要
 seed-fields = 分野
 seed-ip = 知的財産
+import-cases-help = XLSXまたはCSV（UTF-8またはShift_JIS）の1行目に見出し「団体」「案件名」「段階」「段階の日付」「雇用数」「次のアクション」「期限」を置いてください。段階は「関心」「情報収集」「マッチング」「試作」「許認可取得」「事業化」「中止」です。事業化の案件は確認待ちの実績も作成されます。

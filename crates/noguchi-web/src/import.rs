@@ -9,7 +9,9 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use calamine::{Data, Reader, Xlsx};
 use noguchi_domain::kpi::{OutcomeData, OutcomeInput};
-use noguchi_domain::pipeline::{DealData, DealInput, DealStage};
+use noguchi_domain::pipeline::{
+    DealData, DealInput, DealStage, EntryCaseData, EntryCaseInput, EntryStage,
+};
 use noguchi_domain::validation::combine;
 use noguchi_domain::{Invalid, Problem};
 use std::io::Cursor;
@@ -262,6 +264,104 @@ pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDe
             )
         });
         out.push(CheckedDeal {
+            row: n + 2,
+            organisation: org,
+            data,
+        });
+    }
+    Ok(out)
+}
+
+const CASE_COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "organisation",
+        &[
+            "organisation",
+            "organization",
+            "organisation_id",
+            "団体",
+            "企業",
+            "企業名",
+            "団体名",
+            "法人番号",
+        ],
+    ),
+    ("title", &["title", "案件名"]),
+    ("stage", &["stage", "段階", "ステージ"]),
+    ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
+    ("jobs", &["jobs", "雇用数", "雇用"]),
+    ("next_action", &["next_action", "次のアクション"]),
+    (
+        "next_action_due",
+        &["next_action_due", "期限", "次のアクションの期限"],
+    ),
+];
+
+fn case_stage(s: &str) -> Result<EntryStage, Problem> {
+    let folded = noguchi_domain::text::fold_width(s.trim());
+    let code = match folded.as_str() {
+        "関心" => "interest",
+        "情報収集" => "learning",
+        "マッチング" => "matched",
+        "試作" => "prototype",
+        "許認可取得" | "許認可" => "licensed",
+        "事業化" => "commercialised",
+        "中止" => "stopped",
+        other => other,
+    };
+    EntryStage::parse(code)
+}
+
+pub struct CheckedCase {
+    pub row: usize,
+    pub organisation: Option<OrgRef>,
+    pub data: Result<(EntryCaseData, EntryStage, time::Date), Invalid>,
+}
+
+/// Checks every row of an entry-case sheet.
+pub async fn check_cases(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedCase>, AppError> {
+    let rows = read_table(bytes)?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(AppError::field("file", Problem::Required));
+    };
+    let col = |f: &str| column(header, CASE_COLUMNS, f);
+    if col("organisation").is_none() {
+        return Err(AppError::field("file", Problem::Required));
+    }
+    let today = state.store.now().date();
+    let mut out = Vec::new();
+    for (n, row) in body.iter().enumerate() {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut extra = Invalid::default();
+        let org =
+            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        let stage = match cell(row, col("stage")) {
+            None => Some(EntryStage::Interest),
+            Some(s) => extra.take("stage", case_stage(&s)),
+        };
+        let on = extra.take(
+            "stage_date",
+            noguchi_domain::pipeline::move_date(cell(row, col("stage_date")).as_deref(), today),
+        );
+        let input = EntryCaseInput {
+            organisation_id: org.as_ref().map(|o| o.id.clone()),
+            title: cell(row, col("title")),
+            owner_user_id: None,
+            jobs: whole_number(cell(row, col("jobs")), "jobs", &mut extra),
+            next_action: cell(row, col("next_action")),
+            next_action_due: cell(row, col("next_action_due")),
+            supporters: Vec::new(),
+        };
+        let data = combine(EntryCaseData::parse(&input), extra).map(|d| {
+            (
+                d,
+                stage.unwrap_or(EntryStage::Interest),
+                on.unwrap_or(today),
+            )
+        });
+        out.push(CheckedCase {
             row: n + 2,
             organisation: org,
             data,

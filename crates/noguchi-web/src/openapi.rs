@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         api::pipelines::list_deals, api::pipelines::create_deal,
         api::pipelines::import_deals, api::pipelines::show_deal, api::pipelines::update_deal,
         api::pipelines::move_deal, api::pipelines::deal_activity, api::pipelines::list_cases, api::pipelines::create_case,
+        api::pipelines::import_cases,
         api::pipelines::show_case, api::pipelines::update_case, api::pipelines::move_case, api::pipelines::case_activity,
         api::pipelines::case_consultation,
         api::kpi::list, api::kpi::create, api::kpi::import_outcomes, api::kpi::show, api::kpi::update,

@@ -117,6 +117,14 @@ fn routes() -> Routes {
         "/programmes/{id}/entry-cases/export",
         pages::pipelines::export_cases,
     )
+    .get(
+        "/programmes/{id}/entry-cases/import",
+        pages::pipelines::import_cases_form,
+    )
+    .post(
+        "/programmes/{id}/entry-cases/import",
+        pages::pipelines::import_cases,
+    )
     .get("/entry-cases/{id}", pages::pipelines::entry_case)
     .post("/entry-cases/{id}/stage", pages::pipelines::move_case)
     .post(
@@ -190,6 +198,10 @@ fn routes() -> Routes {
     .post(
         "/api/v1/programmes/{id}/entry-cases",
         api::pipelines::create_case,
+    )
+    .post(
+        "/api/v1/programmes/{id}/entry-cases/import",
+        api::pipelines::import_cases,
     )
     .get("/api/v1/entry-cases/{id}", api::pipelines::show_case)
     .patch("/api/v1/entry-cases/{id}", api::pipelines::update_case)

@@ -757,3 +757,68 @@ async fn deals_import_with_a_dry_run_and_create_their_outcomes() {
         (Some(40), Some(2024), Some("pending"))
     );
 }
+
+#[tokio::test]
+async fn entry_cases_import_with_a_dry_run() {
+    let app = App::new().await;
+    let tok = app
+        .user("staff@chamber.example.jp", &app.chamber, false)
+        .await;
+    let p = app.programme_id.clone();
+    firm(&app, &tok, "参入工業株式会社", "entrant").await;
+    let send = |dry: bool, body: &str| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!(
+                "/api/v1/programmes/{p}/entry-cases/import?dry_run={dry}"
+            ))
+            .header("authorization", format!("Bearer {tok}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let bad = "団体,案件名,段階,段階の日付,雇用数\n参入工業株式会社,介護ベッド部品,事業化,2023-10-02,2\n参入工業株式会社,歩行器,量産,2023-10-02,1\n";
+    let r = app.request(send(true, bad)).await.json();
+    assert_eq!(
+        (
+            r["valid"].as_i64(),
+            r["invalid"].as_i64(),
+            r["imported"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(r["rows"][1]["errors"][0]["field"], "stage");
+    assert_eq!(app.request(send(false, bad)).await.status, 422);
+    let good =
+        "団体,案件名,段階,段階の日付,雇用数\n参入工業株式会社,介護ベッド部品,事業化,2023-10-02,2\n";
+    let r = app.request(send(false, good)).await;
+    assert_eq!(r.json()["imported"], 1, "{}", r.text);
+    let cases = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/entry-cases"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let c = &cases["items"][0];
+    assert_eq!(c["stage"], "commercialised");
+    let o = app
+        .api(
+            "GET",
+            &format!("/api/v1/outcomes/{}", c["outcome_id"].as_str().unwrap()),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            o["kind"].as_str(),
+            o["jobs"].as_i64(),
+            o["fiscal_year"].as_i64()
+        ),
+        (Some("new_entry"), Some(2), Some(2023))
+    );
+}

@@ -757,3 +757,92 @@ pub async fn run_deal_import(
         status,
     ))
 }
+
+/// Opens entry cases from XLSX or CSV: columns 団体, 案件名, 段階, 段階の日付, 雇用数,
+/// 次のアクション, 期限. All rows or none.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/entry-cases/import", tag = "pipelines", params(("id" = String, Path), ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = DealImportOut), (status = 403, body = ProblemOut), (status = 422, body = DealImportOut)))]
+pub async fn import_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    let grant = access::open_entry_case(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let checked = crate::import::check_cases(&state, &body).await?;
+    let (result, status) = run_case_import(
+        &state,
+        &grant,
+        &id,
+        checked,
+        q.dry_run.unwrap_or(true),
+        crate::i18n::Tr(caller.lang),
+    )
+    .await?;
+    Ok((status, Json(result)).into_response())
+}
+
+/// Writes the checked entry-case rows unless it is a dry run or any row is invalid.
+pub async fn run_case_import(
+    state: &AppState,
+    grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::WorkOnEntryCase>,
+    programme_id: &str,
+    checked: Vec<crate::import::CheckedCase>,
+    dry_run: bool,
+    tr: crate::i18n::Tr,
+) -> Result<(DealImportOut, StatusCode), AppError> {
+    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
+    let mut imported = 0;
+    if !dry_run && invalid == 0 {
+        let rows = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
+        imported = state
+            .store
+            .import_entry_cases(grant, programme_id, rows)
+            .await?
+            .len();
+    }
+    let rows = checked
+        .into_iter()
+        .map(|r| match r.data {
+            Ok((_, stage, _)) => DealImportRowOut {
+                row: r.row,
+                ok: true,
+                organisation: r.organisation,
+                stage: Some(stage.code().into()),
+                errors: Vec::new(),
+            },
+            Err(i) => DealImportRowOut {
+                row: r.row,
+                ok: false,
+                organisation: r.organisation,
+                stage: None,
+                errors: i
+                    .0
+                    .iter()
+                    .map(|e| super::FieldErrorOut {
+                        field: e.field.clone(),
+                        message: tr.problem(&e.field, &e.problem),
+                    })
+                    .collect(),
+            },
+        })
+        .collect::<Vec<_>>();
+    let status = if invalid > 0 && !dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        DealImportOut {
+            dry_run,
+            valid: rows.len() - invalid,
+            invalid,
+            imported,
+            rows,
+        },
+        status,
+    ))
+}

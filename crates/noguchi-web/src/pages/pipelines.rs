@@ -1272,6 +1272,8 @@ pub async fn export_cases(
 struct ImportPage {
     ctx: Ctx,
     programme: Programme,
+    /// `deals` or `entry-cases`
+    pipeline: &'static str,
     rows: Vec<crate::api::pipelines::DealImportRowOut>,
     checked: bool,
     invalid: usize,
@@ -1288,6 +1290,7 @@ pub async fn import_form(
     let programme = state.store.programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals/import"));
     Ok(render(&ImportPage {
+        pipeline: "deals",
         ctx,
         programme,
         rows: Vec::new(),
@@ -1314,6 +1317,7 @@ pub async fn import(
         Ok(c) => c,
         Err(AppError::Invalid(_)) => {
             let mut r = render(&ImportPage {
+                pipeline: "deals",
                 error: Some(tr.t("import-deals-unreadable")),
                 ctx,
                 programme,
@@ -1337,6 +1341,7 @@ pub async fn import(
     }
     let csv = crate::pages::kpi::normalised_csv(&bytes)?;
     Ok(render(&ImportPage {
+        pipeline: "deals",
         invalid: result.invalid,
         rows: result.rows,
         checked: true,
@@ -1344,5 +1349,77 @@ pub async fn import(
         error: None,
         ctx,
         programme,
+    }))
+}
+
+pub async fn import_cases_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    access::open_entry_case(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/entry-cases/import"));
+    Ok(render(&ImportPage {
+        ctx,
+        programme,
+        pipeline: "entry-cases",
+        rows: Vec::new(),
+        checked: false,
+        invalid: 0,
+        csv: String::new(),
+        error: None,
+    }))
+}
+
+/// Dry run of an uploaded entry-case sheet, then the confirmed import (all rows or none).
+pub async fn import_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let grant = access::open_entry_case(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/entry-cases/import"));
+    let tr = ctx.tr;
+    let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
+    let checked = match crate::import::check_cases(&state, &bytes).await {
+        Ok(c) => c,
+        Err(AppError::Invalid(_)) => {
+            let page = ImportPage {
+                error: Some(tr.t("import-deals-unreadable")),
+                ctx,
+                programme,
+                pipeline: "entry-cases",
+                rows: Vec::new(),
+                checked: false,
+                invalid: 0,
+                csv: String::new(),
+            };
+            let mut r = render(&page);
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    };
+    let (result, _) =
+        crate::api::pipelines::run_case_import(&state, &grant, &id, checked, !confirm, tr).await?;
+    if confirm && result.invalid == 0 {
+        return Ok(Redirect::to(&format!(
+            "/programmes/{id}/entry-cases?view=list&flash=import-done"
+        ))
+        .into_response());
+    }
+    let csv = crate::pages::kpi::normalised_csv(&bytes)?;
+    Ok(render(&ImportPage {
+        invalid: result.invalid,
+        rows: result.rows,
+        checked: true,
+        csv,
+        error: None,
+        ctx,
+        programme,
+        pipeline: "entry-cases",
     }))
 }
