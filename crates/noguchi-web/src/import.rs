@@ -203,11 +203,15 @@ fn deal_kind(s: &str) -> String {
     }
 }
 
-pub struct CheckedDeal {
+/// A checked row of a pipeline sheet: the record, the stage to move it to and the stage date.
+pub struct Checked<D, S> {
     pub row: usize,
     pub organisation: Option<OrgRef>,
-    pub data: Result<(DealData, DealStage, time::Date), Invalid>,
+    pub data: Result<(D, S, time::Date), Invalid>,
 }
+
+pub type CheckedDeal = Checked<DealData, DealStage>;
+pub type CheckedCase = Checked<EntryCaseData, EntryStage>;
 
 /// Checks every row of a deal sheet; stages may be Japanese labels, dates default to today.
 pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDeal>, AppError> {
@@ -310,12 +314,6 @@ fn case_stage(s: &str) -> Result<EntryStage, Problem> {
         other => other,
     };
     EntryStage::parse(code)
-}
-
-pub struct CheckedCase {
-    pub row: usize,
-    pub organisation: Option<OrgRef>,
-    pub data: Result<(EntryCaseData, EntryStage, time::Date), Invalid>,
 }
 
 /// Checks every row of an entry-case sheet.

@@ -696,26 +696,25 @@ pub async fn import_deals(
     Ok((status, Json(result)).into_response())
 }
 
-/// Writes the checked rows unless it is a dry run or any row is invalid.
-pub async fn run_deal_import(
-    state: &AppState,
-    grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::ManageDeals>,
-    programme_id: &str,
-    checked: Vec<crate::import::CheckedDeal>,
+/// The rows to write: all of them, unless this is a dry run or any row is invalid (an import is
+/// all or nothing).
+fn rows_to_write<D: Clone, S: Copy>(
+    checked: &[crate::import::Checked<D, S>],
     dry_run: bool,
+) -> Option<Vec<(D, S, time::Date)>> {
+    let all_valid = checked.iter().all(|r| r.data.is_ok());
+    (!dry_run && all_valid).then(|| checked.iter().filter_map(|r| r.data.clone().ok()).collect())
+}
+
+/// The per-row report of a pipeline import, and its status (422 when a real import was refused).
+fn import_report<D, S: pipeline::Stages>(
+    checked: Vec<crate::import::Checked<D, S>>,
+    dry_run: bool,
+    imported: usize,
     tr: crate::i18n::Tr,
-) -> Result<(DealImportOut, StatusCode), AppError> {
+) -> (DealImportOut, StatusCode) {
     let invalid = checked.iter().filter(|r| r.data.is_err()).count();
-    let mut imported = 0;
-    if !dry_run && invalid == 0 {
-        let rows = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
-        imported = state
-            .store
-            .import_deals(grant, programme_id, rows)
-            .await?
-            .len();
-    }
-    let rows = checked
+    let rows: Vec<DealImportRowOut> = checked
         .into_iter()
         .map(|r| match r.data {
             Ok((_, stage, _)) => DealImportRowOut {
@@ -740,13 +739,13 @@ pub async fn run_deal_import(
                     .collect(),
             },
         })
-        .collect::<Vec<_>>();
+        .collect();
     let status = if invalid > 0 && !dry_run {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    Ok((
+    (
         DealImportOut {
             dry_run,
             valid: rows.len() - invalid,
@@ -755,7 +754,27 @@ pub async fn run_deal_import(
             rows,
         },
         status,
-    ))
+    )
+}
+
+/// Writes the checked deal rows unless it is a dry run or any row is invalid.
+pub async fn run_deal_import(
+    state: &AppState,
+    grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::ManageDeals>,
+    programme_id: &str,
+    checked: Vec<crate::import::CheckedDeal>,
+    dry_run: bool,
+    tr: crate::i18n::Tr,
+) -> Result<(DealImportOut, StatusCode), AppError> {
+    let imported = match rows_to_write(&checked, dry_run) {
+        Some(rows) => state
+            .store
+            .import_deals(grant, programme_id, rows)
+            .await?
+            .len(),
+        None => 0,
+    };
+    Ok(import_report(checked, dry_run, imported, tr))
 }
 
 /// Opens entry cases from XLSX or CSV: columns 団体, 案件名, 段階, 段階の日付, 雇用数,
@@ -794,55 +813,13 @@ pub async fn run_case_import(
     dry_run: bool,
     tr: crate::i18n::Tr,
 ) -> Result<(DealImportOut, StatusCode), AppError> {
-    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
-    let mut imported = 0;
-    if !dry_run && invalid == 0 {
-        let rows = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
-        imported = state
+    let imported = match rows_to_write(&checked, dry_run) {
+        Some(rows) => state
             .store
             .import_entry_cases(grant, programme_id, rows)
             .await?
-            .len();
-    }
-    let rows = checked
-        .into_iter()
-        .map(|r| match r.data {
-            Ok((_, stage, _)) => DealImportRowOut {
-                row: r.row,
-                ok: true,
-                organisation: r.organisation,
-                stage: Some(stage.code().into()),
-                errors: Vec::new(),
-            },
-            Err(i) => DealImportRowOut {
-                row: r.row,
-                ok: false,
-                organisation: r.organisation,
-                stage: None,
-                errors: i
-                    .0
-                    .iter()
-                    .map(|e| super::FieldErrorOut {
-                        field: e.field.clone(),
-                        message: tr.problem(&e.field, &e.problem),
-                    })
-                    .collect(),
-            },
-        })
-        .collect::<Vec<_>>();
-    let status = if invalid > 0 && !dry_run {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+            .len(),
+        None => 0,
     };
-    Ok((
-        DealImportOut {
-            dry_run,
-            valid: rows.len() - invalid,
-            invalid,
-            imported,
-            rows,
-        },
-        status,
-    ))
+    Ok(import_report(checked, dry_run, imported, tr))
 }
