@@ -60,6 +60,12 @@ impl Principal {
                 .iter()
                 .any(|p| p.programme_id == programme_id && p.roles.contains(&Role::Secretariat))
     }
+    /// Whether the caller's organisation holds `role` in the given programme.
+    pub fn has_role_in(&self, programme_id: &str, role: Role) -> bool {
+        self.programmes
+            .iter()
+            .any(|p| p.programme_id == programme_id && p.roles.contains(&role))
+    }
     /// Secretariat of any programme, or an administrator.
     pub fn is_secretariat(&self) -> bool {
         self.admin || self.has_role(Role::Secretariat)
@@ -104,6 +110,10 @@ pub mod permission {
     pub struct SubmitNeed;
     pub struct CurateNeed;
     pub struct ManageSeed;
+    pub struct ManageCampaign;
+    pub struct ScoreNeed;
+    pub struct ProposeMatch;
+    pub struct MoveProposal;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -376,6 +386,114 @@ pub fn manage_seed(
         p,
         p.is_secretariat_of(programme_id) || p.organisation_id == holder_org,
     )
+}
+
+/// Needs surveys: the secretariat and the organisations that gather needs (needs_survey).
+pub fn manage_campaigns(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ManageCampaign>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::NeedsSurvey),
+    )
+}
+
+/// An answer through a campaign's link, without an account: the link is the credential, and
+/// only while the campaign takes answers. The answer is filed as a need of the campaign's
+/// organisation, recorded as coming from the campaign (not from a user).
+pub fn answer_survey(
+    campaign_id: &str,
+    organisation_id: &str,
+    open: bool,
+) -> Result<Granted<permission::SubmitNeed>, Denied> {
+    if !open {
+        return Err(Denied);
+    }
+    Ok(Granted {
+        actor: Actor {
+            user_id: format!("survey:{campaign_id}"),
+            organisation_id: organisation_id.to_owned(),
+        },
+        scope: Some(organisation_id.to_owned()),
+        _permission: PhantomData,
+    })
+}
+
+/// Scoring needs (目利き): the secretariat and the organisations whose role is to judge and
+/// develop them (matching, project management, technical support).
+pub fn score_need(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ScoreNeed>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id)
+            || [
+                Role::Matching,
+                Role::ProjectManagement,
+                Role::TechnicalSupport,
+            ]
+            .iter()
+            .any(|r| p.has_role_in(programme_id, *r)),
+    )
+}
+
+/// Turning a match candidate into a proposal: the secretariat and the matching coordinators.
+pub fn propose_match(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ProposeMatch>, Denied> {
+    allow(
+        p,
+        p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::Matching),
+    )
+}
+
+/// The organisations a proposal concerns.
+pub struct ProposalScope<'a> {
+    pub programme_id: &'a str,
+    pub proposer_org: &'a str,
+    pub need_owner: &'a str,
+    pub candidate_org: &'a str,
+}
+
+/// The parts the caller plays in a proposal; none means the proposal is not theirs to see.
+pub fn proposal_sides(p: &Principal, s: &ProposalScope<'_>) -> Vec<crate::matching::Side> {
+    use crate::matching::Side;
+    let mut out = Vec::new();
+    if p.is_secretariat_of(s.programme_id) {
+        out.push(Side::Secretariat);
+    }
+    for (org, side) in [
+        (s.proposer_org, Side::Proposer),
+        (s.candidate_org, Side::Candidate),
+        (s.need_owner, Side::NeedOwner),
+    ] {
+        if p.organisation_id == org {
+            out.push(side);
+        }
+    }
+    out
+}
+
+/// Both sides see the proposals they are part of, and so do the secretariat and the proposer.
+pub fn may_see_proposal(p: &Principal, s: &ProposalScope<'_>) -> bool {
+    !proposal_sides(p, s).is_empty()
+}
+
+/// Moving a proposal: the workflow's rule for the caller's sides decides.
+pub fn move_proposal(
+    p: &Principal,
+    s: &ProposalScope<'_>,
+    from: crate::matching::ProposalStatus,
+    to: crate::matching::ProposalStatus,
+    disclosure: crate::needs::Disclosure,
+    note: Option<&str>,
+) -> Result<Granted<permission::MoveProposal>, crate::matching::ProposalRefused> {
+    let sides = proposal_sides(p, s);
+    crate::matching::check_proposal_move(from, to, &sides, disclosure, note)?;
+    Ok(Granted::to(p, None))
 }
 
 /// What a route needs before its handler runs.

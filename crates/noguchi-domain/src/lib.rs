@@ -29,13 +29,16 @@ macro_rules! code_list {
 
 pub mod access;
 pub mod corporate_number;
+pub mod curation;
 pub mod fiscal;
 pub mod kpi;
+pub mod matching;
 pub mod needs;
 pub mod organisation;
 pub mod person;
 pub mod pipeline;
 pub mod programme;
+pub mod survey;
 pub mod text;
 pub mod validation;
 

@@ -29,6 +29,8 @@ pub struct ProgrammeDefinition {
     pub milestones: Vec<Milestone>,
     #[serde(default)]
     pub pipelines: PipelineSettings,
+    #[serde(default)]
+    pub needs: NeedSettings,
     /// The text the definition was parsed from (stored with the programme).
     #[serde(skip)]
     pub source_text: String,
@@ -59,6 +61,23 @@ impl PipelineSettings {
     pub fn deal_counting_stage(&self) -> crate::pipeline::DealStage {
         crate::pipeline::DealStage::parse(&self.deal_counting_stage)
             .unwrap_or(crate::pipeline::DealStage::Decided)
+    }
+}
+
+/// How the programme curates clinical needs.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NeedSettings {
+    /// The named criteria reviewers score needs on (1–5 each).
+    #[serde(default = "crate::curation::default_criteria")]
+    pub criteria: Vec<crate::curation::Criterion>,
+}
+
+impl Default for NeedSettings {
+    fn default() -> Self {
+        Self {
+            criteria: crate::curation::default_criteria(),
+        }
     }
 }
 
@@ -162,6 +181,18 @@ impl ProgrammeDefinition {
             .any(|(_, roles)| roles.contains(&Role::Secretariat))
         {
             return rule("no member has the secretariat role".into());
+        }
+        for (n, c) in self.needs.criteria.iter().enumerate() {
+            let valid_key = !c.key.is_empty()
+                && c.key
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+            if !valid_key || self.needs.criteria[..n].iter().any(|d| d.key == c.key) {
+                return rule(format!(
+                    "needs.criteria: key {:?} must be unique, a-z, 0-9 and _",
+                    c.key
+                ));
+            }
         }
         for i in &self.indicators {
             if i.measures.iter().any(|m| m != "firms" && m != "jobs") {

@@ -44,6 +44,14 @@ pub enum Problem {
     Settled,
     /// A date in the future where only past or present dates make sense.
     FutureDate,
+    /// Held by the patient-information guard: not to be published until a reviewer releases it.
+    Held,
+    /// Text that the patient-information guard flags, where it may not be stored at all.
+    PatientInformation,
+    /// The survey campaign is not taking answers (closed, not yet open, or its link disabled).
+    CampaignClosed,
+    /// A meeting on a need at the NDA level before the NDA is recorded.
+    NdaFirst,
     /// A stage move the pipeline's rule refuses.
     StageMove {
         from: String,

@@ -19,17 +19,21 @@ mod outcomes;
 mod people;
 mod pipelines;
 mod programmes;
+mod proposals;
 mod sql;
+mod surveys;
 pub mod testing;
 
 pub use accounts::{NewUser, UserSummary};
 pub use audit::{AuditEntry, AuditFilter};
-pub use needs::{Need, QueuedChange, Seed};
+pub use needs::{Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove, Visibility};
 pub use programmes::{Programme, ProgrammeMember};
+pub use proposals::{Explanation, Proposal};
 pub use sql::Page;
+pub use surveys::{Campaign, LinkChange};
 
 use noguchi_domain::Invalid;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

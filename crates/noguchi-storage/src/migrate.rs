@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_outcomes.sql")),
     (3, include_str!("../migrations/0003_pipelines.sql")),
     (4, include_str!("../migrations/0004_needs.sql")),
+    (5, include_str!("../migrations/0005_curation.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -1,14 +1,19 @@
 //! Clinical needs, their NDAs, seeds, and the search queue.
 
+use crate::StageMove;
 use crate::audit::{Change, record};
+use crate::pipelines::{history, insert_move};
 use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::curation::{GivenScore, ScoreSheet, check_status_move};
 use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
+use noguchi_domain::organisation::format_date;
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use time::Date;
 
 #[derive(Debug, Clone)]
 pub struct Need {
@@ -20,8 +25,51 @@ pub struct Need {
     pub held: bool,
     pub findings: Vec<Finding>,
     pub nda_orgs: Vec<String>,
+    /// The survey campaign the need came through, if any.
+    pub campaign_id: Option<String>,
+    /// The submitter confirmed the need names no patient.
+    pub attested: bool,
+    /// How to reach a survey respondent (reviewers only).
+    pub contact: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// How a need arrived, besides its content.
+#[derive(Debug, Clone, Default)]
+pub struct Intake {
+    pub campaign_id: Option<String>,
+    pub attested: bool,
+    pub contact: Option<String>,
+}
+
+/// A signed NDA on a need.
+#[derive(Debug, Clone)]
+pub struct NdaRecord {
+    pub need_id: String,
+    pub need_title: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub signed_on: String,
+    pub document_ref: Option<String>,
+    pub recorded_by: Option<String>,
+}
+
+/// Scores given to a need, and the reviewers' comments.
+#[derive(Debug, Clone, Default)]
+pub struct NeedScores {
+    pub given: Vec<GivenScore>,
+    /// (reviewer user id, reviewer name, comment, when)
+    pub comments: Vec<ScoreComment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreComment {
+    pub user_id: String,
+    pub user_name: Option<String>,
+    pub organisation_name: Option<String>,
+    pub comment: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +125,7 @@ impl Store {
         programme_id: &str,
         data: NeedData,
         findings: Vec<Finding>,
+        intake: &Intake,
     ) -> Result<Need> {
         let mut tx = self.write().await?;
         if sqlx::query("SELECT id FROM programmes WHERE id = $1")
@@ -91,8 +140,8 @@ impl Store {
         let id = new_id(now);
         sqlx::query(
             "INSERT INTO needs (id, programme_id, submitter_org_id, submitted_by, title, problem, population, outcome, department, setting, \
-             category, frequency, workaround, disclosure, status, held, findings, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+             category, frequency, workaround, disclosure, status, held, findings, created_at, updated_at, campaign_id, attested, contact) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)",
         )
         .bind(&id)
         .bind(programme_id)
@@ -112,7 +161,22 @@ impl Store {
         .bind(i64::from(!findings.is_empty()))
         .bind(findings_json(&findings))
         .bind(timestamp(now))
+        .bind(intake.campaign_id.clone())
+        .bind(i64::from(intake.attested))
+        .bind(intake.contact.clone())
         .execute(&mut *tx)
+        .await?;
+        insert_move(
+            &mut tx,
+            grant.actor(),
+            now,
+            "need",
+            &id,
+            None,
+            data.status.code(),
+            now.date(),
+            None,
+        )
         .await?;
         enqueue(&mut tx, now, "need", &id).await?;
         // The audit keeps the fact, not the flagged text: what the guard held must not spread.
@@ -120,8 +184,11 @@ impl Store {
             &mut tx,
             grant.actor(),
             now,
-            Change::create("need", &id, &data.title)
-                .after(json!({"disclosure": data.disclosure.code(), "held": !findings.is_empty()})),
+            Change::create("need", &id, &data.title).after(json!({
+                "disclosure": data.disclosure.code(),
+                "held": !findings.is_empty(),
+                "campaign_id": intake.campaign_id,
+            })),
         )
         .await?;
         let need = load_need(&mut tx, &id).await?;
@@ -134,19 +201,35 @@ impl Store {
         load_need(&mut conn, id).await
     }
 
+    /// Every need of a programme, newest first (callers filter by what the reader may see,
+    /// with the same policy function as a single read). Two queries, however many needs.
     pub async fn needs(&self, programme_id: &str) -> Result<Vec<Need>> {
-        let ids = sqlx::query(
-            "SELECT id FROM needs WHERE programme_id = $1 ORDER BY created_at DESC, id",
+        let rows = sqlx::query(
+            "SELECT n.*, o.name AS org_name FROM needs n JOIN organisations o ON o.id = n.submitter_org_id \
+             WHERE n.programme_id = $1 ORDER BY n.created_at DESC, n.id",
         )
         .bind(programme_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut conn = self.pool.acquire().await?;
-        let mut out = Vec::new();
-        for r in ids {
-            out.push(load_need(&mut conn, &get::<String>(&r, "id")?).await?);
+        let mut ndas: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for r in sqlx::query(
+            "SELECT a.need_id, a.organisation_id FROM need_ndas a JOIN needs n ON n.id = a.need_id \
+             WHERE n.programme_id = $1 ORDER BY a.organisation_id",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            ndas.entry(get(&r, "need_id")?)
+                .or_default()
+                .push(get(&r, "organisation_id")?);
         }
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let id: String = get(r, "id")?;
+                need_from_row(r, ndas.remove(&id).unwrap_or_default())
+            })
+            .collect()
     }
 
     /// Changes a need; `findings` are the guard's on the new text (a held need stays held until
@@ -163,6 +246,24 @@ impl Store {
         let held = before.held || !findings.is_empty();
         let mut all = before.findings.clone();
         all.extend(findings);
+        let now = self.now();
+        if data.status != before.data.status {
+            // A status changed through an edit follows the same rule as a move (no note here).
+            check_status_move(before.data.status, data.status, held, None)
+                .map_err(|p| Invalid::one("status", p))?;
+            insert_move(
+                &mut tx,
+                grant.actor(),
+                now,
+                "need",
+                id,
+                Some(before.data.status.code()),
+                data.status.code(),
+                now.date(),
+                None,
+            )
+            .await?;
+        }
         sqlx::query(
             "UPDATE needs SET title = $1, problem = $2, population = $3, outcome = $4, department = $5, setting = $6, category = $7, \
              frequency = $8, workaround = $9, disclosure = $10, status = $11, held = $12, findings = $13, updated_at = $14 WHERE id = $15",
@@ -227,7 +328,58 @@ impl Store {
         Ok(after)
     }
 
+    /// Moves a need along its workflow (受付 → 精査 → 公開 …), with the date and a note.
+    pub async fn move_need(
+        &self,
+        grant: &Granted<permission::CurateNeed>,
+        id: &str,
+        to: NeedStatus,
+        on: Date,
+        note: Option<&str>,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        let before = load_need(&mut tx, id).await?;
+        check_status_move(before.data.status, to, before.held, note)
+            .map_err(|p| Invalid::one("status", p))?;
+        let now = self.now();
+        set_need_status(&mut tx, grant.actor(), now, &before, to, on, note).await?;
+        let after = load_need(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn need_history(&self, id: &str) -> Result<Vec<StageMove>> {
+        history(&self.pool, "need", id).await
+    }
+
+    /// Records a signed NDA: the organisation may then see the need if it is at the NDA level.
     pub async fn record_nda(
+        &self,
+        grant: &Granted<permission::CurateNeed>,
+        need_id: &str,
+        organisation_id: &str,
+        signed_on: Date,
+        document_ref: Option<&str>,
+    ) -> Result<Need> {
+        let mut tx = self.write().await?;
+        insert_nda(
+            &mut tx,
+            grant.actor(),
+            self.now(),
+            need_id,
+            organisation_id,
+            signed_on,
+            document_ref,
+        )
+        .await?;
+        let after = load_need(&mut tx, need_id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Ends an NDA (recorded in error, or terminated): the organisation loses sight of an
+    /// NDA-level need at once, in search too.
+    pub async fn revoke_nda(
         &self,
         grant: &Granted<permission::CurateNeed>,
         need_id: &str,
@@ -235,36 +387,155 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.write().await?;
         let need = load_need(&mut tx, need_id).await?;
-        if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+        let gone = sqlx::query("DELETE FROM need_ndas WHERE need_id = $1 AND organisation_id = $2")
+            .bind(need_id)
             .bind(organisation_id)
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await?
-            .is_none()
-        {
-            return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+            .rows_affected();
+        if gone == 0 {
+            return Err(StoreError::NotFound);
         }
-        if !need.nda_orgs.iter().any(|o| o == organisation_id) {
-            let now = self.now();
-            sqlx::query("INSERT INTO need_ndas (need_id, organisation_id, signed_on, recorded_by) VALUES ($1, $2, $3, $4)")
-                .bind(need_id)
-                .bind(organisation_id)
-                .bind(noguchi_domain::organisation::format_date(now.date()))
-                .bind(&grant.actor().user_id)
-                .execute(&mut *tx)
-                .await?;
-            enqueue(&mut tx, now, "need", need_id).await?;
-            record(
-                &mut tx,
-                grant.actor(),
-                now,
-                Change::create("nda", need_id, &need.data.title)
-                    .after(json!({"organisation_id": organisation_id})),
-            )
-            .await?;
-        }
+        let now = self.now();
+        enqueue(&mut tx, now, "need", need_id).await?;
+        record(
+            &mut tx,
+            grant.actor(),
+            now,
+            Change::delete("nda", need_id, &need.data.title)
+                .before(json!({"organisation_id": organisation_id})),
+        )
+        .await?;
         let after = load_need(&mut tx, need_id).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// The NDAs of one need, or of every need of a programme (`need_id` None).
+    pub async fn ndas(&self, programme_id: &str, need_id: Option<&str>) -> Result<Vec<NdaRecord>> {
+        let sql = format!(
+            "SELECT a.*, n.title AS need_title, o.name AS org_name, u.name AS user_name FROM need_ndas a \
+             JOIN needs n ON n.id = a.need_id JOIN organisations o ON o.id = a.organisation_id \
+             LEFT JOIN users u ON u.id = a.recorded_by \
+             WHERE n.programme_id = $1 {} ORDER BY a.signed_on DESC, o.name",
+            if need_id.is_some() {
+                "AND a.need_id = $2"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql).bind(programme_id);
+        if let Some(n) = need_id {
+            q = q.bind(n);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(NdaRecord {
+                    need_id: get(r, "need_id")?,
+                    need_title: get(r, "need_title")?,
+                    organisation_id: get(r, "organisation_id")?,
+                    organisation_name: get(r, "org_name")?,
+                    signed_on: get(r, "signed_on")?,
+                    document_ref: get(r, "document_ref")?,
+                    recorded_by: get(r, "user_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces the reviewer's scores (and comment) of a need.
+    pub async fn score_need(
+        &self,
+        grant: &Granted<permission::ScoreNeed>,
+        need_id: &str,
+        sheet: &ScoreSheet,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let need = load_need(&mut tx, need_id).await?;
+        let now = self.now();
+        let user = &grant.actor().user_id;
+        for (criterion, score) in &sheet.scores {
+            sqlx::query(
+                "DELETE FROM need_scores WHERE need_id = $1 AND user_id = $2 AND criterion = $3",
+            )
+            .bind(need_id)
+            .bind(user)
+            .bind(criterion)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO need_scores (need_id, user_id, criterion, score, scored_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(need_id)
+                .bind(user)
+                .bind(criterion)
+                .bind(*score)
+                .bind(timestamp(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM need_score_comments WHERE need_id = $1 AND user_id = $2")
+            .bind(need_id)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(c) = &sheet.comment {
+            sqlx::query("INSERT INTO need_score_comments (need_id, user_id, comment, at) VALUES ($1, $2, $3, $4)")
+                .bind(need_id)
+                .bind(user)
+                .bind(c)
+                .bind(timestamp(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        record(
+            &mut tx,
+            grant.actor(),
+            now,
+            Change::update("need_score", need_id, &need.data.title).after(json!({
+                "scores": sheet.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+                "comment": sheet.comment,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn need_scores(&self, need_id: &str) -> Result<NeedScores> {
+        let given = sqlx::query("SELECT user_id, criterion, score FROM need_scores WHERE need_id = $1 ORDER BY user_id, criterion")
+            .bind(need_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(GivenScore {
+                    reviewer: get(r, "user_id")?,
+                    criterion: get(r, "criterion")?,
+                    score: get(r, "score")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let comments = sqlx::query(
+            "SELECT c.*, u.name AS user_name, o.name AS org_name FROM need_score_comments c \
+             LEFT JOIN users u ON u.id = c.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE c.need_id = $1 ORDER BY c.at",
+        )
+        .bind(need_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ScoreComment {
+                user_id: get(r, "user_id")?,
+                user_name: get(r, "user_name")?,
+                organisation_name: get(r, "org_name")?,
+                comment: get(r, "comment")?,
+                at: get(r, "at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(NeedScores { given, comments })
     }
 
     pub async fn create_seed(
@@ -410,7 +681,91 @@ impl Store {
     }
 }
 
-async fn load_need(conn: &mut AnyConnection, id: &str) -> Result<Need> {
+/// Changes a need's status and records the move (also used when a proposal moves its need).
+pub(crate) async fn set_need_status(
+    conn: &mut AnyConnection,
+    actor: &noguchi_domain::access::Actor,
+    now: time::OffsetDateTime,
+    before: &Need,
+    to: NeedStatus,
+    on: Date,
+    note: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE needs SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(to.code())
+        .bind(timestamp(now))
+        .bind(&before.id)
+        .execute(&mut *conn)
+        .await?;
+    insert_move(
+        conn,
+        actor,
+        now,
+        "need",
+        &before.id,
+        Some(before.data.status.code()),
+        to.code(),
+        on,
+        note,
+    )
+    .await?;
+    enqueue(conn, now, "need", &before.id).await?;
+    record(
+        conn,
+        actor,
+        now,
+        Change::update("need", &before.id, &before.data.title)
+            .before(json!({"status": before.data.status.code()}))
+            .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
+    )
+    .await
+}
+
+/// Inserts an NDA record (once per organisation and need) with its audit record.
+pub(crate) async fn insert_nda(
+    conn: &mut AnyConnection,
+    actor: &noguchi_domain::access::Actor,
+    now: time::OffsetDateTime,
+    need_id: &str,
+    organisation_id: &str,
+    signed_on: Date,
+    document_ref: Option<&str>,
+) -> Result<()> {
+    let need = load_need(conn, need_id).await?;
+    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+        .bind(organisation_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+    }
+    if need.nda_orgs.iter().any(|o| o == organisation_id) {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO need_ndas (need_id, organisation_id, signed_on, recorded_by, document_ref) VALUES ($1, $2, $3, $4, $5)")
+        .bind(need_id)
+        .bind(organisation_id)
+        .bind(format_date(signed_on))
+        .bind(&actor.user_id)
+        .bind(document_ref.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned))
+        .execute(&mut *conn)
+        .await?;
+    enqueue(conn, now, "need", need_id).await?;
+    record(
+        conn,
+        actor,
+        now,
+        Change::create("nda", need_id, &need.data.title).after(json!({
+            "organisation_id": organisation_id,
+            "signed_on": format_date(signed_on),
+            "document_ref": document_ref,
+        })),
+    )
+    .await
+}
+
+pub(crate) async fn load_need(conn: &mut AnyConnection, id: &str) -> Result<Need> {
     let r = sqlx::query("SELECT n.*, o.name AS org_name FROM needs n JOIN organisations o ON o.id = n.submitter_org_id WHERE n.id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -463,6 +818,9 @@ fn need_from_row(r: &AnyRow, nda_orgs: Vec<String>) -> Result<Need> {
             })
             .collect(),
         nda_orgs,
+        campaign_id: get(r, "campaign_id")?,
+        attested: flag(r, "attested")?,
+        contact: get(r, "contact")?,
         created_at: get(r, "created_at")?,
         updated_at: get(r, "updated_at")?,
     })

@@ -1041,7 +1041,7 @@ async fn write_supporters(conn: &mut AnyConnection, id: &str, orgs: &[String]) -
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_move(
+pub(crate) async fn insert_move(
     conn: &mut AnyConnection,
     actor: &Actor,
     now: time::OffsetDateTime,
@@ -1067,7 +1067,11 @@ async fn insert_move(
     Ok(())
 }
 
-async fn history(pool: &sqlx::AnyPool, subject: &str, id: &str) -> Result<Vec<StageMove>> {
+pub(crate) async fn history(
+    pool: &sqlx::AnyPool,
+    subject: &str,
+    id: &str,
+) -> Result<Vec<StageMove>> {
     sqlx::query("SELECT m.*, u.name AS user_name FROM stage_moves m LEFT JOIN users u ON u.id = m.user_id WHERE m.subject = $1 AND m.subject_id = $2 ORDER BY m.at, m.id")
         .bind(subject)
         .bind(id)
