@@ -160,6 +160,10 @@ impl Tr {
             Problem::OutsideFiscalYear => "problem-outside-fiscal-year",
             Problem::Settled => "problem-settled",
             Problem::FutureDate => "problem-future-date",
+            Problem::Held => "problem-held",
+            Problem::PatientInformation => "problem-patient-information",
+            Problem::CampaignClosed => "problem-campaign-closed",
+            Problem::NdaFirst => "problem-nda-first",
             Problem::StageMove {
                 from,
                 to,

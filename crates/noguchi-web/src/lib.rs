@@ -16,6 +16,7 @@ mod forms;
 pub mod i18n;
 mod import;
 pub mod indexer;
+mod matching;
 mod openapi;
 mod page;
 mod pages;

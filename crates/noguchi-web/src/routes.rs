@@ -163,6 +163,29 @@ fn routes() -> Routes {
     .post("/api/v1/needs/{id}/release", api::needs::release)
     .post("/api/v1/needs/{id}/ndas", api::needs::record_nda)
     .get("/api/v1/needs/{id}/matches", api::needs::matches)
+    .get("/api/v1/needs/{id}/ndas", api::needs::list_ndas)
+    .delete(
+        "/api/v1/needs/{id}/ndas/{organisation_id}",
+        api::needs::revoke_nda,
+    )
+    .post("/api/v1/needs/{id}/status", api::needs::move_status)
+    .get("/api/v1/needs/{id}/history", api::needs::history)
+    .get("/api/v1/needs/{id}/scores", api::needs::scores)
+    .post("/api/v1/needs/{id}/scores", api::needs::score)
+    .get(
+        "/api/v1/programmes/{id}/needs/for-me",
+        api::needs::needs_for_me,
+    )
+    .get("/api/v1/programmes/{id}/campaigns", api::surveys::list)
+    .post("/api/v1/programmes/{id}/campaigns", api::surveys::create)
+    .get("/api/v1/campaigns/{id}", api::surveys::show)
+    .patch("/api/v1/campaigns/{id}", api::surveys::update)
+    .post("/api/v1/campaigns/{id}/link", api::surveys::change_link)
+    .get("/api/v1/programmes/{id}/proposals", api::proposals::list)
+    .post("/api/v1/needs/{id}/proposals", api::proposals::create)
+    .get("/api/v1/proposals/{id}", api::proposals::show)
+    .get("/api/v1/proposals/{id}/history", api::proposals::history)
+    .post("/api/v1/proposals/{id}/status", api::proposals::move_status)
     .get("/api/v1/programmes/{id}/seeds", api::needs::list_seeds)
     .post("/api/v1/programmes/{id}/seeds", api::needs::create_seed)
     .get("/api/v1/seeds/{id}", api::needs::show_seed)

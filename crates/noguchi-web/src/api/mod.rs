@@ -7,6 +7,8 @@ pub mod organisations;
 pub mod people;
 pub mod pipelines;
 pub mod programmes;
+pub mod proposals;
+pub mod surveys;
 
 use crate::AppState;
 use crate::auth::{BODY_LIMIT, Caller};

@@ -9,10 +9,15 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use noguchi_domain::Problem;
+use noguchi_domain::curation::{ScoreInput, ScoreSheet, summarise};
+use noguchi_domain::matching::Reason;
+use noguchi_domain::needs::NeedStatus;
+use noguchi_domain::pipeline::move_date;
+use noguchi_domain::validation::{optional_text, required_text};
+use noguchi_domain::{Invalid, Problem};
 use noguchi_domain::access::{self, NeedScope, Principal};
 use noguchi_domain::needs::{NeedData, NeedInput, SeedData, SeedInput, screen};
-use noguchi_storage::{Need, Seed};
+use noguchi_storage::{Intake, NdaRecord, Need, Seed};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -50,11 +55,17 @@ pub struct NeedOut {
     /// received, screening, published, matching, project, closed
     pub status: String,
     pub screening: ScreeningOut,
+    /// The survey campaign the need came through.
+    pub campaign_id: Option<String>,
+    /// The submitter confirmed the need names no patient.
+    pub attested: bool,
+    /// How to reach a survey respondent (reviewers only).
+    pub contact: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-fn need_out(n: Need, reviewer: bool) -> NeedOut {
+pub fn need_out(n: Need, reviewer: bool) -> NeedOut {
     NeedOut {
         id: n.id,
         programme_id: n.programme_id,
@@ -87,6 +98,9 @@ fn need_out(n: Need, reviewer: bool) -> NeedOut {
                 Vec::new()
             },
         },
+        campaign_id: n.campaign_id,
+        attested: n.attested,
+        contact: n.contact.filter(|_| reviewer),
         created_at: n.created_at,
         updated_at: n.updated_at,
     }
@@ -106,6 +120,9 @@ pub struct NeedIn {
     pub workaround: Option<String>,
     pub disclosure: Option<String>,
     pub status: Option<String>,
+    /// On submission: the submitter confirms the need names no patient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested: Option<bool>,
 }
 
 impl NeedIn {
@@ -137,6 +154,7 @@ impl NeedIn {
             workaround: d.workaround.clone(),
             disclosure: Some(d.disclosure.code().into()),
             status: Some(d.status.code().into()),
+            attested: None,
         }
     }
 }
@@ -149,6 +167,11 @@ pub struct NeedList {
 
 /// The caller's audience tokens (what the index and the reads filter on).
 pub async fn audience(state: &AppState, p: &Principal) -> Result<Vec<String>, AppError> {
+    audience_of(state, Some(p)).await
+}
+
+/// Audience tokens of a caller who may be anonymous (public pages).
+pub async fn audience_of(state: &AppState, p: Option<&Principal>) -> Result<Vec<String>, AppError> {
     let programmes: Vec<String> = state
         .store
         .programmes()
@@ -156,30 +179,49 @@ pub async fn audience(state: &AppState, p: &Principal) -> Result<Vec<String>, Ap
         .into_iter()
         .map(|p| p.id)
         .collect();
-    Ok(access::audience_of(Some(p), &programmes))
+    Ok(access::audience_of(p, &programmes))
 }
 
 fn scope(n: &Need) -> NeedScope<'_> {
-    NeedScope {
-        programme_id: &n.programme_id,
-        submitter_org: &n.submitter_org_id,
-        disclosure: n.data.disclosure,
-        held: n.held,
-        nda_orgs: &n.nda_orgs,
-    }
+    crate::matching::need_scope(n)
 }
 
 /// A need the caller may see; any other is "not found".
 pub async fn visible_need(state: &AppState, p: &Principal, id: &str) -> Result<Need, AppError> {
+    visible_need_to(state, Some(p), id).await
+}
+
+/// Like [`visible_need`], for a caller who may be anonymous.
+pub async fn visible_need_to(
+    state: &AppState,
+    p: Option<&Principal>,
+    id: &str,
+) -> Result<Need, AppError> {
     let n = state.store.need(id).await?;
-    if access::may_see_need(&audience(state, p).await?, &scope(&n)) {
+    if access::may_see_need(&audience_of(state, p).await?, &scope(&n)) {
         Ok(n)
     } else {
         Err(AppError::NotFound)
     }
 }
 
-fn is_reviewer(p: &Principal, n: &Need) -> bool {
+/// Needs of a programme the caller may see (all of them through the same policy function).
+pub async fn visible_needs(
+    state: &AppState,
+    p: Option<&Principal>,
+    programme_id: &str,
+) -> Result<Vec<Need>, AppError> {
+    let aud = audience_of(state, p).await?;
+    Ok(state
+        .store
+        .needs(programme_id)
+        .await?
+        .into_iter()
+        .filter(|n| access::may_see_need(&aud, &scope(n)))
+        .collect())
+}
+
+pub fn is_reviewer(p: &Principal, n: &Need) -> bool {
     access::curate_need(p, &n.programme_id, &n.submitter_org_id).is_ok()
 }
 
@@ -192,13 +234,9 @@ pub async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<NeedList>, AppError> {
     let p = caller.principal()?;
-    let aud = audience(&state, p).await?;
-    let items = state
-        .store
-        .needs(&id)
+    let items = visible_needs(&state, Some(p), &id)
         .await?
         .into_iter()
-        .filter(|n| access::may_see_need(&aud, &scope(n)))
         .map(|n| {
             let r = is_reviewer(p, &n);
             need_out(n, r)
@@ -220,9 +258,16 @@ pub async fn create(
     JsonBody(body): JsonBody<NeedIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let grant = access::submit_need(caller.principal()?, &id)?;
+    let intake = Intake {
+        attested: body.attested.unwrap_or(false),
+        ..Intake::default()
+    };
     let data = NeedData::parse(&body.into_input()).map_err(AppError::Invalid)?;
     let findings = screen(&data.texts());
-    let n = state.store.create_need(&grant, &id, data, findings).await?;
+    let n = state
+        .store
+        .create_need(&grant, &id, data, findings, &intake)
+        .await?;
     Ok((StatusCode::CREATED, Json(need_out(n, true))))
 }
 
@@ -282,6 +327,10 @@ pub async fn release(
 #[serde(deny_unknown_fields)]
 pub struct NdaIn {
     pub organisation_id: Option<String>,
+    /// YYYY-MM-DD, default today; not in the future.
+    pub signed_on: Option<String>,
+    /// The contract's number or file reference.
+    pub document_ref: Option<String>,
 }
 
 /// Records a signed NDA: the organisation may then see the NDA-level need (secretariat).
@@ -296,14 +345,316 @@ pub async fn record_nda(
     let p = caller.principal()?;
     let n = visible_need(&state, p, &id).await?;
     let grant = access::record_nda(p, &n.programme_id)?;
-    let org = body
-        .organisation_id
-        .filter(|o| !o.trim().is_empty())
-        .ok_or_else(|| AppError::field("organisation_id", Problem::Required))?;
+    let mut errs = Invalid::default();
+    let org = errs.take(
+        "organisation_id",
+        required_text(body.organisation_id.as_deref(), 64),
+    );
+    let signed_on = errs.take(
+        "signed_on",
+        move_date(body.signed_on.as_deref(), state.store.now().date()),
+    );
+    let document_ref = errs
+        .take(
+            "document_ref",
+            optional_text(body.document_ref.as_deref(), 200),
+        )
+        .flatten();
+    let (Some(org), Some(signed_on)) = (org, signed_on) else {
+        return Err(AppError::Invalid(errs));
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
     Ok(Json(need_out(
-        state.store.record_nda(&grant, &id, &org).await?,
+        state
+            .store
+            .record_nda(&grant, &id, &org, signed_on, document_ref.as_deref())
+            .await?,
         true,
     )))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NdaOut {
+    pub need_id: String,
+    pub organisation: OrgRef,
+    pub signed_on: String,
+    pub document_ref: Option<String>,
+    pub recorded_by: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NdaList {
+    pub items: Vec<NdaOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn nda_out(r: NdaRecord) -> NdaOut {
+    NdaOut {
+        need_id: r.need_id,
+        organisation: OrgRef {
+            id: r.organisation_id,
+            name: r.organisation_name,
+        },
+        signed_on: r.signed_on,
+        document_ref: r.document_ref,
+        recorded_by: r.recorded_by,
+    }
+}
+
+/// The NDAs signed for a need (its reviewers: the submitter's organisation and the secretariat).
+#[utoipa::path(get, path = "/api/v1/needs/{id}/ndas", tag = "needs", params(("id" = String, Path)),
+    responses((status = 200, body = NdaList), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut)))]
+pub async fn list_ndas(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<NdaList>, AppError> {
+    let p = caller.principal()?;
+    let n = visible_need(&state, p, &id).await?;
+    access::curate_need(p, &n.programme_id, &n.submitter_org_id)?;
+    Ok(Json(NdaList {
+        items: state
+            .store
+            .ndas(&n.programme_id, Some(&id))
+            .await?
+            .into_iter()
+            .map(nda_out)
+            .collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Ends an NDA: the organisation no longer sees the NDA-level need (secretariat).
+#[utoipa::path(delete, path = "/api/v1/needs/{id}/ndas/{organisation_id}", tag = "needs",
+    params(("id" = String, Path), ("organisation_id" = String, Path)),
+    responses((status = 200, body = NeedOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut)))]
+pub async fn revoke_nda(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, org)): Path<(String, String)>,
+) -> Result<Json<NeedOut>, AppError> {
+    let p = caller.principal()?;
+    let n = visible_need(&state, p, &id).await?;
+    let grant = access::record_nda(p, &n.programme_id)?;
+    Ok(Json(need_out(
+        state.store.revoke_nda(&grant, &id, &org).await?,
+        true,
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusIn {
+    /// received, screening, published, matching, project, closed
+    pub status: Option<String>,
+    /// Why (required to move back, close early or reopen).
+    pub note: Option<String>,
+    /// YYYY-MM-DD, default today; not in the future.
+    pub date: Option<String>,
+}
+
+/// Moves a need along its workflow (受付 → 精査 → 公開 → マッチング中 → プロジェクト化 → 終了).
+#[utoipa::path(post, path = "/api/v1/needs/{id}/status", tag = "needs", params(("id" = String, Path)), request_body = StatusIn,
+    responses((status = 200, body = NeedOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn move_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<StatusIn>,
+) -> Result<Json<NeedOut>, AppError> {
+    let p = caller.principal()?;
+    let n = visible_need(&state, p, &id).await?;
+    let grant = access::curate_need(p, &n.programme_id, &n.submitter_org_id)?;
+    let (to, on, note) = parse_move(&state, body.status, body.date, body.note)?;
+    Ok(Json(need_out(
+        state
+            .store
+            .move_need(&grant, &id, to, on, note.as_deref())
+            .await?,
+        true,
+    )))
+}
+
+/// Reads a status move's fields, reporting each bad one by name.
+pub fn parse_move(
+    state: &AppState,
+    status: Option<String>,
+    date: Option<String>,
+    note: Option<String>,
+) -> Result<(NeedStatus, time::Date, Option<String>), AppError> {
+    let mut errs = Invalid::default();
+    let to = errs.take("status", NeedStatus::parse(status.as_deref().unwrap_or("")));
+    let on = errs.take("date", move_date(date.as_deref(), state.store.now().date()));
+    let note = errs.take("note", optional_text(note.as_deref(), 2000)).flatten();
+    match (to, on) {
+        (Some(to), Some(on)) if errs.is_empty() => Ok((to, on, note)),
+        _ => Err(AppError::Invalid(errs)),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoveOut {
+    pub from: Option<String>,
+    pub to: String,
+    pub date: String,
+    pub note: Option<String>,
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoveList {
+    pub items: Vec<MoveOut>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn moves_out(h: Vec<noguchi_storage::StageMove>) -> MoveList {
+    MoveList {
+        items: h
+            .into_iter()
+            .map(|m| MoveOut {
+                from: m.from_stage,
+                to: m.to_stage,
+                date: m.moved_on,
+                note: m.note,
+                by: m.user_name,
+            })
+            .collect(),
+        next_cursor: None,
+    }
+}
+
+/// The need's status history, oldest first.
+#[utoipa::path(get, path = "/api/v1/needs/{id}/history", tag = "needs", params(("id" = String, Path)),
+    responses((status = 200, body = MoveList), (status = 404, body = ProblemOut)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<MoveList>, AppError> {
+    let p = caller.principal()?;
+    visible_need(&state, p, &id).await?;
+    Ok(Json(moves_out(state.store.need_history(&id).await?)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CriterionOut {
+    pub key: String,
+    pub label: String,
+    /// Mean over the reviewers who scored it (1–5).
+    pub average: Option<f64>,
+    pub reviewers: usize,
+    /// The caller's own score.
+    pub mine: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoresOut {
+    pub criteria: Vec<CriterionOut>,
+    pub overall: Option<f64>,
+    pub reviewers: usize,
+    pub comments: Vec<CommentOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentOut {
+    pub by: Option<String>,
+    pub organisation: Option<String>,
+    pub comment: String,
+    pub at: String,
+}
+
+/// Scores of a need as the reviewers see them: averages per criterion, the caller's own, the
+/// comments. Scores are the reviewers' working data: the secretariat and the scoring roles.
+pub async fn score_view(
+    state: &AppState,
+    p: &Principal,
+    n: &Need,
+    lang: crate::i18n::Lang,
+) -> Result<ScoresOut, AppError> {
+    access::score_need(p, &n.programme_id)?;
+    let programme = state.store.programme(&n.programme_id).await?;
+    let criteria = &programme.definition.needs.criteria;
+    let scores = state.store.need_scores(&n.id).await?;
+    let summary = summarise(criteria, &scores.given, lang == crate::i18n::Lang::En);
+    Ok(ScoresOut {
+        criteria: summary
+            .criteria
+            .into_iter()
+            .map(|c| CriterionOut {
+                mine: scores
+                    .given
+                    .iter()
+                    .find(|g| g.reviewer == p.user_id && g.criterion == c.key)
+                    .map(|g| g.score),
+                key: c.key,
+                label: c.label,
+                average: c.average,
+                reviewers: c.reviewers,
+            })
+            .collect(),
+        overall: summary.overall,
+        reviewers: summary.reviewers,
+        comments: scores
+            .comments
+            .into_iter()
+            .map(|c| CommentOut {
+                by: c.user_name,
+                organisation: c.organisation_name,
+                comment: c.comment,
+                at: c.at,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/needs/{id}/scores", tag = "needs", params(("id" = String, Path)),
+    responses((status = 200, body = ScoresOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut)))]
+pub async fn scores(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ScoresOut>, AppError> {
+    let p = caller.principal()?;
+    let n = visible_need(&state, p, &id).await?;
+    Ok(Json(score_view(&state, p, &n, caller.lang).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoresIn {
+    /// Criterion key → score 1–5 (the programme's criteria; see GET …/scores).
+    pub scores: Option<std::collections::BTreeMap<String, i64>>,
+    pub comment: Option<String>,
+}
+
+/// Records the caller's scores of a need on the programme's named criteria (replacing theirs).
+#[utoipa::path(post, path = "/api/v1/needs/{id}/scores", tag = "needs", params(("id" = String, Path)), request_body = ScoresIn,
+    responses((status = 200, body = ScoresOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn score(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ScoresIn>,
+) -> Result<Json<ScoresOut>, AppError> {
+    let p = caller.principal()?;
+    let n = visible_need(&state, p, &id).await?;
+    let grant = access::score_need(p, &n.programme_id)?;
+    let programme = state.store.programme(&n.programme_id).await?;
+    let input = ScoreInput {
+        scores: body
+            .scores
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, Some(v.to_string())))
+            .collect(),
+        comment: body.comment,
+    };
+    let sheet = ScoreSheet::parse(&input, &programme.definition.needs.criteria)
+        .map_err(AppError::Invalid)?;
+    state.store.score_need(&grant, &id, &sheet).await?;
+    Ok(Json(score_view(&state, p, &n, caller.lang).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -528,8 +879,11 @@ pub struct MatchOut {
     pub kind: String,
     pub id: String,
     pub title: String,
+    /// The firm, or the seed's holder.
+    pub organisation: OrgRef,
     pub score: f32,
-    /// Why it was proposed: shared terms, capability tags, a firm in the region.
+    /// Why it was ranked: `shared_terms: …`, `capabilities: …`, `seed_fields: …`, `local_firm`,
+    /// `earlier_collaboration: N`.
     pub reasons: Vec<String>,
 }
 
@@ -538,7 +892,7 @@ pub struct MatchList {
     pub items: Vec<MatchOut>,
 }
 
-/// Seeds and organisations ranked for a need, each with its reasons.
+/// Seeds and firms ranked for a need, each with its reasons.
 #[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "needs", params(("id" = String, Path)), responses((status = 200, body = MatchList), (status = 404, body = ProblemOut)))]
 pub async fn matches(
     State(state): State<AppState>,
@@ -547,65 +901,56 @@ pub async fn matches(
 ) -> Result<Json<MatchList>, AppError> {
     let p = caller.principal()?;
     let n = visible_need(&state, p, &id).await?;
-    crate::indexer::apply_queue(&state)
-        .await
-        .map_err(|e| AppError::internal("indexing", e))?;
-    let aud = audience(&state, p).await?;
-    let text = n.data.texts().join("\n");
-    let kinds = vec!["seed".to_owned(), "organisation".to_owned()];
-    let ranked = state
-        .search
-        .search(&text, &kinds, &aud, 20)
-        .map_err(|e| AppError::internal("search", e))?;
-    let need_terms: Vec<String> = state.search.terms(&text);
-    let mut items = Vec::new();
-    for h in ranked.items {
-        let mut reasons = Vec::new();
-        let doc_terms = state.search.terms(&format!("{}\n{}", h.title, h.snippet));
-        let shared: Vec<&String> = need_terms
-            .iter()
-            .filter(|t| doc_terms.contains(t))
-            .take(5)
-            .collect();
-        if !shared.is_empty() {
-            reasons.push(format!(
-                "shared_terms: {}",
-                shared
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if h.kind == "organisation"
-            && let Ok(o) = state.store.organisation(&h.id).await
-        {
-            let tags: Vec<&String> = o
-                .data
-                .capabilities
-                .iter()
-                .filter(|c| text.contains(c.as_str()))
-                .collect();
-            if !tags.is_empty() {
-                reasons.push(format!(
-                    "capabilities: {}",
-                    tags.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            if o.data.in_region {
-                reasons.push("local_firm".into());
-            }
-        }
-        items.push(MatchOut {
-            kind: h.kind,
-            id: h.id,
-            title: h.title,
-            score: h.score,
-            reasons,
-        });
-    }
+    let items = crate::matching::candidates(&state, p, &n, 20)
+        .await?
+        .into_iter()
+        .map(|c| MatchOut {
+            kind: c.kind.code().into(),
+            id: c.id,
+            title: c.title,
+            organisation: OrgRef {
+                id: c.organisation_id,
+                name: c.organisation_name,
+            },
+            score: c.score,
+            reasons: c.reasons.iter().map(Reason::to_api).collect(),
+        })
+        .collect();
     Ok(Json(MatchList { items }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedMatchOut {
+    pub need: NeedOut,
+    pub score: f32,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedMatchList {
+    pub items: Vec<NeedMatchOut>,
+}
+
+/// Needs the caller may see that fit their organisation's capabilities and seeds, best first.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/needs/for-me", tag = "needs", params(("id" = String, Path)), responses((status = 200, body = NeedMatchList)))]
+pub async fn needs_for_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<NeedMatchList>, AppError> {
+    let p = caller.principal()?;
+    state.store.programme(&id).await?;
+    let items = crate::matching::needs_for(&state, p, &id, 20)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let r = is_reviewer(p, &m.need);
+            NeedMatchOut {
+                need: need_out(m.need, r),
+                score: m.score,
+                reasons: m.reasons.iter().map(Reason::to_api).collect(),
+            }
+        })
+        .collect();
+    Ok(Json(NeedMatchList { items }))
 }

@@ -1,0 +1,233 @@
+//! Ranking match candidates for a need, and needs for a firm, each with its explanation. Shared
+//! by the API and the pages; the search runs with the caller's audience tokens, so a candidate
+//! or a need the caller may not see is never ranked, counted or explained.
+
+use crate::AppState;
+use crate::api::needs::audience;
+use crate::error::AppError;
+use noguchi_domain::access::{self, NeedScope, Principal};
+use noguchi_domain::matching::{CandidateFacts, CandidateKind, Reason, explain};
+use noguchi_domain::needs::NeedStatus;
+use noguchi_domain::organisation::OrganisationKind;
+use noguchi_storage::Need;
+
+/// A seed or a firm ranked for a need.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub kind: CandidateKind,
+    pub id: String,
+    pub title: String,
+    /// The firm, or the seed's holder.
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+/// A need ranked for a firm.
+#[derive(Debug, Clone)]
+pub struct NeedMatch {
+    pub need: Need,
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+pub fn need_scope(n: &Need) -> NeedScope<'_> {
+    NeedScope {
+        programme_id: &n.programme_id,
+        submitter_org: &n.submitter_org_id,
+        disclosure: n.data.disclosure,
+        held: n.held,
+        nda_orgs: &n.nda_orgs,
+    }
+}
+
+/// Explanations weigh in on the text score, so that among similar texts a firm that names the
+/// capability, sits in the region or already worked with the hospital comes first.
+fn boost(reasons: &[Reason]) -> f32 {
+    reasons
+        .iter()
+        .map(|r| match r {
+            Reason::Capabilities(t) | Reason::SeedFields(t) => 0.15 * t.len().min(2) as f32,
+            Reason::LocalFirm => 0.10,
+            Reason::EarlierCollaboration(_) => 0.10,
+            Reason::SharedTerms(_) => 0.0,
+        })
+        .sum::<f32>()
+        + 1.0
+}
+
+fn index_failed(e: impl std::fmt::Display) -> AppError {
+    AppError::internal("search", e)
+}
+
+/// Seeds and firms for a need, best first.
+pub async fn candidates(
+    state: &AppState,
+    p: &Principal,
+    need: &Need,
+    limit: usize,
+) -> Result<Vec<Candidate>, AppError> {
+    crate::indexer::apply_queue(state)
+        .await
+        .map_err(index_failed)?;
+    let aud = audience(state, p).await?;
+    let text = need.data.texts().join("\n");
+    let kinds = vec!["seed".to_owned(), "organisation".to_owned()];
+    // Ask for more than shown: firms that are not companies (and the need's own hospital)
+    // are dropped below.
+    let hits = state
+        .search
+        .rank(&text, &kinds, &aud, limit * 3)
+        .map_err(index_failed)?;
+    let need_terms = state.search.terms(&text);
+    let mut out = Vec::new();
+    for (id, score) in hits {
+        let (kind, title, org_id, org_name, tags, in_region, body) =
+            if let Ok(s) = state.store.seed(&id).await {
+                if s.programme_id != need.programme_id {
+                    continue;
+                }
+                let body = format!("{}\n{}", s.data.title, s.data.description);
+                (
+                    CandidateKind::Seed,
+                    s.data.title,
+                    s.data.holder_organisation_id,
+                    s.holder_name,
+                    s.data.fields,
+                    false,
+                    body,
+                )
+            } else if let Ok(o) = state.store.organisation(&id).await {
+                if o.data.kind != OrganisationKind::Company || o.id == need.submitter_org_id {
+                    continue;
+                }
+                let body = [
+                    o.data.name.clone(),
+                    o.data.capabilities.join(" "),
+                    o.data.certifications.join(" "),
+                    o.data.industry.clone().unwrap_or_default(),
+                    o.data.notes.clone().unwrap_or_default(),
+                ]
+                .join("\n");
+                (
+                    CandidateKind::Organisation,
+                    o.data.name.clone(),
+                    o.id,
+                    o.data.name,
+                    o.data.capabilities,
+                    o.data.in_region,
+                    body,
+                )
+            } else {
+                continue;
+            };
+        let collaborations = state
+            .store
+            .collaborations(&need.submitter_org_id, &org_id)
+            .await? as usize;
+        let reasons = explain(
+            &text,
+            &need_terms,
+            &CandidateFacts {
+                terms: &state.search.terms(&body),
+                tags: &tags,
+                kind,
+                in_region,
+                collaborations,
+            },
+        );
+        out.push(Candidate {
+            kind,
+            id,
+            title,
+            organisation_id: org_id,
+            organisation_name: org_name,
+            score: score * boost(&reasons),
+            reasons,
+        });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// What a firm offers, as text to search needs with: its capabilities, industry, notes and the
+/// seeds it holds in the programme.
+pub async fn offer_text(
+    state: &AppState,
+    programme_id: &str,
+    organisation_id: &str,
+) -> Result<(String, Vec<String>), AppError> {
+    let o = state.store.organisation(organisation_id).await?;
+    let mut parts: Vec<String> = o.data.capabilities.clone();
+    parts.extend(o.data.certifications.iter().cloned());
+    parts.extend(o.data.industry.clone());
+    parts.extend(o.data.notes.clone());
+    let mut tags = o.data.capabilities.clone();
+    for s in state.store.seeds(programme_id).await? {
+        if s.data.holder_organisation_id == organisation_id {
+            parts.push(s.data.title.clone());
+            parts.push(s.data.description.clone());
+            tags.extend(s.data.fields.iter().cloned());
+        }
+    }
+    Ok((parts.join("\n"), tags))
+}
+
+/// Needs of a programme that the caller may see and that fit the caller's organisation, best
+/// first; closed needs are left out.
+pub async fn needs_for(
+    state: &AppState,
+    p: &Principal,
+    programme_id: &str,
+    limit: usize,
+) -> Result<Vec<NeedMatch>, AppError> {
+    let (offer, tags) = offer_text(state, programme_id, &p.organisation_id).await?;
+    if offer.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::indexer::apply_queue(state)
+        .await
+        .map_err(index_failed)?;
+    let aud = audience(state, p).await?;
+    let hits = state
+        .search
+        .rank(&offer, &["need".to_owned()], &aud, limit * 2)
+        .map_err(index_failed)?;
+    let offer_terms = state.search.terms(&offer);
+    let mut out = Vec::new();
+    for (id, score) in hits {
+        let Ok(need) = state.store.need(&id).await else {
+            continue;
+        };
+        // The index already filtered by audience; the read checks again with the same policy.
+        if need.programme_id != programme_id
+            || need.data.status == NeedStatus::Closed
+            || need.submitter_org_id == p.organisation_id
+            || !access::may_see_need(&aud, &need_scope(&need))
+        {
+            continue;
+        }
+        let text = need.data.texts().join("\n");
+        let reasons = explain(
+            &text,
+            &state.search.terms(&text),
+            &CandidateFacts {
+                terms: &offer_terms,
+                tags: &tags,
+                kind: CandidateKind::Organisation,
+                in_region: false,
+                collaborations: 0,
+            },
+        );
+        out.push(NeedMatch {
+            score: score * boost(&reasons),
+            need,
+            reasons,
+        });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
+}
