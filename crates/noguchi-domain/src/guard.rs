@@ -1223,6 +1223,7 @@ mod corpus;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::collections::BTreeSet;
 
     fn kinds(t: &str) -> BTreeSet<&'static str> {
@@ -1339,5 +1340,57 @@ mod tests {
         let f = screen(&["田中さん", "田中さんの褥瘡", "佐藤さん"]);
         let names: Vec<&str> = f.iter().map(|f| f.excerpt.as_str()).collect();
         assert_eq!(names, ["田中さん", "佐藤さん"]);
+    }
+
+    /// Fragments that hit the rules' edges when shuffled together.
+    fn fragments() -> impl Strategy<Value = String> {
+        let mut parts: Vec<&str> = "\
+            山田 さん 様 ちゃん ちゃんと お 患者 Y. T ・ 0 9 12 - ー ( \
+            ) +81 / . : ： 年 月 日 生 生まれ 歳 代 女性 の 〜 から ID \
+            No 号室 丁目 番地 番 号 市 町 〒 @ example.jp 生後 か月 \
+            年齢 氏名 住所 は に 入院 、 。 ｶﾞ １ ㍼ S 生年月日"
+            .split_whitespace()
+            .collect();
+        parts.push(" ");
+        prop::collection::vec(prop::sample::select(parts), 0..40).prop_map(|v| v.concat())
+    }
+
+    fn excerpts_are_substrings(texts: &[&str]) -> Result<(), TestCaseError> {
+        let folded: Vec<String> = texts.iter().map(|t| crate::text::fold_width(t)).collect();
+        for f in screen(texts) {
+            prop_assert!(!f.excerpt.is_empty());
+            prop_assert!(
+                folded.iter().any(|t| t.contains(&f.excerpt)),
+                "{:?} not in {:?}",
+                f,
+                folded
+            );
+        }
+        Ok(())
+    }
+
+    proptest! {
+        // The guard never panics, and every excerpt is a non-empty substring of the width-folded
+        // text it came from, so the reviewer can find it.
+        #[test]
+        fn excerpts_are_substrings_of_the_folded_text(a in any::<String>(), b in "\\PC{0,60}") {
+            excerpts_are_substrings(&[&a, &b])?;
+        }
+
+        #[test]
+        fn excerpts_are_substrings_near_the_rules(a in fragments(), b in fragments()) {
+            excerpts_are_substrings(&[&a, &b])?;
+        }
+
+        // The guard reads the folded text only: screening it again gives the same findings
+        // (NFKC is idempotent), and no finding is reported twice.
+        #[test]
+        fn the_guard_sees_only_the_folded_text(a in fragments()) {
+            let once = screen(&[&a]);
+            prop_assert_eq!(&screen(&[&crate::text::fold_width(&a)]), &once);
+            let distinct: BTreeSet<(&str, &str)> =
+                once.iter().map(|f| (f.kind.code(), f.excerpt.as_str())).collect();
+            prop_assert_eq!(distinct.len(), once.len());
+        }
     }
 }
