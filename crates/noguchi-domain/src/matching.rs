@@ -169,7 +169,7 @@ impl ProposalData {
             errs.push("summary", Problem::PatientInformation);
         }
         if !errs.is_empty() {
-            return Err(errs);
+            return Err(errs.scoped("proposal"));
         }
         Ok(Self {
             candidate_kind: kind.expect("checked"),

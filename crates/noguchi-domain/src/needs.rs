@@ -88,7 +88,7 @@ impl NeedData {
             },
         );
         if !errs.is_empty() {
-            return Err(errs);
+            return Err(errs.scoped("need"));
         }
         Ok(Self {
             title: title.expect("checked"),
@@ -174,7 +174,7 @@ impl SeedData {
         );
         let ip_status = errs.take("ip_status", optional_text(input.ip_status.as_deref(), 200));
         if !errs.is_empty() {
-            return Err(errs);
+            return Err(errs.scoped("seed"));
         }
         let mut fields: Vec<String> = input
             .fields

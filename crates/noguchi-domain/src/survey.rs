@@ -75,7 +75,7 @@ impl CampaignData {
             },
         );
         if !errs.is_empty() {
-            return Err(errs);
+            return Err(errs.scoped("campaign"));
         }
         Ok(Self {
             title: title.expect("checked"),
@@ -158,7 +158,7 @@ impl AnswerInput {
         // The problem is the one thing a clinician must write; everything else helps.
         errs.take("problem", required_text(self.problem.as_deref(), 4000));
         if !errs.is_empty() {
-            return Err(errs);
+            return Err(errs.scoped("need"));
         }
         let problem = self.problem.clone().unwrap_or_default();
         let title = match self.title.as_deref().map(str::trim) {

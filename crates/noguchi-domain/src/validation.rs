@@ -65,6 +65,10 @@ pub struct FieldError {
     /// The field's name as the API spells it (`corporate_number`, `memberships[0].joined_on` …).
     pub field: String,
     pub problem: Problem,
+    /// The kind of record the field belongs to (`need`, `seed` …), when the same field name
+    /// means different things on different records (a need's `title` is its subject, a
+    /// person's `title` their position); the interfaces label the field accordingly.
+    pub scope: Option<&'static str>,
 }
 
 impl FieldError {
@@ -72,6 +76,7 @@ impl FieldError {
         Self {
             field: field.into(),
             problem,
+            scope: None,
         }
     }
 }
@@ -89,6 +94,13 @@ impl Invalid {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// Marks the errors as concerning a record of kind `scope` (see [`FieldError::scope`]).
+    pub fn scoped(mut self, scope: &'static str) -> Self {
+        for e in &mut self.0 {
+            e.scope.get_or_insert(scope);
+        }
+        self
     }
     /// `Ok(value)` when no error was collected.
     pub fn into_result<T>(self, value: T) -> Result<T, Invalid> {

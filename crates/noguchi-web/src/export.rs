@@ -1,8 +1,12 @@
-//! The council pack as a real XLSX workbook: the KPI table (targets, actuals, progress) and the
-//! per-year breakdown, with Japanese-era labels and numbers stored as numbers.
+//! Spreadsheets out: the council pack as a real XLSX workbook (the KPI table with targets,
+//! actuals, progress, and the per-year breakdown, with Japanese-era labels and numbers stored as
+//! numbers), and any list as XLSX or CSV (UTF-8 with BOM, or Shift_JIS).
 
 use crate::error::AppError;
 use crate::i18n::Tr;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use noguchi_domain::Problem;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::KpiReport;
 use noguchi_domain::programme::ProgrammeDefinition;
@@ -179,4 +183,94 @@ pub fn council_pack(
         years.set_column_width(col, 16).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
+}
+
+/// A cell of an exported list: numbers stay numbers in the workbook.
+pub enum Cell {
+    Text(String),
+    Num(Option<i64>),
+}
+
+/// A list as a download: `xlsx` (default), `csv` (UTF-8 with BOM, which Excel opens as UTF-8)
+/// or `sjis` (CSV in Shift_JIS).
+pub fn table_response(
+    header: &[String],
+    rows: &[Vec<Cell>],
+    format: Option<&str>,
+    name: &str,
+) -> Result<Response, AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal("xlsx", e);
+    match format.unwrap_or("xlsx") {
+        "xlsx" => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let ws = book.add_worksheet();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (c, h) in header.iter().enumerate() {
+                ws.write_with_format(0, c as u16, h, &bold).map_err(fail)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    match cell {
+                        Cell::Text(t) => ws
+                            .write(r as u32 + 1, c as u16, t)
+                            .map(|_| ())
+                            .map_err(fail)?,
+                        Cell::Num(Some(n)) => ws
+                            .write(r as u32 + 1, c as u16, *n as f64)
+                            .map(|_| ())
+                            .map_err(fail)?,
+                        Cell::Num(None) => {}
+                    }
+                }
+            }
+            let bytes = book.save_to_buffer().map_err(fail)?;
+            download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{name}.xlsx"),
+            )
+        }
+        f @ ("csv" | "sjis") => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(header)
+                .map_err(|e| AppError::internal("csv", e))?;
+            for row in rows {
+                w.write_record(row.iter().map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Num(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+                }))
+                .map_err(|e| AppError::internal("csv", e))?;
+            }
+            let text = String::from_utf8(w.into_inner().map_err(|e| AppError::internal("csv", e))?)
+                .map_err(|e| AppError::internal("csv", e))?;
+            let bytes = if f == "sjis" {
+                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+            } else {
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+            };
+            let ctype = if f == "sjis" {
+                "text/csv; charset=Shift_JIS"
+            } else {
+                "text/csv; charset=utf-8"
+            };
+            download(bytes, ctype, &format!("{name}.csv"))
+        }
+        other => Err(AppError::field(
+            "format",
+            Problem::UnknownValue {
+                value: other.to_owned(),
+            },
+        )),
+    }
+}
+
+fn download(bytes: Vec<u8>, ctype: &'static str, filename: &str) -> Result<Response, AppError> {
+    let mut r = bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .map_err(|e| AppError::internal("header", e))?;
+    r.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, disposition);
+    Ok(r)
 }

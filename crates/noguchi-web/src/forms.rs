@@ -119,7 +119,7 @@ impl Field {
 pub fn attach_errors(fields: &mut [Field], invalid: &Invalid, tr: Tr) {
     for e in &invalid.0 {
         let base = e.field.split(['[', '.']).next().unwrap_or(&e.field);
-        let message = tr.problem(&e.field, &e.problem);
+        let message = tr.error(e);
         let index = fields
             .iter()
             .position(|f| f.name == e.field)

@@ -115,11 +115,21 @@ impl Tr {
 
     /// The label of a field as named in the API (`memberships[0].joined_on` → its label).
     pub fn field(&self, field: &str) -> String {
+        self.field_in(None, field)
+    }
+
+    /// The label of a field of a record of kind `scope` (`field-need-title`), falling back to
+    /// the field's general label.
+    pub fn field_in(&self, scope: Option<&str>, field: &str) -> String {
         let base: String = field
             .split('.')
             .map(|part| part.split('[').next().unwrap_or(part))
             .collect::<Vec<_>>()
             .join("-");
+        let scoped = scope.map(|s| format!("field-{s}-{base}"));
+        if let Some(k) = scoped.filter(|k| self.has(k)) {
+            return self.t(&k);
+        }
         let key = format!("field-{base}");
         if self.has(&key) {
             self.t(&key)
@@ -128,10 +138,19 @@ impl Tr {
         }
     }
 
+    /// The message of a validation error, naming its field as its record calls it.
+    pub fn error(&self, e: &noguchi_domain::FieldError) -> String {
+        self.problem_in(e.scope, &e.field, &e.problem)
+    }
+
     /// The message of a validation problem of `field`, naming the field.
     pub fn problem(&self, field: &str, problem: &Problem) -> String {
+        self.problem_in(None, field, problem)
+    }
+
+    fn problem_in(&self, scope: Option<&str>, field: &str, problem: &Problem) -> String {
         let mut args = FluentArgs::new();
-        args.set("field", FluentValue::from(self.field(field)));
+        args.set("field", FluentValue::from(self.field_in(scope, field)));
         let key = match problem {
             Problem::Required => "problem-required",
             Problem::TooLong { max } => {
@@ -254,6 +273,41 @@ mod tests {
             }
             for r in Role::ALL {
                 assert!(tr.has(&format!("role-{}", r.code())), "{}", r.code());
+            }
+            use noguchi_domain::matching::{ProposalStatus, Reason};
+            use noguchi_domain::needs::{Disclosure, FindingKind, NeedStatus};
+            for s in NeedStatus::ALL {
+                // The status label, and the stage label a refused move names.
+                assert!(tr.has(&format!("need-status-{}", s.code())), "{}", s.code());
+                assert!(tr.has(&format!("stage-{}", s.code())), "{}", s.code());
+            }
+            for s in ProposalStatus::ALL {
+                assert!(
+                    tr.has(&format!("proposal-status-{}", s.code())),
+                    "{}",
+                    s.code()
+                );
+                assert!(tr.has(&format!("stage-{}", s.code())), "{}", s.code());
+            }
+            for d in Disclosure::ALL {
+                assert!(tr.has(&format!("disclosure-{}", d.code())), "{}", d.code());
+            }
+            for f in FindingKind::ALL {
+                // What was flagged, and why.
+                assert!(tr.has(&format!("finding-{}", f.code())), "{}", f.code());
+                assert!(tr.has(&format!("finding-why-{}", f.code())), "{}", f.code());
+            }
+            for r in [
+                Reason::SharedTerms(vec![]),
+                Reason::Capabilities(vec![]),
+                Reason::SeedFields(vec![]),
+                Reason::LocalFirm,
+                Reason::EarlierCollaboration(1),
+            ] {
+                assert!(tr.has(&format!("reason-{}", r.code())), "{}", r.code());
+            }
+            for n in 1..=9 {
+                assert!(tr.has(&format!("trl-{n}")));
             }
         }
     }

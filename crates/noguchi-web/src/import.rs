@@ -433,7 +433,7 @@ impl CheckedRow {
                 i.0.iter()
                     .map(|e| FieldErrorOut {
                         field: e.field.clone(),
-                        message: tr.problem(&e.field, &e.problem),
+                        message: tr.error(e),
                     })
                     .collect(),
                 None,

@@ -54,6 +54,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub limiter: Arc<LoginLimiter>,
+    /// Answers to survey links (no account behind them) per link and per address, so a public
+    /// form cannot be flooded.
+    pub survey_limiter: Arc<LoginLimiter>,
     pub search: Arc<noguchi_search::SearchIndex>,
     /// Serialises applying the search queue (worker and requests).
     pub indexing: Arc<tokio::sync::Mutex<()>>,
@@ -65,6 +68,11 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::new(LoginLimiter::default()),
+            survey_limiter: Arc::new(LoginLimiter::new(
+                std::time::Duration::from_secs(15 * 60),
+                300,
+                20,
+            )),
             search,
             indexing: Arc::new(tokio::sync::Mutex::new(())),
         }

@@ -53,6 +53,8 @@ impl Ctx {
             "password-changed",
             "logged-out",
             "users-created",
+            "need-released",
+            "need-held-flash",
         ];
         self.flash = flash.filter(|f| ALLOWED.contains(f)).map(|f| self.tr.t(f));
         self
@@ -116,7 +118,7 @@ fn render_error(err: &AppError, tr: Tr, api: bool) -> Response {
             .0
             .iter()
             .map(|e| {
-                let m = tr.problem(&e.field, &e.problem);
+                let m = tr.error(e);
                 (json!({"field": e.field, "message": m}), m)
             })
             .unzip(),

@@ -9,14 +9,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use noguchi_domain::access::{self, NeedScope, Principal};
 use noguchi_domain::curation::{ScoreInput, ScoreSheet, summarise};
 use noguchi_domain::matching::Reason;
 use noguchi_domain::needs::NeedStatus;
+use noguchi_domain::needs::{NeedData, NeedInput, SeedData, SeedInput, screen};
 use noguchi_domain::pipeline::move_date;
 use noguchi_domain::validation::{optional_text, required_text};
 use noguchi_domain::{Invalid, Problem};
-use noguchi_domain::access::{self, NeedScope, Principal};
-use noguchi_domain::needs::{NeedData, NeedInput, SeedData, SeedInput, screen};
 use noguchi_storage::{Intake, NdaRecord, Need, Seed};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -487,7 +487,9 @@ pub fn parse_move(
     let mut errs = Invalid::default();
     let to = errs.take("status", NeedStatus::parse(status.as_deref().unwrap_or("")));
     let on = errs.take("date", move_date(date.as_deref(), state.store.now().date()));
-    let note = errs.take("note", optional_text(note.as_deref(), 2000)).flatten();
+    let note = errs
+        .take("note", optional_text(note.as_deref(), 2000))
+        .flatten();
     match (to, on) {
         (Some(to), Some(on)) if errs.is_empty() => Ok((to, on, note)),
         _ => Err(AppError::Invalid(errs)),

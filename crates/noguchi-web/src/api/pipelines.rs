@@ -734,7 +734,7 @@ fn import_report<D, S: pipeline::Stages>(
                     .iter()
                     .map(|e| super::FieldErrorOut {
                         field: e.field.clone(),
-                        message: tr.problem(&e.field, &e.problem),
+                        message: tr.error(e),
                     })
                     .collect(),
             },

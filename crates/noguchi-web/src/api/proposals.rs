@@ -46,7 +46,11 @@ pub async fn visible_proposal(
 
 /// The moves the caller could make now (a reason is assumed where one is required: the form
 /// asks for it).
-pub fn possible_moves(p: &Principal, proposal: &Proposal, need_disclosure: noguchi_domain::needs::Disclosure) -> Vec<ProposalStatus> {
+pub fn possible_moves(
+    p: &Principal,
+    proposal: &Proposal,
+    need_disclosure: noguchi_domain::needs::Disclosure,
+) -> Vec<ProposalStatus> {
     let sides = access::proposal_sides(p, &proposal_scope(proposal));
     ProposalStatus::ALL
         .iter()

@@ -61,9 +61,7 @@ pub struct CampaignOut {
 pub fn campaign_out(c: Campaign, today: time::Date) -> CampaignOut {
     CampaignOut {
         open: c.data.is_open(today) && c.link_enabled,
-        link: c
-            .link_enabled
-            .then(|| format!("/survey/{}", c.link_token)),
+        link: c.link_enabled.then(|| format!("/survey/{}", c.link_token)),
         id: c.id,
         programme_id: c.programme_id,
         title: c.data.title,
@@ -186,8 +184,7 @@ pub async fn update(
     let c = visible_campaign(&state, p, &id).await?;
     let grant = access::manage_campaigns(p, &c.programme_id)?;
     let current = CampaignIn::from_input(c.data.to_input());
-    let merged: CampaignIn =
-        parse_json(super::organisations::merge(&current, patch)?.as_bytes())?;
+    let merged: CampaignIn = parse_json(super::organisations::merge(&current, patch)?.as_bytes())?;
     let today = state.store.now().date();
     let data = CampaignData::parse(&merged.into_input(), today).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
@@ -231,7 +228,10 @@ pub async fn change_link(
     let grant = access::manage_campaigns(p, &c.programme_id)?;
     let change = link_change(body.action.as_deref()).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
-        state.store.change_campaign_link(&grant, &id, change).await?,
+        state
+            .store
+            .change_campaign_link(&grant, &id, change)
+            .await?,
         state.store.now().date(),
     )))
 }

@@ -29,7 +29,7 @@ pub struct NextQuery {
     flash: Option<String>,
 }
 
-fn with_pre_cookie(mut r: Response, caller: &Caller, state: &AppState) -> Response {
+pub(crate) fn with_pre_cookie(mut r: Response, caller: &Caller, state: &AppState) -> Response {
     let secure = state.config.secure_cookies;
     if let Some(t) = &caller.new_pre_token
         && let Ok(v) = HeaderValue::from_str(&set_cookie(PRE_COOKIE, t, None, secure))

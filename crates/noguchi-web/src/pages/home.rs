@@ -62,6 +62,7 @@ struct ProgrammePage {
     baseline: String,
     deal_counts: Vec<(String, usize)>,
     case_counts: Vec<(String, usize)>,
+    need_counts: Vec<(String, usize)>,
     baseline_label: String,
 }
 
@@ -115,6 +116,8 @@ pub async fn programme(
     );
     let (deal_counts, case_counts) =
         crate::pages::pipelines::stage_counts(&state, caller.principal()?, &id, tr).await?;
+    let need_counts =
+        crate::pages::needs::status_counts(&state, caller.principal()?, &id, tr).await?;
     let baseline_label = noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label();
     Ok(render(&ProgrammePage {
         ctx,
@@ -124,6 +127,7 @@ pub async fn programme(
         baseline,
         deal_counts,
         case_counts,
+        need_counts,
         baseline_label,
     }))
 }

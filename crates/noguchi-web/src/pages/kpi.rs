@@ -569,7 +569,7 @@ async fn decide(
             let tr = Tr(caller.lang);
             let message =
                 i.0.iter()
-                    .map(|e| tr.problem(&e.field, &e.problem))
+                    .map(|e| tr.error(e))
                     .collect::<Vec<_>>()
                     .join(" ");
             outcome_page(&state, &caller, &id, None, Some(message)).await

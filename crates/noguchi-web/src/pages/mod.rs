@@ -8,6 +8,10 @@ pub mod needs;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;
+pub mod proposals;
+pub mod search;
+pub mod seeds;
+pub mod surveys;
 pub mod users;
 
 use crate::error::AppError;

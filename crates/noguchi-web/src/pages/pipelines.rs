@@ -6,12 +6,13 @@ use crate::AppState;
 use crate::api::pipelines::{visibility, visible_case, visible_deal};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::export::{Cell, table_response};
 use crate::forms::{Choice, Field, FormData, attach_errors};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::access::{self, Principal};
 use noguchi_domain::organisation::format_date;
@@ -272,7 +273,7 @@ pub struct MoveLine {
     pub by: String,
 }
 
-fn move_lines(tr: Tr, h: Vec<StageMove>) -> Vec<MoveLine> {
+pub(crate) fn move_lines(tr: Tr, h: Vec<StageMove>) -> Vec<MoveLine> {
     h.into_iter()
         .map(|m| MoveLine {
             from: m
@@ -385,9 +386,9 @@ pub async fn deal(
     deal_page(&state, &caller, &id, q.flash.as_deref(), None).await
 }
 
-fn messages(tr: Tr, i: &Invalid) -> String {
+pub(crate) fn messages(tr: Tr, i: &Invalid) -> String {
     i.0.iter()
-        .map(|e| tr.problem(&e.field, &e.problem))
+        .map(|e| tr.error(e))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -483,7 +484,7 @@ struct FormPage {
     cancel: String,
 }
 
-async fn organisation_choices(
+pub(crate) async fn organisation_choices(
     state: &AppState,
     selected: &[String],
 ) -> Result<Vec<Choice>, AppError> {
@@ -1135,93 +1136,6 @@ pub async fn export_deals(
         })
         .collect();
     table_response(&header, &rows, q.format.as_deref(), "deals")
-}
-
-pub enum Cell {
-    Text(String),
-    Num(Option<i64>),
-}
-
-fn table_response(
-    header: &[String],
-    rows: &[Vec<Cell>],
-    format: Option<&str>,
-    name: &str,
-) -> Result<Response, AppError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal("xlsx", e);
-    match format.unwrap_or("xlsx") {
-        "xlsx" => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let ws = book.add_worksheet();
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (c, h) in header.iter().enumerate() {
-                ws.write_with_format(0, c as u16, h, &bold).map_err(fail)?;
-            }
-            for (r, row) in rows.iter().enumerate() {
-                for (c, cell) in row.iter().enumerate() {
-                    match cell {
-                        Cell::Text(t) => ws
-                            .write(r as u32 + 1, c as u16, t)
-                            .map(|_| ())
-                            .map_err(fail)?,
-                        Cell::Num(Some(n)) => ws
-                            .write(r as u32 + 1, c as u16, *n as f64)
-                            .map(|_| ())
-                            .map_err(fail)?,
-                        Cell::Num(None) => {}
-                    }
-                }
-            }
-            let bytes = book.save_to_buffer().map_err(fail)?;
-            download(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &format!("{name}.xlsx"),
-            )
-        }
-        f @ ("csv" | "sjis") => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(header)
-                .map_err(|e| AppError::internal("csv", e))?;
-            for row in rows {
-                w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(t) => t.clone(),
-                    Cell::Num(n) => n.map(|n| n.to_string()).unwrap_or_default(),
-                }))
-                .map_err(|e| AppError::internal("csv", e))?;
-            }
-            let text = String::from_utf8(w.into_inner().map_err(|e| AppError::internal("csv", e))?)
-                .map_err(|e| AppError::internal("csv", e))?;
-            let bytes = if f == "sjis" {
-                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
-            } else {
-                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
-            };
-            let ctype = if f == "sjis" {
-                "text/csv; charset=Shift_JIS"
-            } else {
-                "text/csv; charset=utf-8"
-            };
-            download(bytes, ctype, &format!("{name}.csv"))
-        }
-        other => Err(AppError::field(
-            "format",
-            Problem::UnknownValue {
-                value: other.to_owned(),
-            },
-        )),
-    }
-}
-
-fn download(bytes: Vec<u8>, ctype: &'static str, filename: &str) -> Result<Response, AppError> {
-    let mut r = bytes.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-        .map_err(|e| AppError::internal("header", e))?;
-    r.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, disposition);
-    Ok(r)
 }
 
 /// The entry-case list as XLSX or CSV.

@@ -89,11 +89,7 @@ pub async fn create(
         errs.push("org", Problem::Required);
     }
     let (Some(email), Some(name), Some(org), true) = (email, name, org, errs.is_empty()) else {
-        let messages = errs
-            .0
-            .iter()
-            .map(|e| tr.problem(&e.field, &e.problem))
-            .collect();
+        let messages = errs.0.iter().map(|e| tr.error(e)).collect();
         return page(&state, &caller, messages, None).await;
     };
     let initial = password::generate();
@@ -114,10 +110,7 @@ pub async fn create(
     match state.store.create_user(&grant, user).await {
         Ok(u) => page(&state, &caller, Vec::new(), Some((u.email, initial))).await,
         Err(noguchi_storage::StoreError::Invalid(i)) => {
-            let messages =
-                i.0.iter()
-                    .map(|e| tr.problem(&e.field, &e.problem))
-                    .collect();
+            let messages = i.0.iter().map(|e| tr.error(e)).collect();
             page(&state, &caller, messages, None).await
         }
         Err(e) => Err(e.into()),

@@ -1,0 +1,349 @@
+//! Seeds: research results of the university and technologies of firms, listed, shown, and
+//! kept by their holder (or the secretariat).
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::page::{Ctx, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_domain::Invalid;
+use noguchi_domain::access::{self, Principal};
+use noguchi_domain::needs::{SeedData, SeedInput};
+use noguchi_domain::organisation::split_tags;
+use noguchi_storage::{Programme, Seed};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "seeds.html")]
+struct ListPage {
+    ctx: Ctx,
+    programme: Programme,
+    seeds: Vec<Seed>,
+    can_create: bool,
+}
+
+#[derive(Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+/// Any member may register a seed of their own organisation; the secretariat for anyone.
+fn may_create(p: &Principal, programme_id: &str) -> bool {
+    access::manage_seed(p, programme_id, &p.organisation_id).is_ok()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let programme = state.store.programme(&id).await?;
+    Ok(render(&ListPage {
+        ctx: Ctx::new(&caller, &format!("/programmes/{id}/seeds")).with_flash(q.flash.as_deref()),
+        seeds: state.store.seeds(&id).await?,
+        can_create: may_create(p, &id),
+        programme,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "seed.html")]
+struct SeedPage {
+    ctx: Ctx,
+    seed: Seed,
+    can_edit: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let seed = state.store.seed(&id).await?;
+    Ok(render(&SeedPage {
+        ctx: Ctx::new(&caller, &format!("/seeds/{id}")).with_flash(q.flash.as_deref()),
+        can_edit: access::manage_seed(p, &seed.programme_id, &seed.data.holder_organisation_id)
+            .is_ok(),
+        seed,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    fields: Vec<Field>,
+    has_errors: bool,
+    cancel: String,
+}
+
+fn read(form: &FormData) -> (SeedInput, Invalid) {
+    let mut errs = Invalid::default();
+    let trl = match form.get("trl").map(|t| t.trim().to_owned()) {
+        None => None,
+        Some(t) if t.is_empty() => None,
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push("trl", noguchi_domain::Problem::NotANumber);
+                None
+            }
+        },
+    };
+    (
+        SeedInput {
+            title: form.get("title"),
+            description: form.get("description"),
+            holder_organisation_id: form.get("holder_organisation_id"),
+            fields: split_tags(&form.get("fields").unwrap_or_default()),
+            trl,
+            ip_status: form.get("ip_status"),
+        },
+        errs,
+    )
+}
+
+async fn form(
+    state: &AppState,
+    caller: &Caller,
+    programme_id: &str,
+    action: String,
+    cancel: String,
+    input: &SeedInput,
+    invalid: Option<&Invalid>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let ctx = Ctx::new(caller, &action);
+    let tr = ctx.tr;
+    let f = |name: &'static str, kind: &'static str, value: String| {
+        Field::new(tr, name, kind, value).labelled(tr.field_in(Some("seed"), name))
+    };
+    let holder = input
+        .holder_organisation_id
+        .clone()
+        .unwrap_or_else(|| p.organisation_id.clone());
+    // The secretariat registers seeds for anyone; others for their own organisation.
+    let holders = if p.is_secretariat_of(programme_id) {
+        crate::pages::pipelines::organisation_choices(state, std::slice::from_ref(&holder)).await?
+    } else {
+        vec![Choice {
+            value: p.organisation_id.clone(),
+            label: p.organisation_name.clone(),
+            selected: true,
+        }]
+    };
+    let trl = input.trl.map(|t| t.to_string()).unwrap_or_default();
+    let mut fields = vec![
+        f("title", "text", input.title.clone().unwrap_or_default()).required(),
+        f(
+            "description",
+            "textarea",
+            input.description.clone().unwrap_or_default(),
+        )
+        .required(),
+        f("holder_organisation_id", "select", holder)
+            .required()
+            .choices(holders),
+        f("fields", "text", input.fields.join(", ")).help(tr.t("seed-fields-help")),
+        f("trl", "select", trl.clone())
+            .choices(
+                (1..=9)
+                    .map(|n| Choice {
+                        value: n.to_string(),
+                        label: tr.code("trl", &n.to_string()),
+                        selected: trl == n.to_string(),
+                    })
+                    .collect(),
+            )
+            .help(tr.t("seed-trl-help")),
+        f(
+            "ip_status",
+            "text",
+            input.ip_status.clone().unwrap_or_default(),
+        )
+        .help(tr.t("seed-ip-help")),
+    ];
+    if let Some(i) = invalid {
+        attach_errors(&mut fields, i, tr);
+    }
+    let page = FormPage {
+        title: tr.t(if action.ends_with("/seeds") {
+            "seed-new"
+        } else {
+            "seed-edit"
+        }),
+        ctx,
+        action,
+        fields,
+        has_errors: invalid.is_some(),
+        cancel,
+    };
+    let mut r = render(&page);
+    if invalid.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    state.store.programme(&id).await?;
+    if !may_create(p, &id) {
+        return Err(AppError::Forbidden);
+    }
+    form(
+        &state,
+        &caller,
+        &id,
+        format!("/programmes/{id}/seeds"),
+        format!("/programmes/{id}/seeds"),
+        &SeedInput::default(),
+        None,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    state.store.programme(&id).await?;
+    let (mut input, extra) = read(&data);
+    if input
+        .holder_organisation_id
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        input.holder_organisation_id = Some(p.organisation_id.clone());
+    }
+    let action = format!("/programmes/{id}/seeds");
+    match noguchi_domain::validation::combine(SeedData::parse(&input), extra) {
+        Ok(d) => {
+            let grant = access::manage_seed(p, &id, &d.holder_organisation_id)?;
+            match state.store.create_seed(&grant, &id, d).await {
+                Ok(s) => {
+                    Ok(Redirect::to(&format!("/seeds/{}?flash=org-created", s.id)).into_response())
+                }
+                Err(noguchi_storage::StoreError::Invalid(i)) => {
+                    form(
+                        &state,
+                        &caller,
+                        &id,
+                        action.clone(),
+                        action,
+                        &input,
+                        Some(&i),
+                    )
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(i) => {
+            form(
+                &state,
+                &caller,
+                &id,
+                action.clone(),
+                action,
+                &input,
+                Some(&i),
+            )
+            .await
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let s = state.store.seed(&id).await?;
+    access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
+    let input = SeedInput {
+        title: Some(s.data.title.clone()),
+        description: Some(s.data.description.clone()),
+        holder_organisation_id: Some(s.data.holder_organisation_id.clone()),
+        fields: s.data.fields.clone(),
+        trl: s.data.trl,
+        ip_status: s.data.ip_status.clone(),
+    };
+    form(
+        &state,
+        &caller,
+        &s.programme_id,
+        format!("/seeds/{id}"),
+        format!("/seeds/{id}"),
+        &input,
+        None,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let s = state.store.seed(&id).await?;
+    access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
+    let (input, extra) = read(&data);
+    let action = format!("/seeds/{id}");
+    match noguchi_domain::validation::combine(SeedData::parse(&input), extra) {
+        // The new holder must be the caller's to give (their own, or anyone for the secretariat).
+        Ok(d) => {
+            let grant = access::manage_seed(p, &s.programme_id, &d.holder_organisation_id)?;
+            match state.store.update_seed(&grant, &id, d).await {
+                Ok(_) => {
+                    Ok(Redirect::to(&format!("/seeds/{id}?flash=org-updated")).into_response())
+                }
+                Err(noguchi_storage::StoreError::Invalid(i)) => {
+                    form(
+                        &state,
+                        &caller,
+                        &s.programme_id,
+                        action.clone(),
+                        action,
+                        &input,
+                        Some(&i),
+                    )
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(i) => {
+            form(
+                &state,
+                &caller,
+                &s.programme_id,
+                action.clone(),
+                action,
+                &input,
+                Some(&i),
+            )
+            .await
+        }
+    }
+}

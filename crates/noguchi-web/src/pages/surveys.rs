@@ -1,0 +1,561 @@
+//! Needs surveys: the campaigns the secretariat runs, and the form clinicians reach through a
+//! campaign's link without an account. An answer is screened by the patient-information guard
+//! before it is stored: flagged text is shown back to the clinician to revise, and an answer
+//! sent as it is anyway is stored held for review by the hospital or the secretariat.
+
+use crate::AppState;
+use crate::api::needs::visible_needs;
+use crate::api::surveys::{link_change, may_see_campaign, visible_campaign};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::i18n::Tr;
+use crate::page::{Ctx, render};
+use crate::pages::account::with_pre_cookie;
+use crate::pages::needs::{NeedLine, need_fields};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_domain::access;
+use noguchi_domain::needs::{Disclosure, Finding, NeedData, screen};
+use noguchi_domain::organisation::format_date;
+use noguchi_domain::survey::{AnswerInput, CampaignData, CampaignInput};
+use noguchi_domain::{Invalid, Problem};
+use noguchi_storage::{Campaign, Intake, Programme};
+use serde::Deserialize;
+
+pub struct CampaignLine {
+    pub href: String,
+    pub title: String,
+    pub organisation: String,
+    pub period: String,
+    pub open: bool,
+    pub answers: i64,
+}
+
+fn period(tr: Tr, c: &CampaignData) -> String {
+    format!(
+        "{} 〜 {}",
+        format_date(c.opens_on),
+        c.closes_on
+            .map(format_date)
+            .unwrap_or_else(|| tr.t("campaign-open-ended"))
+    )
+}
+
+#[derive(Template)]
+#[template(path = "campaigns.html")]
+struct ListPage {
+    ctx: Ctx,
+    programme: Programme,
+    campaigns: Vec<CampaignLine>,
+    can_manage: bool,
+}
+
+#[derive(Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let programme = state.store.programme(&id).await?;
+    let ctx =
+        Ctx::new(&caller, &format!("/programmes/{id}/campaigns")).with_flash(q.flash.as_deref());
+    let tr = ctx.tr;
+    let today = state.store.now().date();
+    let campaigns = state
+        .store
+        .campaigns(&id)
+        .await?
+        .into_iter()
+        .filter(|c| may_see_campaign(p, c))
+        .map(|c| CampaignLine {
+            href: format!("/campaigns/{}", c.id),
+            period: period(tr, &c.data),
+            open: c.link_enabled && c.data.is_open(today),
+            title: c.data.title,
+            organisation: c.organisation_name,
+            answers: c.answers,
+        })
+        .collect();
+    Ok(render(&ListPage {
+        can_manage: access::manage_campaigns(p, &id).is_ok(),
+        ctx,
+        programme,
+        campaigns,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+struct CampaignPage {
+    ctx: Ctx,
+    campaign: Campaign,
+    period: String,
+    open: bool,
+    link: String,
+    disclosure: String,
+    answers: Vec<NeedLine>,
+    can_manage: bool,
+}
+
+/// The absolute address of a path on this server, as the browser reached it (for a link the
+/// secretariat copies into an e-mail or a poster).
+fn absolute(headers: &HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|s| matches!(*s, "http" | "https"))
+        .unwrap_or("http");
+    match host {
+        Some(h) => format!("{scheme}://{h}{path}"),
+        None => path.to_owned(),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let campaign = visible_campaign(&state, p, &id).await?;
+    let ctx = Ctx::new(&caller, &format!("/campaigns/{id}")).with_flash(q.flash.as_deref());
+    let tr = ctx.tr;
+    let today = state.store.now().date();
+    // Answers as the caller may see them: the same visibility as every other need list.
+    let answers = visible_needs(&state, Some(p), &campaign.programme_id)
+        .await?
+        .into_iter()
+        .filter(|n| n.campaign_id.as_deref() == Some(id.as_str()))
+        .map(|n| crate::pages::needs::need_line(tr, &n))
+        .collect();
+    Ok(render(&CampaignPage {
+        period: period(tr, &campaign.data),
+        open: campaign.link_enabled && campaign.data.is_open(today),
+        link: absolute(&headers, &format!("/survey/{}", campaign.link_token)),
+        disclosure: tr.code("disclosure", campaign.data.default_disclosure.code()),
+        can_manage: access::manage_campaigns(p, &campaign.programme_id).is_ok(),
+        answers,
+        campaign,
+        ctx,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    fields: Vec<Field>,
+    has_errors: bool,
+    cancel: String,
+}
+
+fn read(form: &FormData) -> CampaignInput {
+    CampaignInput {
+        title: form.get("title"),
+        description: form.get("description"),
+        organisation_id: form.get("organisation_id"),
+        opens_on: form.get("opens_on"),
+        closes_on: form.get("closes_on"),
+        default_disclosure: form.get("default_disclosure"),
+    }
+}
+
+async fn form(
+    state: &AppState,
+    caller: &Caller,
+    action: String,
+    cancel: String,
+    input: &CampaignInput,
+    invalid: Option<&Invalid>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx::new(caller, &action);
+    let tr = ctx.tr;
+    let f = |name: &'static str, kind: &'static str, value: String| {
+        Field::new(tr, name, kind, value).labelled(tr.field_in(Some("campaign"), name))
+    };
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let org = s(&input.organisation_id);
+    let disclosure = input
+        .default_disclosure
+        .clone()
+        .unwrap_or_else(|| "internal".into());
+    let mut fields = vec![
+        f("title", "text", s(&input.title))
+            .required()
+            .help(tr.t("campaign-title-help")),
+        f("description", "textarea", s(&input.description)).help(tr.t("campaign-description-help")),
+        f("organisation_id", "select", org.clone())
+            .required()
+            .choices(
+                crate::pages::pipelines::organisation_choices(state, std::slice::from_ref(&org))
+                    .await?,
+            )
+            .help(tr.t("campaign-organisation-help")),
+        f("opens_on", "date", s(&input.opens_on)),
+        f("closes_on", "date", s(&input.closes_on)),
+        f("default_disclosure", "select", disclosure.clone())
+            .required()
+            .choices(
+                Disclosure::ALL
+                    .iter()
+                    .map(|d| Choice {
+                        value: d.code().into(),
+                        label: tr.code("disclosure", d.code()),
+                        selected: d.code() == disclosure,
+                    })
+                    .collect(),
+            )
+            .help(tr.t("campaign-disclosure-help")),
+    ];
+    if let Some(i) = invalid {
+        attach_errors(&mut fields, i, tr);
+    }
+    let page = FormPage {
+        title: tr.t(if action.ends_with("/campaigns") {
+            "campaign-new"
+        } else {
+            "campaign-edit"
+        }),
+        ctx,
+        action,
+        fields,
+        has_errors: invalid.is_some(),
+        cancel,
+    };
+    let mut r = render(&page);
+    if invalid.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    access::manage_campaigns(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let action = format!("/programmes/{id}/campaigns");
+    form(
+        &state,
+        &caller,
+        action.clone(),
+        action,
+        &CampaignInput::default(),
+        None,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let grant = access::manage_campaigns(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let input = read(&data);
+    let action = format!("/programmes/{id}/campaigns");
+    let parsed = CampaignData::parse(&input, state.store.now().date());
+    let result = match parsed {
+        Ok(d) => state
+            .store
+            .create_campaign(&grant, &id, d)
+            .await
+            .map_err(AppError::from),
+        Err(i) => Err(AppError::Invalid(i)),
+    };
+    match result {
+        Ok(c) => {
+            Ok(Redirect::to(&format!("/campaigns/{}?flash=org-created", c.id)).into_response())
+        }
+        Err(AppError::Invalid(i)) => {
+            form(&state, &caller, action.clone(), action, &input, Some(&i)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let c = visible_campaign(&state, p, &id).await?;
+    access::manage_campaigns(p, &c.programme_id)?;
+    form(
+        &state,
+        &caller,
+        format!("/campaigns/{id}"),
+        format!("/campaigns/{id}"),
+        &c.data.to_input(),
+        None,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let c = visible_campaign(&state, p, &id).await?;
+    let grant = access::manage_campaigns(p, &c.programme_id)?;
+    let input = read(&data);
+    let action = format!("/campaigns/{id}");
+    let result = match CampaignData::parse(&input, state.store.now().date()) {
+        Ok(d) => state
+            .store
+            .update_campaign(&grant, &id, d)
+            .await
+            .map_err(AppError::from),
+        Err(i) => Err(AppError::Invalid(i)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}?flash=org-updated")).into_response()),
+        Err(AppError::Invalid(i)) => {
+            form(&state, &caller, action.clone(), action, &input, Some(&i)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn change_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let p = caller.principal()?;
+    let c = visible_campaign(&state, p, &id).await?;
+    let grant = access::manage_campaigns(p, &c.programme_id)?;
+    let change = link_change(data.get("action").as_deref()).map_err(AppError::Invalid)?;
+    state
+        .store
+        .change_campaign_link(&grant, &id, change)
+        .await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}?flash=org-updated")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+struct SurveyPage {
+    ctx: Ctx,
+    campaign: Campaign,
+    organisation: String,
+    period: String,
+    action: String,
+    fields: Vec<Field>,
+    has_errors: bool,
+    findings: Vec<Finding>,
+}
+
+#[derive(Template)]
+#[template(path = "survey_done.html")]
+struct DonePage {
+    ctx: Ctx,
+    campaign: Campaign,
+    held: bool,
+}
+
+fn read_answer(form: &FormData) -> AnswerInput {
+    AnswerInput {
+        title: form.get("title"),
+        problem: form.get("problem"),
+        population: form.get("population"),
+        outcome: form.get("outcome"),
+        department: form.get("department"),
+        setting: form.get("setting"),
+        category: form.get("category"),
+        frequency: form.get("frequency"),
+        workaround: form.get("workaround"),
+        contact: form.get("contact"),
+        attested: form.checked("attestation"),
+    }
+}
+
+fn answer_fields(tr: Tr, a: &AnswerInput) -> Vec<Field> {
+    let input = noguchi_domain::needs::NeedInput {
+        title: a.title.clone(),
+        problem: a.problem.clone(),
+        population: a.population.clone(),
+        outcome: a.outcome.clone(),
+        department: a.department.clone(),
+        setting: a.setting.clone(),
+        category: a.category.clone(),
+        frequency: a.frequency.clone(),
+        workaround: a.workaround.clone(),
+        disclosure: None,
+        status: None,
+    };
+    let mut fields = need_fields(tr, &input, false);
+    fields.push(
+        Field::new(tr, "contact", "text", a.contact.clone().unwrap_or_default())
+            .help(tr.t("survey-contact-help")),
+    );
+    fields.push(Field::new(tr, "attestation", "checkbox", "").checked(a.attested));
+    fields
+}
+
+/// The campaign a link opens, while it takes answers; otherwise a page that says so (the same
+/// for an unknown link, a disabled one and a closed campaign, so links cannot be probed).
+async fn open_campaign(state: &AppState, token: &str) -> Result<Campaign, AppError> {
+    let c = state.store.campaign_by_link(token).await?;
+    if c.data.is_open(state.store.now().date()) {
+        Ok(c)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn survey_page(
+    state: &AppState,
+    caller: &Caller,
+    campaign: Campaign,
+    token: &str,
+    answer: &AnswerInput,
+    invalid: Option<&Invalid>,
+    findings: Vec<Finding>,
+) -> Response {
+    let ctx = Ctx::new(caller, &format!("/survey/{token}"));
+    let tr = ctx.tr;
+    let mut fields = answer_fields(tr, answer);
+    if let Some(i) = invalid {
+        attach_errors(&mut fields, i, tr);
+    }
+    let failed = invalid.is_some() || !findings.is_empty();
+    let page = SurveyPage {
+        organisation: campaign.organisation_name.clone(),
+        period: period(tr, &campaign.data),
+        action: format!("/survey/{token}"),
+        has_errors: invalid.is_some(),
+        campaign,
+        fields,
+        findings,
+        ctx,
+    };
+    let mut r = with_pre_cookie(render(&page), caller, state);
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+pub async fn survey_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let campaign = open_campaign(&state, &token).await?;
+    Ok(survey_page(
+        &state,
+        &caller,
+        campaign,
+        &token,
+        &AnswerInput::default(),
+        None,
+        Vec::new(),
+    ))
+}
+
+pub async fn survey_answer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(token): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let campaign = open_campaign(&state, &token).await?;
+    let now = std::time::Instant::now();
+    let address = caller.address.as_deref();
+    if state.survey_limiter.is_blocked(&token, address, now) {
+        return Err(AppError::TooManyAttempts);
+    }
+    let answer = read_answer(&data);
+    let (input, extras) = match answer.to_need(&campaign.data) {
+        Ok(x) => x,
+        Err(i) => {
+            return Ok(survey_page(
+                &state,
+                &caller,
+                campaign,
+                &token,
+                &answer,
+                Some(&i),
+                Vec::new(),
+            ));
+        }
+    };
+    let data_ok = match NeedData::parse(&input) {
+        Ok(d) => d,
+        Err(i) => {
+            return Ok(survey_page(
+                &state,
+                &caller,
+                campaign,
+                &token,
+                &answer,
+                Some(&i),
+                Vec::new(),
+            ));
+        }
+    };
+    let mut texts = data_ok.texts();
+    if let Some(c) = &extras.contact {
+        texts.push(c);
+    }
+    let findings = screen(&texts);
+    // Flagged text goes back to the clinician first; only an answer they send as it is anyway
+    // is stored, and then held.
+    if !findings.is_empty() && !data.checked("send_as_is") {
+        return Ok(survey_page(
+            &state, &caller, campaign, &token, &answer, None, findings,
+        ));
+    }
+    let grant = access::answer_survey(&campaign.id, &campaign.data.organisation_id, true)
+        .map_err(|_| AppError::field("campaign", Problem::CampaignClosed))?;
+    let intake = Intake {
+        campaign_id: Some(campaign.id.clone()),
+        attested: answer.attested,
+        contact: extras.contact,
+    };
+    let need = state
+        .store
+        .create_need(&grant, &campaign.programme_id, data_ok, findings, &intake)
+        .await?;
+    state.survey_limiter.fail(&token, address, now);
+    let ctx = Ctx::new(&caller, &format!("/survey/{token}"));
+    Ok(with_pre_cookie(
+        render(&DonePage {
+            ctx,
+            campaign,
+            held: need.held,
+        }),
+        &caller,
+        &state,
+    ))
+}
