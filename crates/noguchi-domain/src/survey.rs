@@ -153,7 +153,7 @@ impl AnswerInput {
             .take("contact", optional_text(self.contact.as_deref(), 200))
             .flatten();
         if !self.attested {
-            errs.push("attestation", Problem::Required);
+            errs.push("attestation", Problem::NotConfirmed);
         }
         // The problem is the one thing a clinician must write; everything else helps.
         errs.take("problem", required_text(self.problem.as_deref(), 4000));

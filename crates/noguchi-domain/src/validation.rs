@@ -50,6 +50,8 @@ pub enum Problem {
     PatientInformation,
     /// The survey campaign is not taking answers (closed, not yet open, or its link disabled).
     CampaignClosed,
+    /// A confirmation (a checkbox) that must be given.
+    NotConfirmed,
     /// A meeting on a need at the NDA level before the NDA is recorded.
     NdaFirst,
     /// A stage move the pipeline's rule refuses.

@@ -445,7 +445,8 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the reviewer's scores (and comment) of a need.
+    /// Records the reviewer's scores of a need: each criterion given replaces their earlier
+    /// score of it, and a comment replaces their earlier comment.
     pub async fn score_need(
         &self,
         grant: &Granted<permission::ScoreNeed>,
@@ -474,12 +475,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("DELETE FROM need_score_comments WHERE need_id = $1 AND user_id = $2")
-            .bind(need_id)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
+        // A sheet without a comment keeps the reviewer's earlier one.
         if let Some(c) = &sheet.comment {
+            sqlx::query("DELETE FROM need_score_comments WHERE need_id = $1 AND user_id = $2")
+                .bind(need_id)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO need_score_comments (need_id, user_id, comment, at) VALUES ($1, $2, $3, $4)")
                 .bind(need_id)
                 .bind(user)

@@ -596,3 +596,4 @@ finding-why-postal_code = Looks like a postal code.
 finding-why-room_number = Looks like a room or bed number, which with the hospital points at one patient.
 finding-why-labelled_name = Looks like a name written in a name field.
 finding-why-event_date = Looks like the date of one patient's admission, operation or similar.
+problem-not-confirmed = Please tick "{ $field }".

@@ -183,6 +183,7 @@ impl Tr {
             Problem::PatientInformation => "problem-patient-information",
             Problem::CampaignClosed => "problem-campaign-closed",
             Problem::NdaFirst => "problem-nda-first",
+            Problem::NotConfirmed => "problem-not-confirmed",
             Problem::StageMove {
                 from,
                 to,

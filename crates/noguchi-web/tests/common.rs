@@ -26,6 +26,8 @@ pub struct App {
     pub city: String,
     pub chamber: String,
     pub hospital: String,
+    pub university: String,
+    pub foundation: String,
 }
 
 pub struct Resp {
@@ -79,6 +81,8 @@ impl App {
             member("会津若松商工会議所"),
             member("公立大学法人福島県立医科大学会津医療センター"),
         );
+        let university = member("公立大学法人会津大学");
+        let foundation = member("一般財団法人ふくしま医療機器産業推進機構");
         let index =
             noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
         let state = AppState::new(
@@ -94,6 +98,8 @@ impl App {
             city,
             chamber,
             hospital,
+            university,
+            foundation,
         }
     }
 
@@ -214,6 +220,52 @@ impl App {
             .map(|s| format!("noguchi_session={s}"))
             .unwrap_or_default();
         (resp, cookie)
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+impl App {
+    /// A company in the directory (created by the secretariat) and a token of one of its staff.
+    pub async fn firm(&self, name: &str, capabilities: &[&str], email: &str) -> (String, String) {
+        let city = self.user(&format!("sec-{email}"), &self.city, false).await;
+        let r = self
+            .api(
+                "POST",
+                "/api/v1/organisations",
+                Some(&city),
+                Some(serde_json::json!({"name": name, "kind": "company", "in_region": true, "capabilities": capabilities})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["id"].as_str().unwrap().to_owned();
+        let token = self.user(email, &id, false).await;
+        (id, token)
+    }
+
+    /// Submits a need through the API and returns its JSON.
+    pub async fn need(&self, token: &str, body: Value) -> Value {
+        let r = self
+            .api(
+                "POST",
+                &format!("/api/v1/programmes/{}/needs", self.programme_id),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.json()
     }
 }
 

@@ -854,7 +854,7 @@ pub async fn create(
     let attested = form.checked("attestation");
     let mut extra = Invalid::default();
     if !attested {
-        extra.push("attestation", Problem::Required);
+        extra.push("attestation", Problem::NotConfirmed);
     }
     let action = format!("/programmes/{id}/needs");
     match noguchi_domain::validation::combine(NeedData::parse(&input), extra) {
