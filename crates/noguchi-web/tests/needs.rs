@@ -3,20 +3,8 @@
 
 mod common;
 
-use common::App;
+use common::{App, enc};
 use serde_json::json;
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn the_guard_holds_patient_information_and_lets_ordinary_needs_through() {
@@ -458,5 +446,223 @@ async fn the_search_page_highlights_and_respects_disclosure() {
             .await
             .status,
         404
+    );
+}
+
+/// Every disclosure level, through every channel a need can surface in: its page, the API read,
+/// the API list, search (results, total, snippets), the catalogue page and its count, the
+/// programme home's counts, the export, the search page and "needs for me".
+#[tokio::test]
+async fn every_disclosure_level_holds_through_every_channel() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let chamber = app.user("staff@cci.example.jp", &app.chamber, false).await;
+    let prof = app
+        .user("prof@u-aizu.example.jp", &app.university, false)
+        .await;
+    let (nda_firm, nda_token) = app
+        .firm(
+            "秘密精工株式会社",
+            &["点滴スタンド"],
+            "a@himitsu.example.jp",
+        )
+        .await;
+    let (_, other) = app
+        .firm("一般精工株式会社", &["点滴スタンド"], "b@ippan.example.jp")
+        .await;
+    // One need per level (and one held by the guard); each carries a marker no other has.
+    let levels = [
+        ("public", "公開点滴スタンドの転倒", "MKPUB"),
+        ("members", "会員点滴スタンドの転倒", "MKMEM"),
+        ("nda", "秘密点滴スタンドの転倒", "MKNDA"),
+        ("internal", "内部点滴スタンドの転倒", "MKINT"),
+        ("held", "保留点滴スタンドの転倒", "MKHLD"),
+    ];
+    let mut ids = Vec::new();
+    for (level, title, marker) in levels {
+        let (disclosure, extra) = match level {
+            "held" => ("members", "佐藤一郎様の部屋で。"),
+            l => (l, ""),
+        };
+        let n = app
+            .need(
+                &doctor,
+                json!({"title": title, "problem": format!("点滴スタンドが廊下の段差で転倒する。{marker} {extra}"), "disclosure": disclosure}),
+            )
+            .await;
+        assert_eq!(n["screening"]["held"], level == "held");
+        ids.push(n["id"].as_str().unwrap().to_owned());
+    }
+    app.api(
+        "POST",
+        &format!("/api/v1/needs/{}/ndas", ids[2]),
+        Some(&chamber),
+        Some(json!({"organisation_id": nda_firm})),
+    )
+    .await;
+
+    // Who sees which level: public, members, nda, internal, held.
+    let viewers: [(&str, &str, [bool; 5]); 5] = [
+        ("secretariat", &chamber, [true; 5]),
+        ("submitter", &doctor, [true; 5]),
+        ("nda firm", &nda_token, [true, true, true, false, false]),
+        ("other firm", &other, [true, true, false, false, false]),
+        ("university", &prof, [true, true, false, false, false]),
+    ];
+    for (who, token, sees) in viewers {
+        let expected = sees.iter().filter(|s| **s).count();
+        let visible = |text: &str| {
+            levels.iter().zip(sees).all(|((_, title, marker), s)| {
+                // Shown by its title or its marker; hidden means neither appears.
+                let shown = text.contains(title) || text.contains(marker);
+                shown == s
+            })
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let api = app
+                .api("GET", &format!("/api/v1/needs/{id}"), Some(token), None)
+                .await;
+            assert_eq!(api.status == 200, sees[i], "{who}: API read of level {i}");
+            if !sees[i] {
+                assert_eq!(api.status, 404, "{who}: existence is confidential too");
+            }
+            let page = app
+                .api("GET", &format!("/needs/{id}"), Some(token), None)
+                .await;
+            assert_eq!(page.status == 200, sees[i], "{who}: page of level {i}");
+        }
+        let list = app
+            .api(
+                "GET",
+                &format!("/api/v1/programmes/{p}/needs"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            list.json()["items"].as_array().unwrap().len(),
+            expected,
+            "{who}: list"
+        );
+        assert!(visible(&list.text), "{who}: list contents");
+        let search = app
+            .api(
+                "GET",
+                &format!("/api/v1/search?type=need&q={}", enc("点滴スタンド 転倒")),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(search.json()["total"], expected, "{who}: search total");
+        assert!(visible(&search.text), "{who}: search results and snippets");
+        let catalogue = app
+            .api("GET", &format!("/programmes/{p}/needs"), Some(token), None)
+            .await;
+        assert!(visible(&catalogue.text), "{who}: catalogue page");
+        assert!(
+            catalogue.text.contains(&format!("{expected}件")),
+            "{who}: catalogue count"
+        );
+        let home = app
+            .api("GET", &format!("/programmes/{p}"), Some(token), None)
+            .await;
+        assert!(
+            home.text
+                .contains(&format!("受付<strong>{expected}</strong>")),
+            "{who}: home counts"
+        );
+        let export = app
+            .api(
+                "GET",
+                &format!("/programmes/{p}/needs/export?format=csv"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(export.status, 200);
+        assert!(visible(&export.text), "{who}: export");
+        let page = app
+            .api(
+                "GET",
+                &format!("/search?q={}", enc("点滴スタンド")),
+                Some(token),
+                None,
+            )
+            .await;
+        assert!(visible(&page.text), "{who}: search page");
+    }
+    // Firms: "needs for me" ranks only what they may see.
+    let mine = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/needs/for-me"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(mine.json()["items"].as_array().unwrap().len(), 2);
+    assert!(
+        !mine.text.contains("MKNDA")
+            && !mine.text.contains("MKINT")
+            && !mine.text.contains("MKHLD")
+    );
+    let theirs = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/needs/for-me"),
+            Some(&nda_token),
+            None,
+        )
+        .await;
+    assert_eq!(theirs.json()["items"].as_array().unwrap().len(), 3);
+
+    // Visitors without an account: the public need only, as a teaser list and its page.
+    let anon = app
+        .browse("GET", &format!("/programmes/{p}/needs"), "", None)
+        .await;
+    assert_eq!(anon.status, 200);
+    assert!(anon.text.contains("公開点滴スタンドの転倒") && anon.text.contains("1件"));
+    for (_, title, marker) in &levels[1..] {
+        assert!(!anon.text.contains(title) && !anon.text.contains(marker));
+    }
+    assert_eq!(
+        app.browse("GET", &format!("/needs/{}", ids[0]), "", None)
+            .await
+            .status,
+        200
+    );
+    for id in &ids[1..] {
+        let r = app.browse("GET", &format!("/needs/{id}"), "", None).await;
+        assert!(
+            r.status.is_redirection(),
+            "a confidential need sends visitors to sign in"
+        );
+        assert!(r.header("location").unwrap().starts_with("/login"));
+    }
+    let r = app.browse("GET", "/needs/no-such-need", "", None).await;
+    assert!(
+        r.status.is_redirection(),
+        "the same answer for a need that does not exist"
+    );
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/needs/{}", ids[0]), None, None)
+            .await
+            .status,
+        401,
+        "the API always wants credentials"
+    );
+    assert!(
+        app.browse(
+            "GET",
+            &format!("/programmes/{p}/needs/export?format=csv"),
+            "",
+            None
+        )
+        .await
+        .status
+        .is_redirection()
     );
 }
