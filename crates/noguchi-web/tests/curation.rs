@@ -808,7 +808,7 @@ async fn a_coordinator_proposes_a_match_and_both_sides_take_it_to_a_project() {
         .json();
     assert_eq!(
         ids(&list_owner),
-        [xid.clone()],
+        std::slice::from_ref(&xid),
         "the need's organisation sees proposals on its needs"
     );
 
