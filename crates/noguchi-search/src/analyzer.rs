@@ -170,6 +170,78 @@ impl Japanese {
     }
 }
 
+/// Generic verbs, adjectives and question words of how a question is put (…を教えてください,
+/// …できますか, どうすればよいか, 何が要るか), as content words in their folded base form. In a
+/// query they say nothing of its subject and match nearly every text.
+const QUERY_FILLER: &[&str] = &[
+    "する",
+    "ある",
+    "いる",
+    "なる",
+    "できる",
+    "出来る",
+    "思う",
+    "おもう",
+    "いう",
+    "言う",
+    "知る",
+    "しる",
+    "教える",
+    "おしえる",
+    "分かる",
+    "わかる",
+    "判る",
+    "行う",
+    "おこなう",
+    "くる",
+    "来る",
+    "下さる",
+    "くださる",
+    "頂く",
+    "いただく",
+    "願う",
+    "おる",
+    "伺う",
+    "尋ねる",
+    "聞く",
+    "きく",
+    "欲しい",
+    "ほしい",
+    "いい",
+    "よい",
+    "良い",
+    "ない",
+    "何",
+    "なに",
+    "なん",
+    "どこ",
+    "いつ",
+    "誰",
+    "だれ",
+    "どう",
+    "どの",
+    "どれ",
+    "どちら",
+    "どんな",
+    "なぜ",
+    "どうして",
+    "どのよう",
+];
+
+impl Japanese {
+    /// The content words of a query less its question filler (all of them if nothing else is
+    /// left, so a query of filler alone still finds something).
+    pub(crate) fn query_morphemes(&self, text: &str) -> Vec<Tok> {
+        let words = self.morphemes(text);
+        let content: Vec<Tok> = words
+            .iter()
+            .filter(|t| !QUERY_FILLER.contains(&t.text.as_str()))
+            .cloned()
+            .collect();
+        if content.is_empty() { words } else { content }
+    }
+}
+
 /// A tantivy token stream over a list of tokens made beforehand.
 pub struct Tokens {
     tokens: Vec<Token>,
@@ -271,6 +343,19 @@ mod tests {
         assert_eq!(&text[t.from..t.to], "洗浄");
         let half = ja.morphemes("ｶﾃｰﾃﾙの固定");
         assert_eq!(half[0].text, "かてーてる");
+    }
+
+    #[test]
+    fn queries_lose_their_question_filler_but_never_everything() {
+        let ja = Japanese::new().unwrap();
+        let words = |q: &str| -> Vec<String> {
+            ja.query_morphemes(q).into_iter().map(|t| t.text).collect()
+        };
+        assert_eq!(
+            words("内視鏡の洗浄の手順を教えてください"),
+            ["内", "視", "鏡", "洗浄", "手順"]
+        );
+        assert_eq!(words("どうすればいいですか"), ["どう", "する"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The tantivy index: one document per searchable record, with who may see it.
 
-use crate::analyzer::{BigramTokenizer, Japanese, MorphTokenizer, bigrams};
+use crate::analyzer::{BigramTokenizer, Japanese, MorphTokenizer, Tok, bigrams};
 use crate::{Result, SearchError};
 use std::path::Path;
 use std::sync::Mutex;
@@ -197,13 +197,19 @@ impl SearchIndex {
             ));
         };
         let mut seen = std::collections::HashSet::new();
-        for t in self.analyzer.morphemes(q) {
+        let words = self.analyzer.query_morphemes(q);
+        for t in &words {
             if seen.insert(("m", t.text.clone())) {
                 add(self.f.body, &t.text, w[0]);
                 add(self.f.title, &t.text, w[1]);
             }
         }
-        for t in bigrams(q) {
+        // Bigrams made only of particles, endings and filler (をし, たい, すか) match nearly
+        // every text too: only those overlapping a query word count (all, if the analyser
+        // found no word).
+        let overlaps =
+            |t: &Tok| words.is_empty() || words.iter().any(|w| w.from < t.to && t.from < w.to);
+        for t in bigrams(q).into_iter().filter(overlaps) {
             if seen.insert(("b", t.text.clone())) {
                 add(self.f.body_bi, &t.text, w[2]);
                 if w[3] > 0.0 {
@@ -411,5 +417,28 @@ mod tests {
             "a replaced document takes its new audience"
         );
         assert_eq!(idx.search("内視鏡", &[], &[], 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn question_filler_matches_nothing_by_itself() {
+        let idx = SearchIndex::in_ram(Japanese::new().unwrap()).unwrap();
+        idx.upsert(&[
+            doc(
+                "1",
+                &["members"],
+                "説明会",
+                "日程を知りたい。知りたいことがある。",
+            ),
+            doc("2", &["members"], "洗浄", "内視鏡の洗浄手順。"),
+        ])
+        .unwrap();
+        let hits = idx
+            .search("洗浄の手順を知りたい", &[], &["members".into()], 10)
+            .unwrap();
+        assert_eq!(
+            (hits.total, hits.items[0].id.as_str()),
+            (1, "2"),
+            "知りたい alone does not make 1 a hit"
+        );
     }
 }
