@@ -5,7 +5,7 @@ use crate::{Result, SearchError};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -224,8 +224,11 @@ impl SearchIndex {
         }
     }
 
+    /// A filter: documents carrying one of `values` in `field`. It scores nothing, or a
+    /// document seen through a rare token (`org:ID`) would outrank one seen through a common
+    /// one (`members`) with the same text.
     fn any_of(&self, field: Field, values: &[String]) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(
+        let any = Box::new(BooleanQuery::new(
             values
                 .iter()
                 .map(|v| {
@@ -238,7 +241,8 @@ impl SearchIndex {
                     )
                 })
                 .collect(),
-        ))
+        ));
+        Box::new(ConstScoreQuery::new(any, 0.0))
     }
 
     /// Searches the documents of `kinds` (all when empty) that `audience` may see.
@@ -417,6 +421,33 @@ mod tests {
             "a replaced document takes its new audience"
         );
         assert_eq!(idx.search("内視鏡", &[], &[], 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn who_may_see_a_document_does_not_change_its_score() {
+        let idx = SearchIndex::in_ram(Japanese::new().unwrap()).unwrap();
+        let mut docs = vec![doc("a", &["org:a"], "内視鏡", "内視鏡の洗浄。")];
+        for i in 0..5 {
+            docs.push(doc(
+                &format!("m{i}"),
+                &["members"],
+                "内視鏡",
+                "内視鏡の洗浄。",
+            ));
+        }
+        docs.push(doc("k", &["members"], "手術室", "手術室の照明。"));
+        idx.upsert(&docs).unwrap();
+        let caller = ["members".to_string(), "org:a".to_string()];
+        let ranked = idx.rank("内視鏡 洗浄", &[], &caller, 10).unwrap();
+        assert_eq!(ranked.len(), 6);
+        assert!(
+            ranked.iter().all(|(_, s)| *s == ranked[0].1),
+            "the same text scores the same, whichever audience token lets the caller see it: {ranked:?}"
+        );
+        let hits = idx
+            .search("内視鏡 洗浄", &["need".into()], &caller, 10)
+            .unwrap();
+        assert!(hits.items.iter().all(|h| h.score == hits.items[0].score));
     }
 
     #[test]
