@@ -1,7 +1,7 @@
 //! The Japanese analysers, usable both inside tantivy (as tokenizers) and on their own.
 
 use crate::{Result, SearchError};
-use lindera_core::mode::Mode;
+use lindera_core::mode::{Mode, Penalty};
 use lindera_dictionary::{DictionaryConfig, DictionaryKind};
 use lindera_tokenizer::tokenizer::{Tokenizer as Lindera, TokenizerConfig};
 use std::sync::Arc;
@@ -118,7 +118,11 @@ impl Japanese {
                 path: None,
             },
             user_dictionary: None,
-            mode: Mode::Normal,
+            // Search mode (as kuromoji's, with its penalties): kanji compounds of more than two
+            // characters that IPADIC lists whole (関西国際空港) are split into their words, so a
+            // query for one part finds the compound and a query for the compound finds texts
+            // that write its parts apart. localgovFAQ recall@10 0.635 → 0.649.
+            mode: Mode::Decompose(Penalty::default()),
         };
         let lindera =
             Lindera::from_config(config).map_err(|e| SearchError::Analyzer(e.to_string()))?;
@@ -163,6 +167,78 @@ impl Japanese {
             });
         }
         out
+    }
+}
+
+/// Generic verbs, adjectives and question words of how a question is put (…を教えてください,
+/// …できますか, どうすればよいか, 何が要るか), as content words in their folded base form. In a
+/// query they say nothing of its subject and match nearly every text.
+const QUERY_FILLER: &[&str] = &[
+    "する",
+    "ある",
+    "いる",
+    "なる",
+    "できる",
+    "出来る",
+    "思う",
+    "おもう",
+    "いう",
+    "言う",
+    "知る",
+    "しる",
+    "教える",
+    "おしえる",
+    "分かる",
+    "わかる",
+    "判る",
+    "行う",
+    "おこなう",
+    "くる",
+    "来る",
+    "下さる",
+    "くださる",
+    "頂く",
+    "いただく",
+    "願う",
+    "おる",
+    "伺う",
+    "尋ねる",
+    "聞く",
+    "きく",
+    "欲しい",
+    "ほしい",
+    "いい",
+    "よい",
+    "良い",
+    "ない",
+    "何",
+    "なに",
+    "なん",
+    "どこ",
+    "いつ",
+    "誰",
+    "だれ",
+    "どう",
+    "どの",
+    "どれ",
+    "どちら",
+    "どんな",
+    "なぜ",
+    "どうして",
+    "どのよう",
+];
+
+impl Japanese {
+    /// The content words of a query less its question filler (all of them if nothing else is
+    /// left, so a query of filler alone still finds something).
+    pub(crate) fn query_morphemes(&self, text: &str) -> Vec<Tok> {
+        let words = self.morphemes(text);
+        let content: Vec<Tok> = words
+            .iter()
+            .filter(|t| !QUERY_FILLER.contains(&t.text.as_str()))
+            .cloned()
+            .collect();
+        if content.is_empty() { words } else { content }
     }
 }
 
@@ -255,7 +331,7 @@ mod tests {
         let toks = ja.morphemes(text);
         let words: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
         assert!(
-            words.contains(&"洗浄") && words.contains(&"工程") && words.contains(&"手作業"),
+            words.contains(&"洗浄") && words.contains(&"工程") && words.contains(&"作業"),
             "{words:?}"
         );
         assert!(words.contains(&"かかる"), "verbs in base form: {words:?}");
@@ -267,5 +343,29 @@ mod tests {
         assert_eq!(&text[t.from..t.to], "洗浄");
         let half = ja.morphemes("ｶﾃｰﾃﾙの固定");
         assert_eq!(half[0].text, "かてーてる");
+    }
+
+    #[test]
+    fn queries_lose_their_question_filler_but_never_everything() {
+        let ja = Japanese::new().unwrap();
+        let words = |q: &str| -> Vec<String> {
+            ja.query_morphemes(q).into_iter().map(|t| t.text).collect()
+        };
+        assert_eq!(
+            words("内視鏡の洗浄の手順を教えてください"),
+            ["内", "視", "鏡", "洗浄", "手順"]
+        );
+        assert_eq!(words("どうすればいいですか"), ["どう", "する"]);
+    }
+
+    #[test]
+    fn long_kanji_compounds_are_split_into_their_words() {
+        let ja = Japanese::new().unwrap();
+        let words: Vec<String> = ja
+            .morphemes("関西国際空港に着く")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(words, ["関西", "国際", "空港", "着く"]);
     }
 }

@@ -1,11 +1,11 @@
 //! The tantivy index: one document per searchable record, with who may see it.
 
-use crate::analyzer::{BigramTokenizer, Japanese, MorphTokenizer, bigrams};
+use crate::analyzer::{BigramTokenizer, Japanese, MorphTokenizer, Tok, bigrams};
 use crate::{Result, SearchError};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -197,13 +197,19 @@ impl SearchIndex {
             ));
         };
         let mut seen = std::collections::HashSet::new();
-        for t in self.analyzer.morphemes(q) {
+        let words = self.analyzer.query_morphemes(q);
+        for t in &words {
             if seen.insert(("m", t.text.clone())) {
                 add(self.f.body, &t.text, w[0]);
                 add(self.f.title, &t.text, w[1]);
             }
         }
-        for t in bigrams(q) {
+        // Bigrams made only of particles, endings and filler (をし, たい, すか) match nearly
+        // every text too: only those overlapping a query word count (all, if the analyser
+        // found no word).
+        let overlaps =
+            |t: &Tok| words.is_empty() || words.iter().any(|w| w.from < t.to && t.from < w.to);
+        for t in bigrams(q).into_iter().filter(overlaps) {
             if seen.insert(("b", t.text.clone())) {
                 add(self.f.body_bi, &t.text, w[2]);
                 if w[3] > 0.0 {
@@ -218,8 +224,11 @@ impl SearchIndex {
         }
     }
 
+    /// A filter: documents carrying one of `values` in `field`. It scores nothing, or a
+    /// document seen through a rare token (`org:ID`) would outrank one seen through a common
+    /// one (`members`) with the same text.
     fn any_of(&self, field: Field, values: &[String]) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(
+        let any = Box::new(BooleanQuery::new(
             values
                 .iter()
                 .map(|v| {
@@ -232,7 +241,8 @@ impl SearchIndex {
                     )
                 })
                 .collect(),
-        ))
+        ));
+        Box::new(ConstScoreQuery::new(any, 0.0))
     }
 
     /// Searches the documents of `kinds` (all when empty) that `audience` may see.
@@ -411,5 +421,55 @@ mod tests {
             "a replaced document takes its new audience"
         );
         assert_eq!(idx.search("内視鏡", &[], &[], 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn who_may_see_a_document_does_not_change_its_score() {
+        let idx = SearchIndex::in_ram(Japanese::new().unwrap()).unwrap();
+        let mut docs = vec![doc("a", &["org:a"], "内視鏡", "内視鏡の洗浄。")];
+        for i in 0..5 {
+            docs.push(doc(
+                &format!("m{i}"),
+                &["members"],
+                "内視鏡",
+                "内視鏡の洗浄。",
+            ));
+        }
+        docs.push(doc("k", &["members"], "手術室", "手術室の照明。"));
+        idx.upsert(&docs).unwrap();
+        let caller = ["members".to_string(), "org:a".to_string()];
+        let ranked = idx.rank("内視鏡 洗浄", &[], &caller, 10).unwrap();
+        assert_eq!(ranked.len(), 6);
+        assert!(
+            ranked.iter().all(|(_, s)| *s == ranked[0].1),
+            "the same text scores the same, whichever audience token lets the caller see it: {ranked:?}"
+        );
+        let hits = idx
+            .search("内視鏡 洗浄", &["need".into()], &caller, 10)
+            .unwrap();
+        assert!(hits.items.iter().all(|h| h.score == hits.items[0].score));
+    }
+
+    #[test]
+    fn question_filler_matches_nothing_by_itself() {
+        let idx = SearchIndex::in_ram(Japanese::new().unwrap()).unwrap();
+        idx.upsert(&[
+            doc(
+                "1",
+                &["members"],
+                "説明会",
+                "日程を知りたい。知りたいことがある。",
+            ),
+            doc("2", &["members"], "洗浄", "内視鏡の洗浄手順。"),
+        ])
+        .unwrap();
+        let hits = idx
+            .search("洗浄の手順を知りたい", &[], &["members".into()], 10)
+            .unwrap();
+        assert_eq!(
+            (hits.total, hits.items[0].id.as_str()),
+            (1, "2"),
+            "知りたい alone does not make 1 a hit"
+        );
     }
 }
