@@ -116,10 +116,11 @@ impl ScoreSheet {
         let mut scores = Vec::new();
         for (key, raw) in &input.scores {
             let field = format!("scores.{key}");
-            if !criteria.iter().any(|c| &c.key == key) {
+            let Some(criterion) = criteria.iter().find(|c| &c.key == key) else {
                 errs.push(field, Problem::UnknownValue { value: key.clone() });
                 continue;
-            }
+            };
+            let label = (criterion.label.clone(), criterion.label_en.clone());
             let raw = crate::text::fold_width(raw.as_deref().unwrap_or("").trim());
             if raw.is_empty() {
                 continue;
@@ -129,14 +130,15 @@ impl ScoreSheet {
                     scores.retain(|(k, _)| k != key);
                     scores.push((key.clone(), n));
                 }
-                Ok(_) => errs.push(
+                Ok(_) => errs.push_labelled(
                     field,
                     Problem::OutOfRange {
                         min: MIN_SCORE,
                         max: MAX_SCORE,
                     },
+                    label,
                 ),
-                Err(_) => errs.push(field, Problem::NotANumber),
+                Err(_) => errs.push_labelled(field, Problem::NotANumber, label),
             }
         }
         let comment = errs.take("comment", optional_text(input.comment.as_deref(), 2000));
@@ -298,6 +300,11 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["scores.market", "scores.beauty", "scores.urgency"]);
+        assert_eq!(
+            err.0[0].label,
+            Some(("市場性".to_string(), Some("Market".to_string()))),
+            "a criterion's error carries its label"
+        );
         assert_eq!(
             ScoreSheet::parse(&ScoreInput::default(), &c).unwrap_err().0[0].field,
             "scores"

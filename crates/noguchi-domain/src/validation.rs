@@ -71,6 +71,9 @@ pub struct FieldError {
     /// means different things on different records (a need's `title` is its subject, a
     /// person's `title` their position); the interfaces label the field accordingly.
     pub scope: Option<&'static str>,
+    /// The field's label when it is data rather than a fixed name (a criterion of the
+    /// programme): (Japanese, English if given).
+    pub label: Option<(String, Option<String>)>,
 }
 
 impl FieldError {
@@ -79,6 +82,7 @@ impl FieldError {
             field: field.into(),
             problem,
             scope: None,
+            label: None,
         }
     }
 }
@@ -93,6 +97,17 @@ impl Invalid {
     }
     pub fn push(&mut self, field: impl Into<String>, problem: Problem) {
         self.0.push(FieldError::new(field, problem));
+    }
+    /// Like [`Invalid::push`], for a field whose label is data (Japanese, English).
+    pub fn push_labelled(
+        &mut self,
+        field: impl Into<String>,
+        problem: Problem,
+        label: (String, Option<String>),
+    ) {
+        let mut e = FieldError::new(field, problem);
+        e.label = Some(label);
+        self.0.push(e);
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

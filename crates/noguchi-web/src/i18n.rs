@@ -140,7 +140,16 @@ impl Tr {
 
     /// The message of a validation error, naming its field as its record calls it.
     pub fn error(&self, e: &noguchi_domain::FieldError) -> String {
-        self.problem_in(e.scope, &e.field, &e.problem)
+        match &e.label {
+            Some((ja, en)) => {
+                let label = match (self.0, en) {
+                    (Lang::En, Some(en)) => en,
+                    _ => ja,
+                };
+                self.problem_with_label(label, &e.problem)
+            }
+            None => self.problem_in(e.scope, &e.field, &e.problem),
+        }
     }
 
     /// The message of a validation problem of `field`, naming the field.
@@ -149,8 +158,12 @@ impl Tr {
     }
 
     fn problem_in(&self, scope: Option<&str>, field: &str, problem: &Problem) -> String {
+        self.problem_with_label(&self.field_in(scope, field), problem)
+    }
+
+    fn problem_with_label(&self, label: &str, problem: &Problem) -> String {
         let mut args = FluentArgs::new();
-        args.set("field", FluentValue::from(self.field_in(scope, field)));
+        args.set("field", FluentValue::from(label.to_owned()));
         let key = match problem {
             Problem::Required => "problem-required",
             Problem::TooLong { max } => {

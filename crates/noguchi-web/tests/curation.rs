@@ -536,6 +536,13 @@ async fn reviewers_score_needs_on_the_programmes_named_criteria() {
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(fields(&r.json()), ["scores.beauty", "scores.market"]);
+    assert!(
+        r.json()["errors"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("市場性"),
+        "the criterion is named as the programme calls it"
+    );
     let r = app
         .api(
             "POST",

@@ -594,6 +594,28 @@ async fn every_disclosure_level_holds_through_every_channel() {
             .await;
         assert!(visible(&page.text), "{who}: search page");
     }
+    // A rebuilt index gives every viewer the same answers: audiences are rebuilt from the
+    // database, NDAs and holds included.
+    let fresh =
+        noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
+    noguchi_web::indexer::reindex(&app.db.store, &fresh)
+        .await
+        .unwrap();
+    for (org, expected) in [(&nda_firm, 3), (&app.hospital, 5)] {
+        let audience = vec![
+            "public".to_string(),
+            "members".to_string(),
+            format!("org:{org}"),
+        ];
+        assert_eq!(
+            fresh
+                .search("点滴スタンド 転倒", &["need".into()], &audience, 10)
+                .unwrap()
+                .total,
+            expected
+        );
+    }
+
     // Firms: "needs for me" ranks only what they may see.
     let mine = app
         .api(
