@@ -6,7 +6,7 @@ use crate::api::kpi::{OutcomeQuery, report, visible_outcome};
 use crate::auth::{Caller, url_escape};
 use crate::chart::{Chart, layout};
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::import;
 use crate::page::{Ctx, render};
@@ -352,17 +352,6 @@ pub async fn list(
     Ok(render(&page))
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 async fn outcome_fields(
     state: &AppState,
     tr: Tr,
@@ -428,23 +417,16 @@ async fn outcome_form(
 ) -> Result<Response, AppError> {
     let action = format!("/programmes/{id}/outcomes");
     let ctx = Ctx::new(caller, &action);
-    let mut fields = outcome_fields(state, ctx.tr, input).await?;
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, ctx.tr);
-    }
-    let page = FormPage {
-        title: ctx.t("outcome-new"),
+    let fields = outcome_fields(state, ctx.tr, input).await?;
+    let title = ctx.t("outcome-new");
+    Ok(crate::pages::render_form(
         ctx,
-        cancel: format!("/programmes/{id}/kpi"),
+        title,
         action,
+        format!("/programmes/{id}/kpi"),
         fields,
-        has_errors: invalid.is_some(),
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+        invalid,
+    ))
 }
 
 pub async fn new_form(

@@ -15,9 +15,13 @@ pub mod surveys;
 pub mod users;
 
 use crate::error::AppError;
+use crate::forms::{Field, attach_errors};
+use crate::page::{Ctx, render};
+use askama::Template;
 use axum::extract::Path;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use noguchi_domain::Invalid;
 
 const STYLE: &str = include_str!("../../static/style.css");
 
@@ -38,4 +42,43 @@ pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError>
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    fields: Vec<Field>,
+    has_errors: bool,
+    cancel: String,
+}
+
+/// Every edit form: its fields with each message beside its field, answered with 422 when the
+/// submission was refused (so a browser's history and a script both see the failure).
+pub fn render_form(
+    ctx: Ctx,
+    title: String,
+    action: String,
+    cancel: String,
+    mut fields: Vec<Field>,
+    invalid: Option<&Invalid>,
+) -> Response {
+    if let Some(i) = invalid {
+        attach_errors(&mut fields, i, ctx.tr);
+    }
+    let page = FormPage {
+        title,
+        ctx,
+        action,
+        fields,
+        has_errors: invalid.is_some(),
+        cancel,
+    };
+    let mut r = render(&page);
+    if invalid.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
 }

@@ -9,7 +9,7 @@ use crate::api::proposals::visible_proposals;
 use crate::auth::{Caller, url_escape};
 use crate::error::AppError;
 use crate::export::{Cell, table_response};
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::matching::Candidate;
 use crate::page::{Ctx, render};
@@ -775,42 +775,16 @@ pub fn need_fields(tr: Tr, input: &NeedInput, with_disclosure: bool) -> Vec<Fiel
     fields
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 fn form_page(
     caller: &Caller,
     title: String,
     action: String,
     cancel: String,
-    mut fields: Vec<Field>,
+    fields: Vec<Field>,
     invalid: Option<&Invalid>,
 ) -> Response {
     let ctx = Ctx::new(caller, &action);
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, ctx.tr);
-    }
-    let page = FormPage {
-        ctx,
-        title,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    r
+    crate::pages::render_form(ctx, title, action, cancel, fields, invalid)
 }
 
 fn new_need_fields(tr: Tr, input: &NeedInput, attested: bool) -> Vec<Field> {

@@ -4,12 +4,11 @@ use crate::AppState;
 use crate::api::organisations::ListQuery;
 use crate::auth::{Caller, url_escape};
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::access;
 use noguchi_domain::organisation::{
@@ -181,17 +180,6 @@ pub async fn show(
     Ok(render(&page))
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 /// The form's fields, filled from `input`, with validation messages when given.
 fn fields(tr: Tr, input: &OrganisationInput, employees_raw: &str) -> Vec<Field> {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -317,26 +305,12 @@ fn form_page(
     title_key: &str,
     action: String,
     cancel: String,
-    mut fields: Vec<Field>,
+    fields: Vec<Field>,
     invalid: Option<&Invalid>,
 ) -> Response {
     let ctx = Ctx::new(caller, &action);
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, ctx.tr);
-    }
-    let page = FormPage {
-        title: ctx.t(title_key),
-        ctx,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    r
+    let title = ctx.t(title_key);
+    crate::pages::render_form(ctx, title, action, cancel, fields, invalid)
 }
 
 pub async fn new_form(caller: Caller) -> Result<Response, AppError> {

@@ -3,12 +3,11 @@
 use crate::AppState;
 use crate::auth::{Caller, url_escape};
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::Invalid;
 use noguchi_domain::access;
@@ -102,17 +101,6 @@ pub async fn show(
     }))
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 /// Organisations the caller may attach people to: all for the secretariat, else their own.
 async fn organisation_choices(
     state: &AppState,
@@ -192,24 +180,12 @@ async fn form_page(
         input.organisation_id.as_deref().unwrap_or_default(),
     )
     .await?;
-    let mut f = fields(ctx.tr, input, orgs);
-    if let Some(i) = invalid {
-        attach_errors(&mut f, i, ctx.tr);
-    }
+    let f = fields(ctx.tr, input, orgs);
+    let title = ctx.t(title_key);
     let cancel = action.clone();
-    let page = FormPage {
-        title: ctx.t(title_key),
-        ctx,
-        action,
-        fields: f,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(crate::pages::render_form(
+        ctx, title, action, cancel, f, invalid,
+    ))
 }
 
 pub async fn new_form(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {

@@ -7,7 +7,7 @@ use crate::api::pipelines::{visibility, visible_case, visible_deal};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::export::{Cell, table_response};
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
 use askama::Template;
@@ -473,17 +473,6 @@ pub async fn deal_activity(
     }
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 pub(crate) async fn organisation_choices(
     state: &AppState,
     selected: &[String],
@@ -559,7 +548,7 @@ async fn deal_form(
     let org = s(&input.organisation_id);
     let kind = input.kind.clone().unwrap_or_else(|| "attraction".into());
     let me = caller.principal()?.user_id.clone();
-    let mut fields = vec![
+    let fields = vec![
         Field::new(tr, "kind", "select", kind.clone())
             .required()
             .choices(
@@ -610,22 +599,10 @@ async fn deal_form(
             .choices(organisation_choices(state, &input.shared_with).await?)
             .help(tr.t("deal-shared-help")),
     ];
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, tr);
-    }
-    let page = FormPage {
-        title: tr.t("deal-new"),
-        ctx,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let title = tr.t("deal-new");
+    Ok(crate::pages::render_form(
+        ctx, title, action, cancel, fields, invalid,
+    ))
 }
 
 pub async fn new_deal(
@@ -923,7 +900,7 @@ async fn case_form(
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let org = s(&input.organisation_id);
     let me = caller.principal()?.user_id.clone();
-    let mut fields = vec![
+    let fields = vec![
         Field::new(tr, "organisation_id", "select", org.clone())
             .required()
             .choices(organisation_choices(state, std::slice::from_ref(&org)).await?),
@@ -950,22 +927,10 @@ async fn case_form(
         Field::new(tr, "supporters", "checks", "")
             .choices(organisation_choices(state, &input.supporters).await?),
     ];
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, tr);
-    }
-    let page = FormPage {
-        title: tr.t("case-new"),
-        ctx,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let title = tr.t("case-new");
+    Ok(crate::pages::render_form(
+        ctx, title, action, cancel, fields, invalid,
+    ))
 }
 
 pub async fn new_case(

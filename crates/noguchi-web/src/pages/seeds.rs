@@ -4,11 +4,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::forms::{Choice, Field, FormData, attach_errors};
+use crate::forms::{Choice, Field, FormData};
 use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::Invalid;
 use noguchi_domain::access::{self, Principal};
@@ -76,17 +75,6 @@ pub async fn show(
     }))
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 fn read(form: &FormData) -> (SeedInput, Invalid) {
     let mut errs = Invalid::default();
     let trl = match form.get("trl").map(|t| t.trim().to_owned()) {
@@ -143,7 +131,7 @@ async fn form(
         }]
     };
     let trl = input.trl.map(|t| t.to_string()).unwrap_or_default();
-    let mut fields = vec![
+    let fields = vec![
         f("title", "text", input.title.clone().unwrap_or_default()).required(),
         f(
             "description",
@@ -173,26 +161,14 @@ async fn form(
         )
         .help(tr.t("seed-ip-help")),
     ];
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, tr);
-    }
-    let page = FormPage {
-        title: tr.t(if action.ends_with("/seeds") {
-            "seed-new"
-        } else {
-            "seed-edit"
-        }),
-        ctx,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let title = tr.t(if action.ends_with("/seeds") {
+        "seed-new"
+    } else {
+        "seed-edit"
+    });
+    Ok(crate::pages::render_form(
+        ctx, title, action, cancel, fields, invalid,
+    ))
 }
 
 pub async fn new_form(

@@ -158,17 +158,6 @@ pub async fn show(
     }))
 }
 
-#[derive(Template)]
-#[template(path = "org_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    fields: Vec<Field>,
-    has_errors: bool,
-    cancel: String,
-}
-
 fn read(form: &FormData) -> CampaignInput {
     CampaignInput {
         title: form.get("title"),
@@ -199,7 +188,7 @@ async fn form(
         .default_disclosure
         .clone()
         .unwrap_or_else(|| "internal".into());
-    let mut fields = vec![
+    let fields = vec![
         f("title", "text", s(&input.title))
             .required()
             .help(tr.t("campaign-title-help")),
@@ -227,26 +216,14 @@ async fn form(
             )
             .help(tr.t("campaign-disclosure-help")),
     ];
-    if let Some(i) = invalid {
-        attach_errors(&mut fields, i, tr);
-    }
-    let page = FormPage {
-        title: tr.t(if action.ends_with("/campaigns") {
-            "campaign-new"
-        } else {
-            "campaign-edit"
-        }),
-        ctx,
-        action,
-        fields,
-        has_errors: invalid.is_some(),
-        cancel,
-    };
-    let mut r = render(&page);
-    if invalid.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let title = tr.t(if action.ends_with("/campaigns") {
+        "campaign-new"
+    } else {
+        "campaign-edit"
+    });
+    Ok(crate::pages::render_form(
+        ctx, title, action, cancel, fields, invalid,
+    ))
 }
 
 pub async fn new_form(
