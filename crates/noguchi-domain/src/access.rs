@@ -339,20 +339,22 @@ pub fn may_see_need(audience: &[String], n: &NeedScope<'_>) -> bool {
 }
 
 /// Submitting needs: the organisations that provide or gather them (hospital, chamber of
-/// commerce) and the secretariat.
+/// commerce) for themselves, and the secretariat for any organisation (an import of the needs a
+/// hospital sent in a spreadsheet).
 pub fn submit_need(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::SubmitNeed>, Denied> {
-    let roles = p
-        .programmes
-        .iter()
-        .filter(|r| r.programme_id == programme_id)
-        .flat_map(|r| r.roles.iter());
-    let provider = roles
-        .into_iter()
-        .any(|r| matches!(r, Role::NeedsProvider | Role::NeedsSurvey));
-    allow(p, provider || p.is_secretariat_of(programme_id))
+    if p.is_secretariat_of(programme_id) {
+        return Ok(Granted::to(p, None));
+    }
+    let provider = p.has_role_in(programme_id, Role::NeedsProvider)
+        || p.has_role_in(programme_id, Role::NeedsSurvey);
+    if provider {
+        Ok(Granted::to(p, Some(&p.organisation_id)))
+    } else {
+        Err(Denied)
+    }
 }
 
 /// Curating a need (status, disclosure, releasing a hold after review): the secretariat and the
@@ -613,6 +615,8 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/programmes/{id}/needs/new", SignedIn),
     rule("POST", "/programmes/{id}/needs", SignedIn),
     rule("GET", "/programmes/{id}/needs/export", SignedIn),
+    rule("GET", "/programmes/{id}/needs/import", SignedIn),
+    rule("POST", "/programmes/{id}/needs/import", SignedIn),
     rule("GET", "/programmes/{id}/needs/for-me", SignedIn),
     rule("GET", "/programmes/{id}/ndas", Secretariat),
     rule("GET", "/needs/{id}", Public),
@@ -683,6 +687,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/api/v1/needs/{id}/scores", SignedIn),
     rule("POST", "/api/v1/needs/{id}/scores", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/needs/for-me", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/needs/import", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/campaigns", SignedIn),
     rule("POST", "/api/v1/programmes/{id}/campaigns", SignedIn),
     rule("GET", "/api/v1/campaigns/{id}", SignedIn),

@@ -38,6 +38,9 @@ pub struct Need {
 /// How a need arrived, besides its content.
 #[derive(Debug, Clone, Default)]
 pub struct Intake {
+    /// The organisation the need is filed under when not the submitter's own (the secretariat
+    /// importing a hospital's sheet); the grant must cover it.
+    pub on_behalf_of: Option<String>,
     pub campaign_id: Option<String>,
     pub attested: bool,
     pub contact: Option<String>,
@@ -128,72 +131,46 @@ impl Store {
         intake: &Intake,
     ) -> Result<Need> {
         let mut tx = self.write().await?;
-        if sqlx::query("SELECT id FROM programmes WHERE id = $1")
-            .bind(programme_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_none()
-        {
-            return Err(StoreError::NotFound);
-        }
-        let now = self.now();
-        let id = new_id(now);
-        sqlx::query(
-            "INSERT INTO needs (id, programme_id, submitter_org_id, submitted_by, title, problem, population, outcome, department, setting, \
-             category, frequency, workaround, disclosure, status, held, findings, created_at, updated_at, campaign_id, attested, contact) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)",
-        )
-        .bind(&id)
-        .bind(programme_id)
-        .bind(&grant.actor().organisation_id)
-        .bind(&grant.actor().user_id)
-        .bind(&data.title)
-        .bind(&data.problem)
-        .bind(data.population.clone())
-        .bind(data.outcome.clone())
-        .bind(data.department.clone())
-        .bind(data.setting.clone())
-        .bind(data.category.clone())
-        .bind(data.frequency.clone())
-        .bind(data.workaround.clone())
-        .bind(data.disclosure.code())
-        .bind(data.status.code())
-        .bind(i64::from(!findings.is_empty()))
-        .bind(findings_json(&findings))
-        .bind(timestamp(now))
-        .bind(intake.campaign_id.clone())
-        .bind(i64::from(intake.attested))
-        .bind(intake.contact.clone())
-        .execute(&mut *tx)
-        .await?;
-        insert_move(
+        let id = insert_need(
             &mut tx,
-            grant.actor(),
-            now,
-            "need",
-            &id,
-            None,
-            data.status.code(),
-            now.date(),
-            None,
-        )
-        .await?;
-        enqueue(&mut tx, now, "need", &id).await?;
-        // The audit keeps the fact, not the flagged text: what the guard held must not spread.
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("need", &id, &data.title).after(json!({
-                "disclosure": data.disclosure.code(),
-                "held": !findings.is_empty(),
-                "campaign_id": intake.campaign_id,
-            })),
+            self.now(),
+            grant,
+            programme_id,
+            &data,
+            &findings,
+            intake,
         )
         .await?;
         let need = load_need(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(need)
+    }
+
+    /// Stores the needs of a checked sheet in one transaction: all of them or none.
+    pub async fn import_needs(
+        &self,
+        grant: &Granted<permission::SubmitNeed>,
+        programme_id: &str,
+        rows: Vec<(NeedData, Vec<Finding>, Intake)>,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.write().await?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for (data, findings, intake) in &rows {
+            ids.push(
+                insert_need(
+                    &mut tx,
+                    self.now(),
+                    grant,
+                    programme_id,
+                    data,
+                    findings,
+                    intake,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     pub async fn need(&self, id: &str) -> Result<Need> {
@@ -765,6 +742,96 @@ pub(crate) async fn insert_nda(
         })),
     )
     .await
+}
+
+/// Inserts a need with its first status, its queue entry and its audit record.
+async fn insert_need(
+    conn: &mut AnyConnection,
+    now: time::OffsetDateTime,
+    grant: &Granted<permission::SubmitNeed>,
+    programme_id: &str,
+    data: &NeedData,
+    findings: &[Finding],
+    intake: &Intake,
+) -> Result<String> {
+    let submitter = intake
+        .on_behalf_of
+        .clone()
+        .unwrap_or_else(|| grant.actor().organisation_id.clone());
+    if !grant.covers(Some(&submitter)) {
+        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+    }
+    if sqlx::query("SELECT id FROM programmes WHERE id = $1")
+        .bind(programme_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(StoreError::NotFound);
+    }
+    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+        .bind(&submitter)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+    }
+    let id = new_id(now);
+    sqlx::query(
+        "INSERT INTO needs (id, programme_id, submitter_org_id, submitted_by, title, problem, population, outcome, department, setting, \
+         category, frequency, workaround, disclosure, status, held, findings, created_at, updated_at, campaign_id, attested, contact) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)",
+    )
+    .bind(&id)
+    .bind(programme_id)
+    .bind(&submitter)
+    .bind(&grant.actor().user_id)
+    .bind(&data.title)
+    .bind(&data.problem)
+    .bind(data.population.clone())
+    .bind(data.outcome.clone())
+    .bind(data.department.clone())
+    .bind(data.setting.clone())
+    .bind(data.category.clone())
+    .bind(data.frequency.clone())
+    .bind(data.workaround.clone())
+    .bind(data.disclosure.code())
+    .bind(data.status.code())
+    .bind(i64::from(!findings.is_empty()))
+    .bind(findings_json(findings))
+    .bind(timestamp(now))
+    .bind(intake.campaign_id.clone())
+    .bind(i64::from(intake.attested))
+    .bind(intake.contact.clone())
+    .execute(&mut *conn)
+    .await?;
+    insert_move(
+        conn,
+        grant.actor(),
+        now,
+        "need",
+        &id,
+        None,
+        data.status.code(),
+        now.date(),
+        None,
+    )
+    .await?;
+    enqueue(conn, now, "need", &id).await?;
+    // The audit keeps the fact, not the flagged text: what the guard held must not spread.
+    record(
+        conn,
+        grant.actor(),
+        now,
+        Change::create("need", &id, &data.title).after(json!({
+            "disclosure": data.disclosure.code(),
+            "held": !findings.is_empty(),
+            "campaign_id": intake.campaign_id,
+        })),
+    )
+    .await?;
+    Ok(id)
 }
 
 pub(crate) async fn load_need(conn: &mut AnyConnection, id: &str) -> Result<Need> {

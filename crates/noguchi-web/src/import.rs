@@ -537,6 +537,142 @@ pub async fn check_outcomes(state: &AppState, bytes: &[u8]) -> Result<Vec<Checke
     Ok(out)
 }
 
+const NEED_COLUMNS: &[(&str, &[&str])] = &[
+    ("title", &["title", "件名", "タイトル", "ニーズ名"]),
+    (
+        "problem",
+        &[
+            "problem",
+            "課題",
+            "内容",
+            "ニーズ",
+            "ニーズの内容",
+            "困りごと",
+        ],
+    ),
+    ("population", &["population", "対象", "対象・場面"]),
+    ("outcome", &["outcome", "望む成果", "期待する成果"]),
+    (
+        "department",
+        &["department", "診療科", "部署", "診療科・部署"],
+    ),
+    ("setting", &["setting", "場面", "場所"]),
+    ("category", &["category", "機器分類", "分類"]),
+    ("frequency", &["frequency", "頻度", "発生頻度"]),
+    ("workaround", &["workaround", "現在の対処", "現状の対処"]),
+    ("disclosure", &["disclosure", "公開範囲"]),
+    ("status", &["status", "状態"]),
+    (
+        "organisation",
+        &[
+            "organisation",
+            "organization",
+            "organisation_id",
+            "提出団体",
+            "団体",
+            "病院",
+            "施設",
+        ],
+    ),
+];
+
+/// Disclosure levels and statuses as people write them in a sheet.
+fn need_code(s: &str) -> String {
+    match noguchi_domain::text::fold_width(s.trim()).as_str() {
+        "一般公開" | "公開範囲:一般公開" => "public",
+        "会員限定" | "会員" => "members",
+        "NDA" | "nda" | "NDA締結先のみ" | "NDA限定" => "nda",
+        "内部" | "内部のみ" => "internal",
+        "受付" => "received",
+        "精査" => "screening",
+        "公開" => "published",
+        "マッチング中" | "マッチング" => "matching",
+        "プロジェクト化" => "project",
+        "終了" => "closed",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+/// A checked row of a needs sheet: the need, what the guard found in it, and its organisation.
+pub struct CheckedNeed {
+    pub row: usize,
+    pub organisation: Option<OrgRef>,
+    pub data: Result<
+        (
+            noguchi_domain::needs::NeedData,
+            Vec<noguchi_domain::needs::Finding>,
+        ),
+        Invalid,
+    >,
+}
+
+/// Checks every row of a needs sheet. A row may name the submitting organisation (the
+/// secretariat files a hospital's needs); `may_file_for` says whose needs the importer may file.
+/// Disclosure defaults to `internal`: an imported list is screened before anyone else sees it.
+pub async fn check_needs(
+    state: &AppState,
+    bytes: &[u8],
+    may_file_for: impl Fn(&str) -> bool,
+) -> Result<Vec<CheckedNeed>, AppError> {
+    use noguchi_domain::needs::{NeedData, NeedInput, screen};
+    let rows = read_table(bytes)?;
+    let Some((header, body)) = rows.split_first() else {
+        return Err(AppError::field("file", Problem::Required));
+    };
+    let col = |f: &str| column(header, NEED_COLUMNS, f);
+    if col("problem").is_none() {
+        return Err(AppError::field("file", Problem::Required));
+    }
+    let mut out = Vec::new();
+    for (n, row) in body.iter().enumerate() {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut extra = Invalid::default();
+        let org =
+            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        if let Some(o) = &org
+            && !may_file_for(&o.id)
+        {
+            extra.push("organisation_id", Problem::UnknownReference);
+        }
+        let problem = cell(row, col("problem"));
+        let input = NeedInput {
+            title: cell(row, col("title")).or_else(|| {
+                problem
+                    .as_deref()
+                    .map(noguchi_domain::survey::title_from)
+                    .filter(|t| !t.is_empty())
+            }),
+            problem,
+            population: cell(row, col("population")),
+            outcome: cell(row, col("outcome")),
+            department: cell(row, col("department")),
+            setting: cell(row, col("setting")),
+            category: cell(row, col("category")),
+            frequency: cell(row, col("frequency")),
+            workaround: cell(row, col("workaround")),
+            disclosure: Some(
+                cell(row, col("disclosure"))
+                    .map(|d| need_code(&d))
+                    .unwrap_or_else(|| "internal".into()),
+            ),
+            status: cell(row, col("status")).map(|s| need_code(&s)),
+        };
+        let data = combine(NeedData::parse(&input), extra).map(|d| {
+            let findings = screen(&d.texts());
+            (d, findings)
+        });
+        out.push(CheckedNeed {
+            row: n + 2,
+            organisation: org,
+            data,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

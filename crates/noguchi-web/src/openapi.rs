@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         api::needs::record_nda, api::needs::matches, api::needs::list_seeds, api::needs::create_seed,
         api::needs::show_seed, api::needs::update_seed, api::needs::search,
         api::needs::list_ndas, api::needs::revoke_nda, api::needs::move_status, api::needs::history,
-        api::needs::scores, api::needs::score, api::needs::needs_for_me,
+        api::needs::scores, api::needs::score, api::needs::needs_for_me, api::needs::import_needs,
         api::surveys::list, api::surveys::create, api::surveys::show, api::surveys::update, api::surveys::change_link,
         api::proposals::list, api::proposals::create, api::proposals::show, api::proposals::history,
         api::proposals::move_status,

@@ -55,6 +55,8 @@ impl Ctx {
             "users-created",
             "need-released",
             "need-held-flash",
+            "import-done",
+            "imported",
         ];
         self.flash = flash.filter(|f| ALLOWED.contains(f)).map(|f| self.tr.t(f));
         self

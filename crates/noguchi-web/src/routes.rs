@@ -141,6 +141,8 @@ fn routes() -> Routes {
     .get("/programmes/{id}/needs/new", pages::needs::new_form)
     .post("/programmes/{id}/needs", pages::needs::create)
     .get("/programmes/{id}/needs/export", pages::needs::export)
+    .get("/programmes/{id}/needs/import", pages::needs::import_form)
+    .post("/programmes/{id}/needs/import", pages::needs::import)
     .get("/programmes/{id}/needs/for-me", pages::needs::for_me)
     .get("/programmes/{id}/ndas", pages::needs::nda_register)
     .get("/needs/{id}", pages::needs::need)
@@ -209,6 +211,10 @@ fn routes() -> Routes {
     .get(
         "/api/v1/programmes/{id}/needs/for-me",
         api::needs::needs_for_me,
+    )
+    .post(
+        "/api/v1/programmes/{id}/needs/import",
+        api::needs::import_needs,
     )
     .get("/api/v1/programmes/{id}/campaigns", api::surveys::list)
     .post("/api/v1/programmes/{id}/campaigns", api::surveys::create)

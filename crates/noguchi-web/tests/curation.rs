@@ -1082,3 +1082,143 @@ async fn a_firm_sees_the_needs_that_fit_its_capabilities() {
     assert!(page.text.contains("離床の見守り") && page.text.contains("企業の技術・能力: センサー"));
     assert!(!page.text.contains("点滴の残量"));
 }
+
+#[tokio::test]
+async fn a_needs_sheet_is_checked_screened_and_imported_whole() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let chamber = app.user("staff@cci.example.jp", &app.chamber, false).await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let (_, firm) = app
+        .firm("取込精機株式会社", &[], "eng@torikomi.example.jp")
+        .await;
+    let send = |token: &str, dry: bool, bytes: Vec<u8>| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/programmes/{p}/needs/import?dry_run={dry}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(bytes))
+            .unwrap()
+    };
+    let needs_of = |token: String| {
+        let app = &app;
+        let p = p.clone();
+        async move {
+            app.api(
+                "GET",
+                &format!("/api/v1/programmes/{p}/needs"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json()["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let hospital = "公立大学法人福島県立医科大学会津医療センター";
+    let bad = format!(
+        "件名,課題,診療科・部署,公開範囲,提出団体\n\
+         歩行器の調整,リハビリ用の歩行器の高さ調整に工具が必要で時間がかかる。,リハビリ科,会員限定,{hospital}\n\
+         ,305号室の鈴木次郎様のナースコールが押しにくい。,看護部,,{hospital}\n\
+         空の課題,,外科,内部,{hospital}\n"
+    );
+    let r = app
+        .request(send(&chamber, true, bad.clone().into_bytes()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let report = r.json();
+    assert_eq!(
+        (
+            report["valid"].as_i64(),
+            report["invalid"].as_i64(),
+            report["held"].as_i64(),
+            report["imported"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1), Some(0))
+    );
+    assert_eq!(report["rows"][2]["row"], 4);
+    assert_eq!(report["rows"][2]["errors"][0]["field"], "problem");
+    assert!(
+        report["rows"][1]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "name_with_honorific")
+    );
+    let r = app.request(send(&chamber, false, bad.into_bytes())).await;
+    assert_eq!(r.status, 422, "all rows or none");
+    assert!(needs_of(chamber.clone()).await.is_empty());
+
+    // Fixed, in Shift_JIS as Excel saves it: both rows stored for the hospital.
+    let good = format!(
+        "件名,課題,診療科・部署,公開範囲,提出団体\n\
+         歩行器の調整,リハビリ用の歩行器の高さ調整に工具が必要で時間がかかる。,リハビリ科,会員限定,{hospital}\n\
+         ,305号室の鈴木次郎様のナースコールが押しにくい。,看護部,,{hospital}\n"
+    );
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&good);
+    let r = app.request(send(&chamber, false, sjis.to_vec())).await;
+    assert_eq!(r.json()["imported"], 2, "{}", r.text);
+    let stored = needs_of(doctor.clone()).await;
+    assert_eq!(stored.len(), 2, "filed under the hospital");
+    let walker = stored
+        .iter()
+        .find(|n| n["title"] == "歩行器の調整")
+        .unwrap();
+    assert_eq!(
+        (walker["disclosure"].as_str(), walker["department"].as_str()),
+        (Some("members"), Some("リハビリ科"))
+    );
+    let call = stored
+        .iter()
+        .find(|n| n["title"] != "歩行器の調整")
+        .unwrap();
+    assert_eq!(call["screening"]["held"], true);
+    assert_eq!(
+        call["disclosure"], "internal",
+        "an imported need is internal unless the sheet says otherwise"
+    );
+    assert_eq!(
+        needs_of(firm.clone()).await.len(),
+        1,
+        "the firm sees the members-level one only"
+    );
+
+    // A hospital imports for itself only; a firm imports nothing.
+    let other = "件名,課題,提出団体\nx,病棟の体位変換の記録を手書きしている。,会津若松市\n";
+    let r = app
+        .request(send(&doctor, true, other.as_bytes().to_vec()))
+        .await;
+    assert_eq!(r.json()["rows"][0]["errors"][0]["field"], "organisation_id");
+    let own = "件名,課題\nx,病棟の体位変換の記録を手書きしている。\n";
+    let r = app
+        .request(send(&doctor, false, own.as_bytes().to_vec()))
+        .await;
+    assert_eq!(r.json()["imported"], 1);
+    assert_eq!(
+        app.request(send(&firm, true, own.as_bytes().to_vec()))
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .request(send(&chamber, true, b"a,b\n1,2\n".to_vec()))
+        .await;
+    assert_eq!(r.status, 422, "a sheet without a problem column is refused");
+
+    // The page: dry run, then the confirmation posts back exactly the checked rows.
+    let page = app
+        .api(
+            "GET",
+            &format!("/programmes/{p}/needs/import"),
+            Some(&chamber),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("課題（必須）"));
+}

@@ -956,3 +956,136 @@ pub async fn needs_for_me(
         .collect();
     Ok(Json(NeedMatchList { items }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedImportRowOut {
+    /// The row number in the file (the header is row 1).
+    pub row: usize,
+    pub ok: bool,
+    pub title: Option<String>,
+    pub organisation: Option<OrgRef>,
+    /// The guard flags this row: it will be stored held for review.
+    pub held: bool,
+    /// What the guard found (kinds), for the reviewer.
+    pub findings: Vec<String>,
+    pub errors: Vec<super::FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedImportOut {
+    pub dry_run: bool,
+    pub valid: usize,
+    pub invalid: usize,
+    /// Valid rows the guard flags (they are stored held).
+    pub held: usize,
+    /// Needs written (0 on a dry run, or when any row is invalid: all rows or none).
+    pub imported: usize,
+    pub rows: Vec<NeedImportRowOut>,
+}
+
+/// Checks (and, unless a dry run or any row is invalid, stores) the needs of a sheet.
+pub async fn run_need_import(
+    state: &AppState,
+    grant: &access::Granted<access::permission::SubmitNeed>,
+    programme_id: &str,
+    checked: Vec<crate::import::CheckedNeed>,
+    dry_run: bool,
+    tr: crate::i18n::Tr,
+) -> Result<(NeedImportOut, StatusCode), AppError> {
+    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
+    let imported = if dry_run || invalid > 0 {
+        0
+    } else {
+        let rows = checked
+            .iter()
+            .filter_map(|r| {
+                let (data, findings) = r.data.clone().ok()?;
+                let intake = Intake {
+                    on_behalf_of: r.organisation.as_ref().map(|o| o.id.clone()),
+                    ..Intake::default()
+                };
+                Some((data, findings, intake))
+            })
+            .collect();
+        state
+            .store
+            .import_needs(grant, programme_id, rows)
+            .await?
+            .len()
+    };
+    let rows: Vec<NeedImportRowOut> = checked
+        .into_iter()
+        .map(|r| match r.data {
+            Ok((d, findings)) => NeedImportRowOut {
+                row: r.row,
+                ok: true,
+                title: Some(d.title),
+                organisation: r.organisation,
+                held: !findings.is_empty(),
+                findings: findings.iter().map(|f| f.kind.code().to_owned()).collect(),
+                errors: Vec::new(),
+            },
+            Err(i) => NeedImportRowOut {
+                row: r.row,
+                ok: false,
+                title: None,
+                organisation: r.organisation,
+                held: false,
+                findings: Vec::new(),
+                errors: i
+                    .0
+                    .iter()
+                    .map(|e| super::FieldErrorOut {
+                        field: e.field.clone(),
+                        message: tr.error(e),
+                    })
+                    .collect(),
+            },
+        })
+        .collect();
+    let status = if invalid > 0 && !dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        NeedImportOut {
+            dry_run,
+            valid: rows.len() - invalid,
+            invalid,
+            held: rows.iter().filter(|r| r.held).count(),
+            imported,
+            rows,
+        },
+        status,
+    ))
+}
+
+/// Imports needs from XLSX or CSV (UTF-8 or Shift_JIS) sent as the body: columns 件名, 課題,
+/// 対象・場面, 望む成果, 診療科・部署, 場面, 機器分類, 頻度, 現在の対処, 公開範囲 (default 内部のみ),
+/// 状態, 提出団体 (the secretariat only). Every row is screened by the guard; flagged rows are
+/// stored held. All rows or none.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/needs/import", tag = "needs", params(("id" = String, Path), crate::api::kpi::ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = NeedImportOut), (status = 403, body = ProblemOut), (status = 422, body = NeedImportOut)))]
+pub async fn import_needs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<crate::api::kpi::ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, AppError> {
+    let grant = access::submit_need(caller.principal()?, &id)?;
+    state.store.programme(&id).await?;
+    let checked = crate::import::check_needs(&state, &body, |o| grant.covers(Some(o))).await?;
+    let (out, status) = run_need_import(
+        &state,
+        &grant,
+        &id,
+        checked,
+        q.dry_run.unwrap_or(true),
+        crate::i18n::Tr(caller.lang),
+    )
+    .await?;
+    Ok((status, Json(out)).into_response())
+}

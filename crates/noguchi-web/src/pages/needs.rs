@@ -1009,3 +1009,72 @@ pub async fn status_counts(
         })
         .collect())
 }
+
+#[derive(Template)]
+#[template(path = "needs_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    programme: Programme,
+    report: Option<crate::api::needs::NeedImportOut>,
+    csv: String,
+    error: Option<String>,
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    access::submit_need(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    Ok(render(&ImportPage {
+        ctx: Ctx::new(&caller, &format!("/programmes/{id}/needs/import")),
+        programme,
+        report: None,
+        csv: String::new(),
+        error: None,
+    }))
+}
+
+/// Dry run of an uploaded needs sheet (every row checked and screened), then the confirmed
+/// import of the very rows that were checked (all or none).
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let grant = access::submit_need(caller.principal()?, &id)?;
+    let programme = state.store.programme(&id).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/needs/import"));
+    let tr = ctx.tr;
+    let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
+    let checked = match crate::import::check_needs(&state, &bytes, |o| grant.covers(Some(o))).await
+    {
+        Ok(c) => c,
+        Err(AppError::Invalid(_)) => {
+            let mut r = render(&ImportPage {
+                error: Some(tr.t("needs-import-unreadable")),
+                ctx,
+                programme,
+                report: None,
+                csv: String::new(),
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    };
+    let (report, _) =
+        crate::api::needs::run_need_import(&state, &grant, &id, checked, !confirm, tr).await?;
+    if confirm && report.invalid == 0 {
+        return Ok(Redirect::to(&format!("/programmes/{id}/needs?flash=imported")).into_response());
+    }
+    Ok(render(&ImportPage {
+        csv: crate::pages::kpi::normalised_csv(&bytes)?,
+        report: Some(report),
+        error: None,
+        ctx,
+        programme,
+    }))
+}

@@ -1213,10 +1213,10 @@ pub async fn import(
     let (result, _) =
         crate::api::pipelines::run_deal_import(&state, &grant, &id, checked, !confirm, tr).await?;
     if confirm && result.invalid == 0 {
-        return Ok(Redirect::to(&format!(
-            "/programmes/{id}/deals?view=list&flash=import-done"
-        ))
-        .into_response());
+        return Ok(
+            Redirect::to(&format!("/programmes/{id}/deals?view=list&flash=imported"))
+                .into_response(),
+        );
     }
     let csv = crate::pages::kpi::normalised_csv(&bytes)?;
     Ok(render(&ImportPage {
@@ -1286,7 +1286,7 @@ pub async fn import_cases(
         crate::api::pipelines::run_case_import(&state, &grant, &id, checked, !confirm, tr).await?;
     if confirm && result.invalid == 0 {
         return Ok(Redirect::to(&format!(
-            "/programmes/{id}/entry-cases?view=list&flash=import-done"
+            "/programmes/{id}/entry-cases?view=list&flash=imported"
         ))
         .into_response());
     }

@@ -516,6 +516,7 @@ pub async fn survey_answer(
     let grant = access::answer_survey(&campaign.id, &campaign.data.organisation_id, true)
         .map_err(|_| AppError::field("campaign", Problem::CampaignClosed))?;
     let intake = Intake {
+        on_behalf_of: None,
         campaign_id: Some(campaign.id.clone()),
         attested: answer.attested,
         contact: extras.contact,
