@@ -611,6 +611,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/search", SignedIn),
     // The needs catalogue and a need's page are open to visitors without an account: the
     // handlers show them the public needs only (audience `public`).
+    rule("GET", "/needs", Public),
     rule("GET", "/programmes/{id}/needs", Public),
     rule("GET", "/programmes/{id}/needs/new", SignedIn),
     rule("POST", "/programmes/{id}/needs", SignedIn),

@@ -61,6 +61,10 @@ impl Store {
     ) -> Result<Proposal> {
         let mut tx = self.write().await?;
         let need = load_need(&mut tx, need_id).await?;
+        // A need held for patient information is not matched before a reviewer releases it.
+        if need.held {
+            return Err(Invalid::one("need", Problem::Held).into());
+        }
         let candidate_org = candidate_org(&mut tx, data.candidate_kind, &data.candidate_id).await?;
         let open = sqlx::query(
             "SELECT id FROM match_proposals WHERE need_id = $1 AND candidate_kind = $2 AND candidate_id = $3 AND status <> 'declined'",

@@ -602,3 +602,5 @@ needs-import-help = An XLSX or CSV file (UTF-8 or Shift_JIS) with headers in the
 needs-import-unreadable = The file could not be read. Use XLSX or CSV with a 課題 (problem) header in the first row.
 needs-import-held = { $n } rows may contain patient information; they will be stored held for review.
 imported = Imported.
+field-need = Need
+login-public-needs = See the clinical needs open to the public

@@ -602,3 +602,5 @@ needs-import-help = Excel（XLSX）またはCSV（UTF-8・Shift_JIS）の1行目
 needs-import-unreadable = ファイルを読み込めませんでした。XLSXまたはCSVで、1行目に「課題」の見出しがあるか確認してください。
 needs-import-held = { $n }行に患者情報の可能性がある記述があります。これらは確認待ち（保留）として登録されます。
 imported = 取り込みました。
+field-need = ニーズ
+login-public-needs = 一般公開されている医療現場のニーズを見る

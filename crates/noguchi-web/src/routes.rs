@@ -137,6 +137,7 @@ fn routes() -> Routes {
     )
     .get("/my-work", pages::pipelines::my_work)
     .get("/search", pages::search::search)
+    .get("/needs", pages::needs::entry)
     .get("/programmes/{id}/needs", pages::needs::list)
     .get("/programmes/{id}/needs/new", pages::needs::new_form)
     .post("/programmes/{id}/needs", pages::needs::create)

@@ -316,7 +316,7 @@ async fn curators_move_needs_through_the_workflow_and_held_needs_stay_unpublishe
     let doctor = app
         .user("doctor@hospital.example.jp", &app.hospital, false)
         .await;
-    let (_, firm) = app
+    let (firm_id, firm) = app
         .firm("検査精機株式会社", &[], "eng@kensa.example.jp")
         .await;
     let n = app
@@ -432,6 +432,17 @@ async fn curators_move_needs_through_the_workflow_and_held_needs_stay_unpublishe
         true,
         "an edit does not release a hold"
     );
+    let chamber = app.user("staff@cci.example.jp", &app.chamber, false).await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{hid}/proposals"),
+            Some(&chamber),
+            Some(json!({"candidate_type": "organisation", "candidate_id": firm_id, "summary": "転倒防止のご相談です。"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a held need is not matched");
+    assert_eq!(fields(&r.json()), ["need"]);
     app.api(
         "POST",
         &format!("/api/v1/needs/{hid}/release"),

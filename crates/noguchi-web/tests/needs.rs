@@ -641,7 +641,19 @@ async fn every_disclosure_level_holds_through_every_channel() {
         .await;
     assert_eq!(theirs.json()["items"].as_array().unwrap().len(), 3);
 
-    // Visitors without an account: the public need only, as a teaser list and its page.
+    // Visitors without an account: the public need only, as a teaser list and its page, found
+    // from the sign-in page.
+    assert!(
+        app.browse("GET", "/login", "", None)
+            .await
+            .text
+            .contains("href=\"/needs\"")
+    );
+    let entry = app.browse("GET", "/needs", "", None).await;
+    assert_eq!(
+        entry.header("location"),
+        Some(format!("/programmes/{p}/needs").as_str())
+    );
     let anon = app
         .browse("GET", &format!("/programmes/{p}/needs"), "", None)
         .await;

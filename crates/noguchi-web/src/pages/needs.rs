@@ -1078,3 +1078,20 @@ pub async fn import(
         programme,
     }))
 }
+
+/// `/needs`: the needs of the caller's programme (the first programme for visitors without an
+/// account, who see its public needs).
+pub async fn entry(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
+    let programmes = state.store.programmes().await?;
+    let mine = caller
+        .principal
+        .as_ref()
+        .and_then(|p| {
+            programmes
+                .iter()
+                .find(|prog| p.programmes.iter().any(|r| r.programme_id == prog.id))
+        })
+        .or(programmes.first())
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/programmes/{}/needs", mine.id)).into_response())
+}
