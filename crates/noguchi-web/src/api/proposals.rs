@@ -99,16 +99,25 @@ pub struct ProposalOut {
     pub created_at: String,
 }
 
+/// A proposal's need, and whether the caller (with audience tokens `aud`) may see it: one read
+/// and the same policy check as every need read.
+pub async fn proposal_need(
+    state: &AppState,
+    aud: &[String],
+    x: &Proposal,
+) -> Result<(noguchi_storage::Need, bool), AppError> {
+    let need = state.store.need(&x.need_id).await?;
+    let sees = access::may_see_need(aud, &crate::matching::need_scope(&need));
+    Ok((need, sees))
+}
+
 pub async fn proposal_out(
     state: &AppState,
     p: &Principal,
+    aud: &[String],
     x: Proposal,
 ) -> Result<ProposalOut, AppError> {
-    let need = state.store.need(&x.need_id).await?;
-    let sees_need = access::may_see_need(
-        &audience(state, p).await?,
-        &crate::matching::need_scope(&need),
-    );
+    let (need, sees_need) = proposal_need(state, aud, &x).await?;
     let next = possible_moves(p, &x, need.data.disclosure)
         .into_iter()
         .map(|s| s.code().to_owned())
@@ -193,10 +202,11 @@ pub async fn list(
         Some(s) => Some(ProposalStatus::parse(s).map_err(|e| AppError::field("status", e))?),
         None => None,
     };
+    let aud = audience(&state, p).await?;
     let mut items = Vec::new();
     for x in visible_proposals(&state, p, &id, q.need.as_deref()).await? {
         if status.is_none_or(|s| s == x.status) {
-            items.push(proposal_out(&state, p, x).await?);
+            items.push(proposal_out(&state, p, &aud, x).await?);
         }
     }
     Ok(Json(ProposalList {
@@ -257,7 +267,10 @@ pub async fn create(
         .store
         .create_proposal(&grant, &id, data, explanation)
         .await?;
-    Ok((StatusCode::CREATED, Json(proposal_out(&state, p, x).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(proposal_out(&state, p, &audience(&state, p).await?, x).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "matching", params(("id" = String, Path)),
@@ -269,7 +282,9 @@ pub async fn show(
 ) -> Result<Json<ProposalOut>, AppError> {
     let p = caller.principal()?;
     let x = visible_proposal(&state, p, &id).await?;
-    Ok(Json(proposal_out(&state, p, x).await?))
+    Ok(Json(
+        proposal_out(&state, p, &audience(&state, p).await?, x).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/history", tag = "matching", params(("id" = String, Path)),
@@ -392,5 +407,7 @@ pub async fn move_status(
     let x = visible_proposal(&state, p, &id).await?;
     let m = parse_move(&state, body)?;
     let after = apply_move(&state, p, &x, m).await?;
-    Ok(Json(proposal_out(&state, p, after).await?))
+    Ok(Json(
+        proposal_out(&state, p, &audience(&state, p).await?, after).await?,
+    ))
 }

@@ -2,9 +2,10 @@
 //! history and the moves the caller may make.
 
 use crate::AppState;
+use crate::api::needs::audience;
 use crate::api::proposals::{
-    ParsedMove, ProposalMoveIn, apply_move, parse_move, possible_moves, visible_proposal,
-    visible_proposals,
+    ParsedMove, ProposalMoveIn, apply_move, parse_move, possible_moves, proposal_need,
+    visible_proposal, visible_proposals,
 };
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -48,15 +49,12 @@ pub struct ListQuery {
 }
 
 /// The need's title as the caller may know it: hidden from a candidate who may not see the need.
-async fn need_title(state: &AppState, caller: &Caller, x: &Proposal) -> Result<String, AppError> {
-    let p = caller.principal()?;
-    Ok(
-        match crate::api::needs::visible_need(state, p, &x.need_id).await {
-            Ok(n) => n.data.title,
-            Err(AppError::NotFound) => Tr(caller.lang).t("proposal-need-hidden"),
-            Err(e) => return Err(e),
-        },
-    )
+fn shown_title(need: &noguchi_storage::Need, sees: bool, tr: Tr) -> String {
+    if sees {
+        need.data.title.clone()
+    } else {
+        tr.t("proposal-need-hidden")
+    }
 }
 
 pub async fn list(
@@ -74,6 +72,7 @@ pub async fn list(
         .status
         .as_deref()
         .and_then(|s| ProposalStatus::parse(s).ok());
+    let aud = audience(&state, p).await?;
     let mut rows = Vec::new();
     for x in visible_proposals(&state, p, &id, None).await? {
         if status.is_some_and(|s| s != x.status) {
@@ -81,7 +80,10 @@ pub async fn list(
         }
         rows.push(ProposalRow {
             href: format!("/proposals/{}", x.id),
-            need: need_title(&state, &caller, &x).await?,
+            need: {
+                let (need, sees) = proposal_need(&state, &aud, &x).await?;
+                shown_title(&need, sees, tr)
+            },
             need_owner: x.need_owner_name.clone(),
             candidate: x.candidate_label.clone(),
             candidate_org: x.candidate_org_name.clone(),
@@ -132,16 +134,15 @@ async fn proposal_page(
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
     let x = visible_proposal(state, p, id).await?;
-    let need = state.store.need(&x.need_id).await?;
-    let sees_need = crate::api::needs::visible_need(state, p, &x.need_id)
-        .await
-        .is_ok();
     let ctx = Ctx::new(caller, &format!("/proposals/{id}")).with_flash(flash);
     let tr = ctx.tr;
+    let aud = audience(state, p).await?;
+    let (need, sees_need) = proposal_need(state, &aud, &x).await?;
+    let need_title = shown_title(&need, sees_need, tr);
     let moves: Vec<ProposalStatus> = possible_moves(p, &x, need.data.disclosure);
     let failed = error.is_some();
     let page = ProposalPage {
-        need_title: need_title(state, caller, &x).await?,
+        need_title,
         sees_need,
         status: tr.code("proposal-status", x.status.code()),
         kind: tr.code("search-kind", x.candidate_kind.code()),
