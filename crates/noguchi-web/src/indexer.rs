@@ -10,6 +10,33 @@ use std::time::Duration;
 
 const MEMBERS: &str = "members";
 
+/// The indexed text of a seed besides its title (matching explains candidates with it too).
+pub fn seed_body(s: &noguchi_storage::Seed) -> String {
+    format!(
+        "{}\n{}\n{}",
+        s.data.description,
+        s.data.fields.join(" "),
+        s.holder_name
+    )
+}
+
+/// The indexed text of an organisation besides its name: what it can do and where it is.
+pub fn organisation_body(d: &noguchi_domain::organisation::OrganisationData) -> String {
+    [
+        d.name_kana.as_ref().map(|k| k.as_str().to_owned()),
+        d.name_en.clone(),
+        d.industry.clone(),
+        d.municipality.clone(),
+        Some(d.capabilities.join(" ")),
+        Some(d.certifications.join(" ")),
+        d.notes.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
 /// The index document of a record, or None when it no longer exists.
 pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Doc>, StoreError> {
     let found = match entity {
@@ -39,39 +66,18 @@ pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Do
             }
         }),
         "seed" => store.seed(id).await.map(|s| Doc {
+            body: seed_body(&s),
             id: s.id,
             kind: "seed".into(),
             audience: vec![MEMBERS.into()],
             title: s.data.title,
-            body: format!(
-                "{}\n{}\n{}",
-                s.data.description,
-                s.data.fields.join(" "),
-                s.holder_name
-            ),
         }),
-        "organisation" => store.organisation(id).await.map(|o| {
-            let d = o.data;
-            let body = [
-                d.name_kana.as_ref().map(|k| k.as_str().to_owned()),
-                d.name_en,
-                d.industry,
-                d.municipality,
-                Some(d.capabilities.join(" ")),
-                Some(d.certifications.join(" ")),
-                d.notes,
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n");
-            Doc {
-                id: o.id,
-                kind: "organisation".into(),
-                audience: vec![MEMBERS.into()],
-                title: d.name,
-                body,
-            }
+        "organisation" => store.organisation(id).await.map(|o| Doc {
+            body: organisation_body(&o.data),
+            id: o.id,
+            kind: "organisation".into(),
+            audience: vec![MEMBERS.into()],
+            title: o.data.name,
         }),
         _ => return Ok(None),
     };

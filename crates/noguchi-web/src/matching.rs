@@ -73,24 +73,32 @@ pub async fn candidates(
         .map_err(index_failed)?;
     let aud = audience(state, p).await?;
     let text = need.data.texts().join("\n");
-    let kinds = vec!["seed".to_owned(), "organisation".to_owned()];
-    // Ask for more than shown: firms that are not companies (and the need's own hospital)
-    // are dropped below.
-    let hits = state
-        .search
-        .rank(&text, &kinds, &aud, limit * 3)
-        .map_err(index_failed)?;
+    // Each kind ranked on its own, so every hit is read from its own table; more than shown is
+    // asked for, because firms that are not companies (and the need's own hospital) are dropped.
+    let mut hits = Vec::new();
+    for kind in [CandidateKind::Seed, CandidateKind::Organisation] {
+        for (id, score) in state
+            .search
+            .rank(&text, &[kind.code().to_owned()], &aud, limit * 3)
+            .map_err(index_failed)?
+        {
+            hits.push((kind, id, score));
+        }
+    }
+    hits.sort_by(|a, b| b.2.total_cmp(&a.2));
     let need_terms = state.search.terms(&text);
     let mut out = Vec::new();
-    for (id, score) in hits {
-        let (kind, title, org_id, org_name, tags, in_region, body) =
-            if let Ok(s) = state.store.seed(&id).await {
+    for (kind, id, score) in hits {
+        let (title, org_id, org_name, tags, in_region, body) = match kind {
+            CandidateKind::Seed => {
+                let Ok(s) = state.store.seed(&id).await else {
+                    continue;
+                };
                 if s.programme_id != need.programme_id {
                     continue;
                 }
-                let body = format!("{}\n{}", s.data.title, s.data.description);
+                let body = format!("{}\n{}", s.data.title, crate::indexer::seed_body(&s));
                 (
-                    CandidateKind::Seed,
                     s.data.title,
                     s.data.holder_organisation_id,
                     s.holder_name,
@@ -98,20 +106,20 @@ pub async fn candidates(
                     false,
                     body,
                 )
-            } else if let Ok(o) = state.store.organisation(&id).await {
+            }
+            CandidateKind::Organisation => {
+                let Ok(o) = state.store.organisation(&id).await else {
+                    continue;
+                };
                 if o.data.kind != OrganisationKind::Company || o.id == need.submitter_org_id {
                     continue;
                 }
-                let body = [
-                    o.data.name.clone(),
-                    o.data.capabilities.join(" "),
-                    o.data.certifications.join(" "),
-                    o.data.industry.clone().unwrap_or_default(),
-                    o.data.notes.clone().unwrap_or_default(),
-                ]
-                .join("\n");
+                let body = format!(
+                    "{}\n{}",
+                    o.data.name,
+                    crate::indexer::organisation_body(&o.data)
+                );
                 (
-                    CandidateKind::Organisation,
                     o.data.name.clone(),
                     o.id,
                     o.data.name,
@@ -119,9 +127,8 @@ pub async fn candidates(
                     o.data.in_region,
                     body,
                 )
-            } else {
-                continue;
-            };
+            }
+        };
         let collaborations = state
             .store
             .collaborations(&need.submitter_org_id, &org_id)
