@@ -64,6 +64,18 @@ pub fn check_status_move(
     }
 }
 
+/// The status a new need starts at, for every channel it can arrive through (form, API, sheet
+/// import, survey answer): the one asked for, except that a need the guard holds starts at 受付
+/// whatever was asked. A held need recorded as 公開 would be counted in every board and figure
+/// by status while nobody but its reviewers may read it.
+pub fn status_at_creation(requested: NeedStatus, held: bool) -> NeedStatus {
+    if held {
+        NeedStatus::Received
+    } else {
+        requested
+    }
+}
+
 /// One named criterion the programme scores needs on.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +232,14 @@ pub fn summarise(criteria: &[Criterion], given: &[GivenScore], english: bool) ->
 mod tests {
     use super::*;
     use NeedStatus::*;
+
+    #[test]
+    fn a_held_need_is_created_received_whatever_was_asked() {
+        for s in NeedStatus::ALL {
+            assert_eq!(status_at_creation(*s, true), NeedStatus::Received);
+            assert_eq!(status_at_creation(*s, false), *s);
+        }
+    }
 
     #[test]
     fn forward_moves_are_free_and_others_need_a_note() {

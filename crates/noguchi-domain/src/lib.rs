@@ -30,8 +30,10 @@ macro_rules! code_list {
 pub mod access;
 pub mod corporate_number;
 pub mod curation;
+pub mod dates;
 pub mod fiscal;
 pub mod kpi;
+pub mod ledger;
 pub mod matching;
 pub mod needs;
 pub mod organisation;

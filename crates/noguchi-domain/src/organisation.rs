@@ -1,6 +1,7 @@
 //! Organisations of the directory: firms, public bodies, hospitals, universities.
 
 use crate::CorporateNumber;
+use crate::dates::{format_date, parse_date};
 use crate::text::{Kana, gojuon_sort_key, search_key};
 use crate::validation::{Invalid, Problem, optional_text, required_text};
 use time::Date;
@@ -340,29 +341,6 @@ pub fn split_tags(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads a calendar date written as YYYY-MM-DD (also with full-width digits or slashes).
-pub fn parse_date(s: &str) -> Result<Date, Problem> {
-    let s = crate::text::fold_width(s.trim()).replace('/', "-");
-    let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Problem::Date);
-    };
-    let y: i32 = y.parse().map_err(|_| Problem::Date)?;
-    let m: u8 = m.parse().map_err(|_| Problem::Date)?;
-    let d: u8 = d.parse().map_err(|_| Problem::Date)?;
-    if !(1868..=9999).contains(&y) {
-        return Err(Problem::Date);
-    }
-    let month = time::Month::try_from(m).map_err(|_| Problem::Date)?;
-    Date::from_calendar_date(y, month, d).map_err(|_| Problem::Date)
-}
-
-pub fn format_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,12 +408,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_tags() {
-        assert_eq!(
-            format_date(parse_date("２０１５/２/３").unwrap()),
-            "2015-02-03"
-        );
-        assert!(parse_date("2015-13-01").is_err());
+    fn tags() {
         assert_eq!(
             split_tags("金型、精密加工,\nICT"),
             ["金型", "精密加工", "ICT"]

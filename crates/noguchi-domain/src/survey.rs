@@ -6,7 +6,7 @@
 //! see it until it is curated), and the patient-information guard screens it like any other.
 
 use crate::needs::{Disclosure, NeedInput};
-use crate::organisation::parse_date;
+use crate::dates::parse_date;
 use crate::validation::{Invalid, Problem, optional_text, required_text};
 use time::Date;
 
@@ -93,7 +93,7 @@ impl CampaignData {
     }
 
     pub fn to_input(&self) -> CampaignInput {
-        use crate::organisation::format_date;
+        use crate::dates::format_date;
         CampaignInput {
             title: Some(self.title.clone()),
             description: self.description.clone(),

@@ -8,7 +8,7 @@ use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::curation::{GivenScore, ScoreSheet, check_status_move};
 use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;

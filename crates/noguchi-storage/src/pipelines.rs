@@ -7,8 +7,9 @@ use crate::outcomes::{self, OutcomeSource};
 use crate::sql::get;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Actor, Granted, permission};
-use noguchi_domain::kpi::{OutcomeData, OutcomeStatus};
-use noguchi_domain::organisation::{FieldStatus, format_date, parse_date};
+use noguchi_domain::ledger::{OutcomeData, OutcomeStatus};
+use noguchi_domain::dates::{format_date, parse_date};
+use noguchi_domain::organisation::FieldStatus;
 use noguchi_domain::pipeline::{
     self, ActivityData, ConsultationData, DealData, DealKind, DealStage, EntryCaseData, EntryStage,
     LinkedOutcome, MoveRefused, Stages, Sync, WantedOutcome,

@@ -10,7 +10,7 @@ use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::matching::{
     CandidateKind, ProposalData, ProposalStatus, Reason, need_status_after,
 };
-use noguchi_domain::organisation::{format_date, parse_date};
+use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;

@@ -5,7 +5,7 @@ use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::needs::Disclosure;
-use noguchi_domain::organisation::{format_date, parse_date};
+use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::survey::CampaignData;
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;

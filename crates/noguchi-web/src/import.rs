@@ -8,7 +8,7 @@ use crate::api::{FieldErrorOut, OrgRef};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use calamine::{Data, Reader, Xlsx};
-use noguchi_domain::kpi::{OutcomeData, OutcomeInput};
+use noguchi_domain::ledger::{OutcomeData, OutcomeInput};
 use noguchi_domain::pipeline::{
     DealData, DealInput, DealStage, EntryCaseData, EntryCaseInput, EntryStage,
 };
@@ -92,7 +92,7 @@ fn excel_date(serial: f64) -> String {
     let epoch = time::macros::date!(1899 - 12 - 30);
     epoch
         .checked_add(time::Duration::days(serial.floor() as i64))
-        .map(noguchi_domain::organisation::format_date)
+        .map(noguchi_domain::dates::format_date)
         .unwrap_or_default()
 }
 
@@ -238,7 +238,7 @@ pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDe
         };
         let on = extra.take(
             "stage_date",
-            noguchi_domain::pipeline::move_date(cell(row, col("stage_date")).as_deref(), today),
+            noguchi_domain::dates::move_date(cell(row, col("stage_date")).as_deref(), today),
         );
         let input = DealInput {
             kind: Some(
@@ -341,7 +341,7 @@ pub async fn check_cases(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedCa
         };
         let on = extra.take(
             "stage_date",
-            noguchi_domain::pipeline::move_date(cell(row, col("stage_date")).as_deref(), today),
+            noguchi_domain::dates::move_date(cell(row, col("stage_date")).as_deref(), today),
         );
         let input = EntryCaseInput {
             organisation_id: org.as_ref().map(|o| o.id.clone()),

@@ -14,10 +14,9 @@ use axum::response::{IntoResponse, Response};
 use noguchi_domain::Invalid;
 use noguchi_domain::access::{self, Principal};
 use noguchi_domain::fiscal::FiscalYear;
-use noguchi_domain::kpi::{
-    self, KpiReport, Measure, OutcomeData, OutcomeInput, OutcomeKind, OutcomeStatus,
-};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::kpi::{self, KpiReport, Measure};
+use noguchi_domain::ledger::{OutcomeData, OutcomeInput, OutcomeKind, OutcomeStatus};
+use noguchi_domain::dates::format_date;
 use noguchi_domain::programme::ProgrammeDefinition;
 use noguchi_storage::{Decision, Outcome, OutcomeFilter, OutcomeSource, Programme};
 use serde::{Deserialize, Serialize};

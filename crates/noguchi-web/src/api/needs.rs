@@ -14,7 +14,7 @@ use noguchi_domain::curation::{ScoreInput, ScoreSheet, summarise};
 use noguchi_domain::matching::Reason;
 use noguchi_domain::needs::NeedStatus;
 use noguchi_domain::needs::{NeedData, NeedInput, SeedData, SeedInput, screen};
-use noguchi_domain::pipeline::move_date;
+use noguchi_domain::dates::move_date;
 use noguchi_domain::validation::{optional_text, required_text};
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Intake, NdaRecord, Need, Seed};

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use noguchi_domain::access::{self, Principal};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::pipeline::{
     self, ActivityData, ConsultationData, DealData, DealInput, DealKind, DealStage, EntryCaseData,
     EntryCaseInput, EntryStage,
@@ -313,7 +313,7 @@ fn parse_stage_in<S>(
             .ok_or(Problem::Required)
             .and_then(parse),
     );
-    let on = errs.take("date", pipeline::move_date(body.date.as_deref(), today));
+    let on = errs.take("date", noguchi_domain::dates::move_date(body.date.as_deref(), today));
     match (stage, on) {
         (Some(s), Some(d)) if errs.is_empty() => Ok((s, d)),
         _ => Err(AppError::Invalid(errs)),

@@ -14,7 +14,7 @@ use noguchi_domain::access::{self, Principal, ProposalScope};
 use noguchi_domain::matching::{
     ProposalData, ProposalInput, ProposalRefused, ProposalStatus, Reason, check_proposal_move,
 };
-use noguchi_domain::pipeline::move_date;
+use noguchi_domain::dates::move_date;
 use noguchi_domain::validation::optional_text;
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Explanation, Proposal};
@@ -151,7 +151,7 @@ pub async fn proposal_out(
         score: x.score,
         reasons: x.reasons.iter().map(Reason::to_api).collect(),
         status: x.status.code().into(),
-        status_on: noguchi_domain::organisation::format_date(x.status_on),
+        status_on: noguchi_domain::dates::format_date(x.status_on),
         next,
         created_at: x.created_at,
     })

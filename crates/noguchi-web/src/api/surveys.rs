@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use noguchi_domain::access::{self, Principal};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::survey::{CampaignData, CampaignInput};
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Campaign, LinkChange};

@@ -18,8 +18,9 @@ use noguchi_domain::Invalid;
 use noguchi_domain::Problem;
 use noguchi_domain::access;
 use noguchi_domain::fiscal::FiscalYear;
-use noguchi_domain::kpi::{KpiReport, Measure, OutcomeData, OutcomeInput, OutcomeKind};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::kpi::{KpiReport, Measure};
+use noguchi_domain::ledger::{OutcomeData, OutcomeInput, OutcomeKind};
+use noguchi_domain::dates::format_date;
 use noguchi_storage::{Decision, OrganisationFilter, Outcome, OutcomeSource, Programme};
 use serde::Deserialize;
 

@@ -269,7 +269,7 @@ fn read_form(form: &FormData) -> (OrganisationInput, String, Invalid) {
         .filter(|l| !l.is_empty())
         .map(|l| match l.rsplit_once([',', '、', '，']) {
             Some((body, date))
-                if noguchi_domain::organisation::parse_date(date).is_ok()
+                if noguchi_domain::dates::parse_date(date).is_ok()
                     || date.trim().chars().any(|c| c.is_ascii_digit()) =>
             {
                 (body.trim().to_owned(), Some(date.trim().to_owned()))

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::access::{self, Principal};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::pipeline::{
     ActivityData, ActivityKind, ConsultationCategory, ConsultationData, DealData, DealInput,
     DealKind, DealStage, EntryCaseData, EntryCaseInput, EntryStage, Stages,
@@ -416,7 +416,7 @@ pub async fn move_deal(
     );
     let on = errs.take(
         "date",
-        noguchi_domain::pipeline::move_date(form.get("date").as_deref(), state.store.now().date()),
+        noguchi_domain::dates::move_date(form.get("date").as_deref(), state.store.now().date()),
     );
     let result = match (stage, on) {
         (Some(s), Some(on)) => state
@@ -772,7 +772,7 @@ pub async fn move_case(
     );
     let on = errs.take(
         "date",
-        noguchi_domain::pipeline::move_date(form.get("date").as_deref(), state.store.now().date()),
+        noguchi_domain::dates::move_date(form.get("date").as_deref(), state.store.now().date()),
     );
     let result = match (stage, on) {
         (Some(s), Some(on)) => state

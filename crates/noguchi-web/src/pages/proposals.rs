@@ -19,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::matching::ProposalStatus;
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_storage::{Programme, Proposal};
 use serde::Deserialize;
 

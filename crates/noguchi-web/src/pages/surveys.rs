@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::access;
 use noguchi_domain::needs::{Disclosure, Finding, NeedData, screen};
-use noguchi_domain::organisation::format_date;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::survey::{AnswerInput, CampaignData, CampaignInput};
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Campaign, Intake, Programme};

@@ -1,11 +1,15 @@
 //! The one access policy of Noguchi, deny by default.
 //!
-//! Two layers, both decided here:
+//! Three layers, all decided here:
 //! - every HTTP route is listed in [`ROUTES`] with what it needs ([`Need`]); a route that is not
 //!   listed is refused by the web layer, and a test fails for any registered route missing here;
-//! - record-level decisions are made by the functions below, which hand out a [`Granted`] proof.
-//!   Storage functions that change data take that proof, so a write cannot be reached without
-//!   passing the policy first.
+//! - reads: [`sight`] hands out a [`Sight`], the caller's capability to read. Storage reads of
+//!   confidential records take it and filter with it, so a new list, count, export or search
+//!   cannot forget the filter;
+//! - writes: the functions below hand out a [`Granted`] proof, bound to the programme (and, for
+//!   grants limited to one organisation, to that organisation) it was given for. Storage functions
+//!   that change data take that proof and check it covers the record, so a write cannot be reached
+//!   without passing the policy first, nor with a grant given elsewhere.
 
 use std::marker::PhantomData;
 
@@ -104,6 +108,7 @@ pub mod permission {
     pub struct ViewAudit;
     pub struct ManageUsers;
     pub struct RecordOutcome;
+    pub struct RecordNda;
     pub struct DecideOutcome;
     pub struct ManageDeals;
     pub struct WorkOnEntryCase;
@@ -120,21 +125,30 @@ pub mod permission {
 #[derive(Debug)]
 pub struct Granted<P> {
     actor: Actor,
+    /// The programme the grant was given in; `None` for installation-wide grants (accounts, the
+    /// system itself).
+    programme: Option<String>,
     /// For a record-level grant limited to one organisation: that organisation.
     scope: Option<String>,
     _permission: PhantomData<fn() -> P>,
 }
 
 impl<P> Granted<P> {
-    fn to(principal: &Principal, scope: Option<&str>) -> Self {
+    fn to(principal: &Principal, programme: Option<&str>, scope: Option<&str>) -> Self {
         Self {
             actor: principal.actor(),
+            programme: programme.map(str::to_owned),
             scope: scope.map(str::to_owned),
             _permission: PhantomData,
         }
     }
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+    /// Whether the grant may be spent on a record of `programme_id` (storage checks this, so a
+    /// grant given in one programme cannot change another programme's records).
+    pub fn covers_programme(&self, programme_id: &str) -> bool {
+        self.programme.as_deref().is_none_or(|p| p == programme_id)
     }
     /// Whether the grant extends to records of `organisation_id` (storage checks this, so a
     /// grant for one's own organisation cannot be spent on another).
@@ -151,6 +165,7 @@ impl<P> Granted<P> {
 pub fn system_grant<P>() -> Granted<P> {
     Granted {
         actor: Actor::system(),
+        programme: None,
         scope: None,
         _permission: PhantomData,
     }
@@ -160,9 +175,19 @@ pub fn system_grant<P>() -> Granted<P> {
 #[error("not allowed")]
 pub struct Denied;
 
+/// An installation-wide grant (the directory, accounts, the audit log).
 fn allow<P>(principal: &Principal, ok: bool) -> Result<Granted<P>, Denied> {
     if ok {
-        Ok(Granted::to(principal, None))
+        Ok(Granted::to(principal, None, None))
+    } else {
+        Err(Denied)
+    }
+}
+
+/// A grant bound to one programme.
+fn allow_in<P>(principal: &Principal, programme_id: &str, ok: bool) -> Result<Granted<P>, Denied> {
+    if ok {
+        Ok(Granted::to(principal, Some(programme_id), None))
     } else {
         Err(Denied)
     }
@@ -171,9 +196,9 @@ fn allow<P>(principal: &Principal, ok: bool) -> Result<Granted<P>, Denied> {
 /// Allows the secretariat everywhere, others only within their own organisation.
 fn allow_own<P>(p: &Principal, organisation_id: Option<&str>) -> Result<Granted<P>, Denied> {
     if p.is_secretariat() {
-        Ok(Granted::to(p, None))
+        Ok(Granted::to(p, None, None))
     } else if organisation_id == Some(p.organisation_id.as_str()) {
-        Ok(Granted::to(p, organisation_id))
+        Ok(Granted::to(p, None, organisation_id))
     } else {
         Err(Denied)
     }
@@ -225,7 +250,7 @@ pub fn record_outcome(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::RecordOutcome>, Denied> {
-    allow(p, p.is_secretariat_of(programme_id))
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 /// Verifying or rejecting outcomes: only the programme's secretariat.
@@ -233,7 +258,7 @@ pub fn decide_outcome(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::DecideOutcome>, Denied> {
-    allow(p, p.is_secretariat_of(programme_id))
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 /// Pending and rejected outcomes are working data of the secretariat; everyone else sees the
@@ -253,7 +278,7 @@ pub fn manage_deals(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ManageDeals>, Denied> {
-    allow(p, p.is_secretariat_of(programme_id))
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 /// Entry cases: the secretariat, the firm itself and the supporting organisations named on it.
@@ -273,7 +298,7 @@ pub fn open_entry_case(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
-    allow(p, p.is_secretariat_of(programme_id))
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 /// Working on an entry case (stages, consultations, activities): the secretariat and the
@@ -283,8 +308,7 @@ pub fn work_on_entry_case(
     programme_id: &str,
     supporters: &[String],
 ) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id) || supporters.contains(&p.organisation_id),
     )
 }
@@ -346,12 +370,12 @@ pub fn submit_need(
     programme_id: &str,
 ) -> Result<Granted<permission::SubmitNeed>, Denied> {
     if p.is_secretariat_of(programme_id) {
-        return Ok(Granted::to(p, None));
+        return Ok(Granted::to(p, Some(programme_id), None));
     }
     let provider = p.has_role_in(programme_id, Role::NeedsProvider)
         || p.has_role_in(programme_id, Role::NeedsSurvey);
     if provider {
-        Ok(Granted::to(p, Some(&p.organisation_id)))
+        Ok(Granted::to(p, Some(programme_id), Some(&p.organisation_id)))
     } else {
         Err(Denied)
     }
@@ -364,18 +388,18 @@ pub fn curate_need(
     programme_id: &str,
     submitter_org: &str,
 ) -> Result<Granted<permission::CurateNeed>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id) || p.organisation_id == submitter_org,
     )
 }
 
-/// Recording a signed NDA: the secretariat.
+/// Recording (or revoking) a signed NDA: the secretariat. A permission of its own: the
+/// submitter may curate its need but not decide who signed.
 pub fn record_nda(
     p: &Principal,
     programme_id: &str,
-) -> Result<Granted<permission::CurateNeed>, Denied> {
-    allow(p, p.is_secretariat_of(programme_id))
+) -> Result<Granted<permission::RecordNda>, Denied> {
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 /// Seeds belong to their holder: the holder organisation and the secretariat manage them.
@@ -384,8 +408,7 @@ pub fn manage_seed(
     programme_id: &str,
     holder_org: &str,
 ) -> Result<Granted<permission::ManageSeed>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id) || p.organisation_id == holder_org,
     )
 }
@@ -395,8 +418,7 @@ pub fn manage_campaigns(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ManageCampaign>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::NeedsSurvey),
     )
 }
@@ -405,6 +427,7 @@ pub fn manage_campaigns(
 /// only while the campaign takes answers. The answer is filed as a need of the campaign's
 /// organisation, recorded as coming from the campaign (not from a user).
 pub fn answer_survey(
+    programme_id: &str,
     campaign_id: &str,
     organisation_id: &str,
     open: bool,
@@ -417,6 +440,7 @@ pub fn answer_survey(
             user_id: format!("survey:{campaign_id}"),
             organisation_id: organisation_id.to_owned(),
         },
+        programme: Some(programme_id.to_owned()),
         scope: Some(organisation_id.to_owned()),
         _permission: PhantomData,
     })
@@ -428,8 +452,7 @@ pub fn score_need(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ScoreNeed>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id)
             || [
                 Role::Matching,
@@ -446,8 +469,7 @@ pub fn propose_match(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ProposeMatch>, Denied> {
-    allow(
-        p,
+    allow_in(p, programme_id,
         p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::Matching),
     )
 }
@@ -495,256 +517,14 @@ pub fn move_proposal(
 ) -> Result<Granted<permission::MoveProposal>, crate::matching::ProposalRefused> {
     let sides = proposal_sides(p, s);
     crate::matching::check_proposal_move(from, to, &sides, disclosure, note)?;
-    Ok(Granted::to(p, None))
+    Ok(Granted::to(p, Some(s.programme_id), None))
 }
 
-/// What a route needs before its handler runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// Anyone, also anonymous visitors (sign-in page, health check, style sheet).
-    Public,
-    /// Any signed-in user; the handler makes the record-level decision with the functions above.
-    SignedIn,
-    /// The secretariat of a programme (or an administrator).
-    Secretariat,
-    /// A system administrator.
-    Admin,
-}
 
-impl Need {
-    /// Whether `principal` (None: anonymous) passes this route-level rule.
-    pub fn admits(self, principal: Option<&Principal>) -> Result<(), Refusal> {
-        match (self, principal) {
-            (Need::Public, _) => Ok(()),
-            (_, None) => Err(Refusal::SignInRequired),
-            (Need::SignedIn, Some(_)) => Ok(()),
-            (Need::Secretariat, Some(p)) if p.is_secretariat() => Ok(()),
-            (Need::Admin, Some(p)) if p.admin => Ok(()),
-            (_, Some(_)) => Err(Refusal::Forbidden),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    SignInRequired,
-    Forbidden,
-}
-
-/// One row of the route policy.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteRule {
-    pub method: &'static str,
-    /// The path pattern exactly as the router registers it (`/api/v1/organisations/{id}`).
-    pub path: &'static str,
-    pub need: Need,
-}
-
-const fn rule(method: &'static str, path: &'static str, need: Need) -> RouteRule {
-    RouteRule { method, path, need }
-}
-
-use Need::{Admin, Public, Secretariat, SignedIn};
-
-/// Every route of the web interface and what it needs. Deny by default: the web layer refuses a
-/// matched route that is not in this table.
-pub const ROUTES: &[RouteRule] = &[
-    // Infrastructure and sign-in
-    rule("GET", "/healthz", Public),
-    rule("GET", "/static/{file}", Public),
-    rule("GET", "/api/v1/openapi.json", Public),
-    rule("GET", "/login", Public),
-    rule("POST", "/login", Public),
-    rule("POST", "/logout", SignedIn),
-    rule("GET", "/lang/{lang}", Public),
-    rule("GET", "/account/password", SignedIn),
-    rule("POST", "/account/password", SignedIn),
-    // Pages
-    rule("GET", "/", SignedIn),
-    rule("GET", "/programmes/{id}", SignedIn),
-    rule("GET", "/organisations", SignedIn),
-    rule("GET", "/organisations/new", Secretariat),
-    rule("POST", "/organisations", Secretariat),
-    rule("GET", "/organisations/{id}", SignedIn),
-    rule("GET", "/organisations/{id}/edit", SignedIn),
-    rule("POST", "/organisations/{id}", SignedIn),
-    rule("POST", "/organisations/{id}/delete", Secretariat),
-    rule("GET", "/people", SignedIn),
-    rule("GET", "/people/new", SignedIn),
-    rule("POST", "/people", SignedIn),
-    rule("GET", "/people/{id}", SignedIn),
-    rule("GET", "/people/{id}/edit", SignedIn),
-    rule("POST", "/people/{id}", SignedIn),
-    rule("POST", "/people/{id}/delete", SignedIn),
-    rule("GET", "/programmes/{id}/kpi", SignedIn),
-    rule("GET", "/programmes/{id}/kpi/print", SignedIn),
-    rule("GET", "/programmes/{id}/outcomes", SignedIn),
-    rule("GET", "/programmes/{id}/outcomes/new", Secretariat),
-    rule("POST", "/programmes/{id}/outcomes", Secretariat),
-    rule("GET", "/programmes/{id}/outcomes/import", Secretariat),
-    rule("POST", "/programmes/{id}/outcomes/import", Secretariat),
-    rule("GET", "/outcomes/{id}", SignedIn),
-    rule("POST", "/outcomes/{id}/verify", Secretariat),
-    rule("POST", "/outcomes/{id}/reject", Secretariat),
-    rule("GET", "/programmes/{id}/deals", SignedIn),
-    rule("GET", "/programmes/{id}/deals/new", Secretariat),
-    rule("POST", "/programmes/{id}/deals", Secretariat),
-    rule("GET", "/programmes/{id}/deals/export", SignedIn),
-    rule("GET", "/programmes/{id}/deals/import", Secretariat),
-    rule("POST", "/programmes/{id}/deals/import", Secretariat),
-    rule("GET", "/deals/{id}", SignedIn),
-    rule("GET", "/deals/{id}/edit", SignedIn),
-    rule("POST", "/deals/{id}", SignedIn),
-    rule("POST", "/deals/{id}/stage", SignedIn),
-    rule("POST", "/deals/{id}/activities", SignedIn),
-    rule("GET", "/programmes/{id}/entry-cases", SignedIn),
-    rule("GET", "/programmes/{id}/entry-cases/new", Secretariat),
-    rule("POST", "/programmes/{id}/entry-cases", Secretariat),
-    rule("GET", "/programmes/{id}/entry-cases/export", SignedIn),
-    rule("GET", "/programmes/{id}/entry-cases/import", Secretariat),
-    rule("POST", "/programmes/{id}/entry-cases/import", Secretariat),
-    rule("GET", "/entry-cases/{id}", SignedIn),
-    rule("POST", "/entry-cases/{id}/stage", SignedIn),
-    rule("POST", "/entry-cases/{id}/activities", SignedIn),
-    rule("POST", "/entry-cases/{id}/consultations", SignedIn),
-    rule("GET", "/my-work", SignedIn),
-    rule("GET", "/search", SignedIn),
-    // The needs catalogue and a need's page are open to visitors without an account: the
-    // handlers show them the public needs only (audience `public`).
-    rule("GET", "/needs", Public),
-    rule("GET", "/programmes/{id}/needs", Public),
-    rule("GET", "/programmes/{id}/needs/new", SignedIn),
-    rule("POST", "/programmes/{id}/needs", SignedIn),
-    rule("GET", "/programmes/{id}/needs/export", SignedIn),
-    rule("GET", "/programmes/{id}/needs/import", SignedIn),
-    rule("POST", "/programmes/{id}/needs/import", SignedIn),
-    rule("GET", "/programmes/{id}/needs/for-me", SignedIn),
-    rule("GET", "/programmes/{id}/ndas", Secretariat),
-    rule("GET", "/needs/{id}", Public),
-    rule("GET", "/needs/{id}/edit", SignedIn),
-    rule("POST", "/needs/{id}", SignedIn),
-    rule("POST", "/needs/{id}/status", SignedIn),
-    rule("POST", "/needs/{id}/release", SignedIn),
-    rule("POST", "/needs/{id}/scores", SignedIn),
-    rule("POST", "/needs/{id}/ndas", SignedIn),
-    rule(
-        "POST",
-        "/needs/{id}/ndas/{organisation_id}/revoke",
-        SignedIn,
-    ),
-    rule("POST", "/needs/{id}/proposals", SignedIn),
-    rule("GET", "/programmes/{id}/seeds", SignedIn),
-    rule("GET", "/programmes/{id}/seeds/new", SignedIn),
-    rule("POST", "/programmes/{id}/seeds", SignedIn),
-    rule("GET", "/seeds/{id}", SignedIn),
-    rule("GET", "/seeds/{id}/edit", SignedIn),
-    rule("POST", "/seeds/{id}", SignedIn),
-    rule("GET", "/programmes/{id}/campaigns", SignedIn),
-    rule("GET", "/programmes/{id}/campaigns/new", SignedIn),
-    rule("POST", "/programmes/{id}/campaigns", SignedIn),
-    rule("GET", "/campaigns/{id}", SignedIn),
-    rule("GET", "/campaigns/{id}/edit", SignedIn),
-    rule("POST", "/campaigns/{id}", SignedIn),
-    rule("POST", "/campaigns/{id}/link", SignedIn),
-    // A survey campaign's form: the link is the credential (see `access::answer_survey`).
-    rule("GET", "/survey/{token}", Public),
-    rule("POST", "/survey/{token}", Public),
-    rule("GET", "/programmes/{id}/proposals", SignedIn),
-    rule("GET", "/proposals/{id}", SignedIn),
-    rule("POST", "/proposals/{id}/status", SignedIn),
-    rule("GET", "/audit", Secretariat),
-    rule("GET", "/users", Admin),
-    rule("POST", "/users", Admin),
-    // JSON API
-    rule("GET", "/api/v1/me", SignedIn),
-    rule("GET", "/api/v1/programmes", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}", SignedIn),
-    rule("GET", "/api/v1/organisations", SignedIn),
-    rule("POST", "/api/v1/organisations", Secretariat),
-    rule("GET", "/api/v1/organisations/{id}", SignedIn),
-    rule("PATCH", "/api/v1/organisations/{id}", SignedIn),
-    rule("DELETE", "/api/v1/organisations/{id}", Secretariat),
-    rule("GET", "/api/v1/people", SignedIn),
-    rule("POST", "/api/v1/people", SignedIn),
-    rule("GET", "/api/v1/people/{id}", SignedIn),
-    rule("PATCH", "/api/v1/people/{id}", SignedIn),
-    rule("DELETE", "/api/v1/people/{id}", SignedIn),
-    rule("GET", "/api/v1/audit", Secretariat),
-    rule("GET", "/api/v1/programmes/{id}/needs", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/needs", SignedIn),
-    rule("GET", "/api/v1/needs/{id}", SignedIn),
-    rule("PATCH", "/api/v1/needs/{id}", SignedIn),
-    rule("POST", "/api/v1/needs/{id}/release", SignedIn),
-    rule("POST", "/api/v1/needs/{id}/ndas", SignedIn),
-    rule("GET", "/api/v1/needs/{id}/matches", SignedIn),
-    rule("GET", "/api/v1/needs/{id}/ndas", SignedIn),
-    rule(
-        "DELETE",
-        "/api/v1/needs/{id}/ndas/{organisation_id}",
-        SignedIn,
-    ),
-    rule("POST", "/api/v1/needs/{id}/status", SignedIn),
-    rule("GET", "/api/v1/needs/{id}/history", SignedIn),
-    rule("GET", "/api/v1/needs/{id}/scores", SignedIn),
-    rule("POST", "/api/v1/needs/{id}/scores", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/needs/for-me", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/needs/import", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/campaigns", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/campaigns", SignedIn),
-    rule("GET", "/api/v1/campaigns/{id}", SignedIn),
-    rule("PATCH", "/api/v1/campaigns/{id}", SignedIn),
-    rule("POST", "/api/v1/campaigns/{id}/link", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/proposals", SignedIn),
-    rule("POST", "/api/v1/needs/{id}/proposals", SignedIn),
-    rule("GET", "/api/v1/proposals/{id}", SignedIn),
-    rule("GET", "/api/v1/proposals/{id}/history", SignedIn),
-    rule("POST", "/api/v1/proposals/{id}/status", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/seeds", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/seeds", SignedIn),
-    rule("GET", "/api/v1/seeds/{id}", SignedIn),
-    rule("PATCH", "/api/v1/seeds/{id}", SignedIn),
-    rule("GET", "/api/v1/search", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/outcomes", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/outcomes", Secretariat),
-    rule(
-        "POST",
-        "/api/v1/programmes/{id}/outcomes/import",
-        Secretariat,
-    ),
-    rule("GET", "/api/v1/outcomes/{id}", SignedIn),
-    rule("PATCH", "/api/v1/outcomes/{id}", Secretariat),
-    rule("POST", "/api/v1/outcomes/{id}/verify", Secretariat),
-    rule("POST", "/api/v1/outcomes/{id}/reject", Secretariat),
-    rule("GET", "/api/v1/programmes/{id}/deals", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/deals", Secretariat),
-    rule("POST", "/api/v1/programmes/{id}/deals/import", Secretariat),
-    rule("GET", "/api/v1/deals/{id}", SignedIn),
-    rule("PATCH", "/api/v1/deals/{id}", SignedIn),
-    rule("POST", "/api/v1/deals/{id}/stage", SignedIn),
-    rule("POST", "/api/v1/deals/{id}/activities", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/entry-cases", SignedIn),
-    rule("POST", "/api/v1/programmes/{id}/entry-cases", Secretariat),
-    rule(
-        "POST",
-        "/api/v1/programmes/{id}/entry-cases/import",
-        Secretariat,
-    ),
-    rule("GET", "/api/v1/entry-cases/{id}", SignedIn),
-    rule("PATCH", "/api/v1/entry-cases/{id}", SignedIn),
-    rule("POST", "/api/v1/entry-cases/{id}/stage", SignedIn),
-    rule("POST", "/api/v1/entry-cases/{id}/activities", SignedIn),
-    rule("POST", "/api/v1/entry-cases/{id}/consultations", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/kpi", SignedIn),
-    rule("GET", "/api/v1/programmes/{id}/kpi.xlsx", SignedIn),
-];
-
-/// The rule for a registered route, or `None` (which the web layer treats as "refuse").
-pub fn route_rule(method: &str, path: &str) -> Option<Need> {
-    ROUTES
-        .iter()
-        .find(|r| r.method == method && r.path == path)
-        .map(|r| r.need)
-}
+mod routes;
+mod sight;
+pub use routes::{Need, Refusal, RouteRule, ROUTES, route_rule};
+pub use sight::{RecordFilter, Sight, sight, system_sight};
 
 #[cfg(test)]
 mod tests {
