@@ -38,6 +38,8 @@ pub struct Person {
     pub data: PersonData,
     /// The organisation's name, joined for display.
     pub organisation_name: Option<String>,
+    /// The reader may not see the contact details (e-mail, phone): they were left out.
+    pub contact_hidden: bool,
     pub created_at: String,
     pub updated_at: String,
 }

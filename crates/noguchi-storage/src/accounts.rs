@@ -1,6 +1,6 @@
 //! Accounts, browser sessions and API tokens. Secrets are stored only as SHA-256 hashes.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::programmes::parse_roles;
 use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp, token_hash};
@@ -42,7 +42,7 @@ impl Store {
         grant: &Granted<permission::ManageUsers>,
         user: NewUser,
     ) -> Result<UserSummary> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let mut errs = Invalid::default();
         if sqlx::query("SELECT id FROM users WHERE email = $1")
             .bind(user.email.as_str())
@@ -79,15 +79,10 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("user", &id, user.email.as_str()).after(json!({
+        tx.audit(Change::create("user", &id, user.email.as_str()).after(json!({
                 "email": user.email.as_str(), "name": user.name,
                 "organisation_id": user.organisation_id, "admin": user.admin,
-            })),
-        )
+            })))
         .await?;
         tx.commit().await?;
         self.user(&id).await
@@ -141,8 +136,12 @@ impl Store {
         password_hash: &str,
         keep_session: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
-        let now = self.now();
+        let actor = noguchi_domain::access::Actor {
+            user_id: user_id.to_owned(),
+            organisation_id: String::new(),
+        };
+        let mut tx = self.begin(&actor).await?;
+        let now = tx.now();
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(timestamp(now))
@@ -154,16 +153,7 @@ impl Store {
             .bind(keep_session.map(token_hash).unwrap_or_default())
             .execute(&mut *tx)
             .await?;
-        let actor = noguchi_domain::access::Actor {
-            user_id: user_id.to_owned(),
-            organisation_id: String::new(),
-        };
-        record(
-            &mut tx,
-            &actor,
-            now,
-            Change::update("user", user_id, "password"),
-        )
+        tx.audit(Change::update("user", user_id, "password"))
         .await?;
         tx.commit().await?;
         Ok(())

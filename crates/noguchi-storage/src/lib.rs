@@ -23,13 +23,14 @@ mod proposals;
 mod sql;
 mod surveys;
 pub mod testing;
+mod write;
 
 pub use accounts::{NewUser, UserSummary};
 pub use audit::{AuditEntry, AuditFilter};
 pub use needs::{Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
-pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove, Visibility};
+pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove};
 pub use programmes::{Programme, ProgrammeMember};
 pub use proposals::{Explanation, Proposal};
 pub use sql::Page;
@@ -66,6 +67,9 @@ pub enum StoreError {
     Invalid(#[from] Invalid),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A grant given for another programme (or organisation) than the record's.
+    #[error("the grant does not cover this record")]
+    Denied,
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
 }

@@ -1,12 +1,14 @@
 //! Clinical needs, their NDAs, seeds, and the search queue.
 
 use crate::StageMove;
-use crate::audit::{Change, record};
+use crate::write::{Write, covers};
+use crate::audit::Change;
 use crate::pipelines::{history, insert_move};
 use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
-use noguchi_domain::curation::{GivenScore, ScoreSheet, check_status_move};
+use noguchi_domain::access::{NeedScope, Sight};
+use noguchi_domain::curation::{GivenScore, ScoreSheet, check_status_move, status_at_creation};
 use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
 use noguchi_domain::dates::format_date;
 use noguchi_domain::{Invalid, Problem};
@@ -33,6 +35,19 @@ pub struct Need {
     pub contact: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl Need {
+    /// Who may see the need, in the policy's terms.
+    pub fn scope(&self) -> NeedScope<'_> {
+        NeedScope {
+            programme_id: &self.programme_id,
+            submitter_org: &self.submitter_org_id,
+            disclosure: self.data.disclosure,
+            held: self.held,
+            nda_orgs: &self.nda_orgs,
+        }
+    }
 }
 
 /// How a need arrived, besides its content.
@@ -130,7 +145,8 @@ impl Store {
         findings: Vec<Finding>,
         intake: &Intake,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let id = insert_need(
             &mut tx,
             self.now(),
@@ -153,7 +169,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<(NeedData, Vec<Finding>, Intake)>,
     ) -> Result<Vec<String>> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let mut ids = Vec::with_capacity(rows.len());
         for (data, findings, intake) in &rows {
             ids.push(
@@ -173,14 +190,20 @@ impl Store {
         Ok(ids)
     }
 
-    pub async fn need(&self, id: &str) -> Result<Need> {
+    /// A need the reader may see; any other answers "not found", as one that does not exist.
+    pub async fn need(&self, sight: &Sight, id: &str) -> Result<Need> {
         let mut conn = self.pool.acquire().await?;
-        load_need(&mut conn, id).await
+        let n = load_need(&mut conn, id).await?;
+        if sight.need(&n.scope()) {
+            Ok(n)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
-    /// Every need of a programme, newest first (callers filter by what the reader may see,
-    /// with the same policy function as a single read). Two queries, however many needs.
-    pub async fn needs(&self, programme_id: &str) -> Result<Vec<Need>> {
+    /// The needs of a programme the reader may see, newest first. Two queries, however many
+    /// needs; the filter is the reader's sight, the same rule as a single read.
+    pub async fn needs(&self, sight: &Sight, programme_id: &str) -> Result<Vec<Need>> {
         let rows = sqlx::query(
             "SELECT n.*, o.name AS org_name FROM needs n JOIN organisations o ON o.id = n.submitter_org_id \
              WHERE n.programme_id = $1 ORDER BY n.created_at DESC, n.id",
@@ -201,12 +224,15 @@ impl Store {
                 .or_default()
                 .push(get(&r, "organisation_id")?);
         }
-        rows.iter()
-            .map(|r| {
-                let id: String = get(r, "id")?;
-                need_from_row(r, ndas.remove(&id).unwrap_or_default())
-            })
-            .collect()
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: String = get(r, "id")?;
+            let n = need_from_row(r, ndas.remove(&id).unwrap_or_default())?;
+            if sight.need(&n.scope()) {
+                out.push(n);
+            }
+        }
+        Ok(out)
     }
 
     /// Changes a need; `findings` are the guard's on the new text (a held need stays held until
@@ -218,8 +244,9 @@ impl Store {
         data: NeedData,
         findings: Vec<Finding>,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         let held = before.held || !findings.is_empty();
         let mut all = before.findings.clone();
         all.extend(findings);
@@ -263,14 +290,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         enqueue(&mut tx, self.now(), "need", id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("need", id, &data.title)
+        tx.audit(Change::update("need", id, &data.title)
                 .before(json!({"status": before.data.status.code(), "disclosure": before.data.disclosure.code(), "held": before.held}))
-                .after(json!({"status": data.status.code(), "disclosure": data.disclosure.code(), "held": held})),
-        )
+                .after(json!({"status": data.status.code(), "disclosure": data.disclosure.code(), "held": held})))
         .await?;
         let after = load_need(&mut tx, id).await?;
         tx.commit().await?;
@@ -283,22 +305,18 @@ impl Store {
         grant: &Granted<permission::CurateNeed>,
         id: &str,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         sqlx::query("UPDATE needs SET held = 0, findings = '[]', updated_at = $1 WHERE id = $2")
             .bind(timestamp(self.now()))
             .bind(id)
             .execute(&mut *tx)
             .await?;
         enqueue(&mut tx, self.now(), "need", id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("need", id, &before.data.title)
+        tx.audit(Change::update("need", id, &before.data.title)
                 .before(json!({"held": before.held}))
-                .after(json!({"held": false})),
-        )
+                .after(json!({"held": false})))
         .await?;
         let after = load_need(&mut tx, id).await?;
         tx.commit().await?;
@@ -314,8 +332,9 @@ impl Store {
         on: Date,
         note: Option<&str>,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         check_status_move(before.data.status, to, before.held, note)
             .map_err(|p| Invalid::one("status", p))?;
         let now = self.now();
@@ -332,13 +351,14 @@ impl Store {
     /// Records a signed NDA: the organisation may then see the need if it is at the NDA level.
     pub async fn record_nda(
         &self,
-        grant: &Granted<permission::CurateNeed>,
+        grant: &Granted<permission::RecordNda>,
         need_id: &str,
         organisation_id: &str,
         signed_on: Date,
         document_ref: Option<&str>,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        covers(grant, &load_need(&mut tx, need_id).await?.programme_id)?;
         insert_nda(
             &mut tx,
             grant.actor(),
@@ -358,12 +378,13 @@ impl Store {
     /// NDA-level need at once, in search too.
     pub async fn revoke_nda(
         &self,
-        grant: &Granted<permission::CurateNeed>,
+        grant: &Granted<permission::RecordNda>,
         need_id: &str,
         organisation_id: &str,
     ) -> Result<Need> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
+        covers(grant, &need.programme_id)?;
         let gone = sqlx::query("DELETE FROM need_ndas WHERE need_id = $1 AND organisation_id = $2")
             .bind(need_id)
             .bind(organisation_id)
@@ -375,23 +396,25 @@ impl Store {
         }
         let now = self.now();
         enqueue(&mut tx, now, "need", need_id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::delete("nda", need_id, &need.data.title)
-                .before(json!({"organisation_id": organisation_id})),
-        )
+        tx.audit(Change::delete("nda", need_id, &need.data.title)
+                .before(json!({"organisation_id": organisation_id})))
         .await?;
         let after = load_need(&mut tx, need_id).await?;
         tx.commit().await?;
         Ok(after)
     }
 
-    /// The NDAs of one need, or of every need of a programme (`need_id` None).
-    pub async fn ndas(&self, programme_id: &str, need_id: Option<&str>) -> Result<Vec<NdaRecord>> {
+    /// The NDAs of one need, or of every need of a programme (`need_id` None), that the reader
+    /// may know of: all for the programme's secretariat; otherwise those of needs its
+    /// organisation submitted, and its own.
+    pub async fn ndas(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        need_id: Option<&str>,
+    ) -> Result<Vec<NdaRecord>> {
         let sql = format!(
-            "SELECT a.*, n.title AS need_title, o.name AS org_name, u.name AS user_name FROM need_ndas a \
+            "SELECT a.*, n.title AS need_title, n.submitter_org_id, o.name AS org_name, u.name AS user_name FROM need_ndas a \
              JOIN needs n ON n.id = a.need_id JOIN organisations o ON o.id = a.organisation_id \
              LEFT JOIN users u ON u.id = a.recorded_by \
              WHERE n.programme_id = $1 {} ORDER BY a.signed_on DESC, o.name",
@@ -405,9 +428,16 @@ impl Store {
         if let Some(n) = need_id {
             q = q.bind(n);
         }
+        let all = sight.is_secretariat_of(programme_id);
+        let own = sight.organisation().unwrap_or_default();
         q.fetch_all(&self.pool)
             .await?
             .iter()
+            .filter(|r| {
+                all || [get::<String>(r, "submitter_org_id"), get(r, "organisation_id")]
+                    .into_iter()
+                    .any(|o| o.is_ok_and(|o| !own.is_empty() && o == own))
+            })
             .map(|r| {
                 Ok(NdaRecord {
                     need_id: get(r, "need_id")?,
@@ -430,8 +460,9 @@ impl Store {
         need_id: &str,
         sheet: &ScoreSheet,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
+        covers(grant, &need.programme_id)?;
         let now = self.now();
         let user = &grant.actor().user_id;
         for (criterion, score) in &sheet.scores {
@@ -467,15 +498,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("need_score", need_id, &need.data.title).after(json!({
+        tx.audit(Change::update("need_score", need_id, &need.data.title).after(json!({
                 "scores": sheet.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
                 "comment": sheet.comment,
-            })),
-        )
+            })))
         .await?;
         tx.commit().await?;
         Ok(())
@@ -523,7 +549,8 @@ impl Store {
         programme_id: &str,
         data: SeedData,
     ) -> Result<Seed> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         if sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(&data.holder_organisation_id)
             .fetch_optional(&mut *tx)
@@ -547,24 +574,26 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         enqueue(&mut tx, now, "seed", &id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("seed", &id, &data.title).after(json!({"title": data.title})),
-        )
+        tx.audit(Change::create("seed", &id, &data.title).after(json!({"title": data.title})))
         .await?;
         let seed = load_seed(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(seed)
     }
 
-    pub async fn seed(&self, id: &str) -> Result<Seed> {
+    /// Seeds are shown to every signed-in member (their audience in the index is `members`).
+    pub async fn seed(&self, sight: &Sight, id: &str) -> Result<Seed> {
+        if !sight.is_member() {
+            return Err(StoreError::NotFound);
+        }
         let mut conn = self.pool.acquire().await?;
         load_seed(&mut conn, id).await
     }
 
-    pub async fn seeds(&self, programme_id: &str) -> Result<Vec<Seed>> {
+    pub async fn seeds(&self, sight: &Sight, programme_id: &str) -> Result<Vec<Seed>> {
+        if !sight.is_member() {
+            return Ok(Vec::new());
+        }
         let ids = sqlx::query(
             "SELECT id FROM seeds WHERE programme_id = $1 ORDER BY created_at DESC, id",
         )
@@ -585,8 +614,9 @@ impl Store {
         id: &str,
         data: SeedData,
     ) -> Result<Seed> {
-        let mut tx = self.write().await?;
-        load_seed(&mut tx, id).await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load_seed(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         sqlx::query("UPDATE seeds SET holder_org_id = $1, title = $2, description = $3, fields = $4, trl = $5, ip_status = $6, updated_at = $7 WHERE id = $8")
             .bind(&data.holder_organisation_id)
             .bind(&data.title)
@@ -599,12 +629,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         enqueue(&mut tx, self.now(), "seed", id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("seed", id, &data.title).after(json!({"title": data.title})),
-        )
+        tx.audit(Change::update("seed", id, &data.title).after(json!({"title": data.title})))
         .await?;
         let after = load_seed(&mut tx, id).await?;
         tx.commit().await?;
@@ -662,7 +687,7 @@ impl Store {
 
 /// Changes a need's status and records the move (also used when a proposal moves its need).
 pub(crate) async fn set_need_status(
-    conn: &mut AnyConnection,
+    conn: &mut Write,
     actor: &noguchi_domain::access::Actor,
     now: time::OffsetDateTime,
     before: &Need,
@@ -674,7 +699,7 @@ pub(crate) async fn set_need_status(
         .bind(to.code())
         .bind(timestamp(now))
         .bind(&before.id)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     insert_move(
         conn,
@@ -689,20 +714,15 @@ pub(crate) async fn set_need_status(
     )
     .await?;
     enqueue(conn, now, "need", &before.id).await?;
-    record(
-        conn,
-        actor,
-        now,
-        Change::update("need", &before.id, &before.data.title)
+    conn.audit(Change::update("need", &before.id, &before.data.title)
             .before(json!({"status": before.data.status.code()}))
-            .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
-    )
+            .after(json!({"status": to.code(), "on": format_date(on), "note": note})))
     .await
 }
 
 /// Inserts an NDA record (once per organisation and need) with its audit record.
 pub(crate) async fn insert_nda(
-    conn: &mut AnyConnection,
+    conn: &mut Write,
     actor: &noguchi_domain::access::Actor,
     now: time::OffsetDateTime,
     need_id: &str,
@@ -713,7 +733,7 @@ pub(crate) async fn insert_nda(
     let need = load_need(conn, need_id).await?;
     if sqlx::query("SELECT id FROM organisations WHERE id = $1")
         .bind(organisation_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **conn)
         .await?
         .is_none()
     {
@@ -728,25 +748,20 @@ pub(crate) async fn insert_nda(
         .bind(format_date(signed_on))
         .bind(&actor.user_id)
         .bind(document_ref.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned))
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     enqueue(conn, now, "need", need_id).await?;
-    record(
-        conn,
-        actor,
-        now,
-        Change::create("nda", need_id, &need.data.title).after(json!({
+    conn.audit(Change::create("nda", need_id, &need.data.title).after(json!({
             "organisation_id": organisation_id,
             "signed_on": format_date(signed_on),
             "document_ref": document_ref,
-        })),
-    )
+        })))
     .await
 }
 
 /// Inserts a need with its first status, its queue entry and its audit record.
 async fn insert_need(
-    conn: &mut AnyConnection,
+    conn: &mut Write,
     now: time::OffsetDateTime,
     grant: &Granted<permission::SubmitNeed>,
     programme_id: &str,
@@ -761,9 +776,15 @@ async fn insert_need(
     if !grant.covers(Some(&submitter)) {
         return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
     }
+    if !grant.covers_programme(programme_id) {
+        return Err(StoreError::Denied);
+    }
+    // One rule for every channel (form, API, sheet, survey): a held need starts at 受付.
+    let held = !findings.is_empty();
+    let status = status_at_creation(data.status, held);
     if sqlx::query("SELECT id FROM programmes WHERE id = $1")
         .bind(programme_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **conn)
         .await?
         .is_none()
     {
@@ -771,7 +792,7 @@ async fn insert_need(
     }
     if sqlx::query("SELECT id FROM organisations WHERE id = $1")
         .bind(&submitter)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **conn)
         .await?
         .is_none()
     {
@@ -797,14 +818,14 @@ async fn insert_need(
     .bind(data.frequency.clone())
     .bind(data.workaround.clone())
     .bind(data.disclosure.code())
-    .bind(data.status.code())
-    .bind(i64::from(!findings.is_empty()))
+    .bind(status.code())
+    .bind(i64::from(held))
     .bind(findings_json(findings))
     .bind(timestamp(now))
     .bind(intake.campaign_id.clone())
     .bind(i64::from(intake.attested))
     .bind(intake.contact.clone())
-    .execute(&mut *conn)
+    .execute(&mut **conn)
     .await?;
     insert_move(
         conn,
@@ -813,23 +834,18 @@ async fn insert_need(
         "need",
         &id,
         None,
-        data.status.code(),
+        status.code(),
         now.date(),
         None,
     )
     .await?;
     enqueue(conn, now, "need", &id).await?;
     // The audit keeps the fact, not the flagged text: what the guard held must not spread.
-    record(
-        conn,
-        grant.actor(),
-        now,
-        Change::create("need", &id, &data.title).after(json!({
+    conn.audit(Change::create("need", &id, &data.title).after(json!({
             "disclosure": data.disclosure.code(),
             "held": !findings.is_empty(),
             "campaign_id": intake.campaign_id,
-        })),
-    )
+        })))
     .await?;
     Ok(id)
 }

@@ -1,18 +1,19 @@
 //! The organisation directory.
 
-use crate::audit::{Change, record};
+use crate::write::Write;
+use crate::audit::Change;
 use crate::sql::{Page, decode_cursor, encode_cursor, flag, get, like_pattern};
 use crate::{Result, Store, StoreError, new_id, timestamp};
-use noguchi_domain::access::{Actor, Granted, permission};
+use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::organisation::{
     FieldStatus, Licence, Membership, Organisation, OrganisationData, OrganisationKind,
-    format_date, parse_date,
 };
 use noguchi_domain::text::{Kana, search_key};
 use noguchi_domain::{CorporateNumber, Invalid, Problem};
 use serde_json::{Value, json};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::AnyConnection;
 
 /// Filters of the organisation list; all optional.
 #[derive(Debug, Clone, Default)]
@@ -35,8 +36,8 @@ impl Store {
         grant: &Granted<permission::CreateOrganisation>,
         data: OrganisationData,
     ) -> Result<Organisation> {
-        let mut tx = self.write().await?;
-        let org = insert(&mut tx, grant.actor(), data, self.now()).await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        let org = insert(&mut tx, data).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -55,7 +56,7 @@ impl Store {
         if !grant.covers(Some(id)) {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         check_unique_corporate_number(&mut tx, &data, Some(id)).await?;
         let now = timestamp(self.now());
@@ -92,14 +93,9 @@ impl Store {
         write_children(&mut tx, id, &data).await?;
         crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
         let after = load(&mut tx, id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("organisation", id, &after.data.name)
+        tx.audit(Change::update("organisation", id, &after.data.name)
                 .before(organisation_json(&before.data))
-                .after(organisation_json(&after.data)),
-        )
+                .after(organisation_json(&after.data)))
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -112,7 +108,7 @@ impl Store {
         grant: &Granted<permission::DeleteOrganisation>,
         id: &str,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         for (table, column) in [
             ("programme_members", "organisation_id"),
@@ -142,13 +138,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::delete("organisation", id, &before.data.name)
-                .before(organisation_json(&before.data)),
-        )
+        tx.audit(Change::delete("organisation", id, &before.data.name)
+                .before(organisation_json(&before.data)))
         .await?;
         tx.commit().await?;
         Ok(())
@@ -254,12 +245,8 @@ pub(crate) enum Arg {
     Bytes(Vec<u8>),
 }
 
-pub(crate) async fn insert(
-    tx: &mut Transaction<'static, Any>,
-    actor: &Actor,
-    data: OrganisationData,
-    now: time::OffsetDateTime,
-) -> Result<Organisation> {
+pub(crate) async fn insert(tx: &mut Write, data: OrganisationData) -> Result<Organisation> {
+    let now = tx.now();
     check_unique_corporate_number(tx, &data, None).await?;
     let id = new_id(now);
     let ts = timestamp(now);
@@ -295,12 +282,7 @@ pub(crate) async fn insert(
     .await?;
     write_children(tx, &id, &data).await?;
     crate::needs::enqueue(tx, now, "organisation", &id).await?;
-    record(
-        tx,
-        actor,
-        now,
-        Change::create("organisation", &id, &data.name).after(organisation_json(&data)),
-    )
+    tx.audit(Change::create("organisation", &id, &data.name).after(organisation_json(&data)))
     .await?;
     Ok(Organisation {
         id,

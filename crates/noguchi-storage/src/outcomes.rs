@@ -1,9 +1,10 @@
 //! The KPI ledger: outcomes with their evidence and verification.
 
-use crate::audit::{Change, record};
+use crate::write::{Write, covers};
+use crate::audit::Change;
 use crate::sql::{Page, get};
 use crate::{Result, Store, StoreError, new_id, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::Fact;
 use noguchi_domain::ledger::{OutcomeData, OutcomeKind, OutcomeStatus};
@@ -75,7 +76,8 @@ impl Store {
         source: OutcomeSource,
         source_id: Option<&str>,
     ) -> Result<Outcome> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let id = insert(
             &mut tx,
             grant.actor(),
@@ -98,7 +100,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<OutcomeData>,
     ) -> Result<Vec<String>> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let mut ids = Vec::new();
         for data in &rows {
             ids.push(
@@ -118,9 +121,18 @@ impl Store {
         Ok(ids)
     }
 
-    pub async fn outcome(&self, id: &str) -> Result<Outcome> {
+    /// An outcome the reader may see: verified ones for members, pending and rejected ones for
+    /// the programme's secretariat; any other answers "not found".
+    pub async fn outcome(&self, sight: &Sight, id: &str) -> Result<Outcome> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
+        let o = load(&mut conn, id).await?;
+        let visible = sight.is_member()
+            && (o.status == OutcomeStatus::Verified || sight.unverified_outcomes(&o.programme_id));
+        if visible {
+            Ok(o)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// Changes a pending outcome. A verified or rejected outcome is settled: it is never changed
@@ -131,8 +143,9 @@ impl Store {
         id: &str,
         data: OutcomeData,
     ) -> Result<Outcome> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         if before.status != OutcomeStatus::Pending {
             return Err(Invalid::one("status", Problem::Settled).into());
         }
@@ -154,14 +167,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = load(&mut tx, id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("outcome", id, &after.organisation_name)
+        tx.audit(Change::update("outcome", id, &after.organisation_name)
                 .before(outcome_json(&before))
-                .after(outcome_json(&after)),
-        )
+                .after(outcome_json(&after)))
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -175,8 +183,9 @@ impl Store {
         id: &str,
         decision: Decision,
     ) -> Result<Outcome> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         let (status, reason) = match (&decision, before.status) {
             (Decision::Verify, OutcomeStatus::Pending | OutcomeStatus::Rejected) => {
                 (OutcomeStatus::Verified, None)
@@ -204,27 +213,35 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let after = load(&mut tx, id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("outcome", id, &after.organisation_name)
+        tx.audit(Change::update("outcome", id, &after.organisation_name)
                 .before(outcome_json(&before))
-                .after(outcome_json(&after)),
-        )
+                .after(outcome_json(&after)))
         .await?;
         tx.commit().await?;
         Ok(after)
     }
 
-    /// Outcomes of a programme in fiscal-year order.
+    /// Outcomes of a programme the reader may see, in fiscal-year order: a reader who may not
+    /// see unverified outcomes gets the verified ones whatever the filter asks.
     pub async fn list_outcomes(
         &self,
+        sight: &Sight,
         programme_id: &str,
         filter: &OutcomeFilter,
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<Outcome>> {
+        if !sight.is_member() {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        let status = if sight.unverified_outcomes(programme_id) {
+            filter.status
+        } else {
+            Some(OutcomeStatus::Verified)
+        };
         let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.code()).collect();
         let (after_fy, after_id) = cursor
             .and_then(|c| c.split_once('.'))
@@ -237,7 +254,7 @@ impl Store {
              ORDER BY x.fiscal_year, x.id LIMIT $9"
         ))
         .bind(programme_id)
-        .bind(filter.status.map(|s| s.code()).unwrap_or_default())
+        .bind(status.map(|s| s.code()).unwrap_or_default())
         .bind(filter.organisation_id.clone().unwrap_or_default())
         .bind(filter.fiscal_year_from.map_or(i64::MIN, |f| i64::from(f.0)))
         .bind(filter.fiscal_year_to.map_or(i64::MAX, |f| i64::from(f.0)))
@@ -295,7 +312,7 @@ async fn check_organisation(conn: &mut AnyConnection, organisation_id: &str) -> 
 }
 
 pub(crate) async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Write,
     actor: &noguchi_domain::access::Actor,
     now: time::OffsetDateTime,
     programme_id: &str,
@@ -305,7 +322,7 @@ pub(crate) async fn insert(
 ) -> Result<String> {
     if sqlx::query("SELECT id FROM programmes WHERE id = $1")
         .bind(programme_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **conn)
         .await?
         .is_none()
     {
@@ -333,27 +350,17 @@ pub(crate) async fn insert(
     .bind(source_id.map(str::to_owned))
     .bind(&actor.user_id)
     .bind(&ts)
-    .execute(&mut *conn)
+    .execute(&mut **conn)
     .await?;
     let created = load(conn, &id).await?;
-    record(
-        conn,
-        actor,
-        now,
-        Change::create("outcome", &id, &created.organisation_name).after(outcome_json(&created)),
-    )
+    conn.audit(Change::create("outcome", &id, &created.organisation_name).after(outcome_json(&created)))
     .await?;
     Ok(id)
 }
 
 /// Corrects a pending outcome inside a caller's transaction (pipelines keep theirs in step).
-pub(crate) async fn update_pending(
-    conn: &mut AnyConnection,
-    actor: &noguchi_domain::access::Actor,
-    now: time::OffsetDateTime,
-    id: &str,
-    data: &OutcomeData,
-) -> Result<()> {
+pub(crate) async fn update_pending(conn: &mut Write, id: &str, data: &OutcomeData) -> Result<()> {
+    let now = conn.now();
     let before = load(conn, id).await?;
     if before.status != OutcomeStatus::Pending {
         return Err(Invalid::one("status", Problem::Settled).into());
@@ -365,46 +372,32 @@ pub(crate) async fn update_pending(
         .bind(data.jobs)
         .bind(timestamp(now))
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     let after = load(conn, id).await?;
-    record(
-        conn,
-        actor,
-        now,
-        Change::update("outcome", id, &after.organisation_name)
+    conn.audit(Change::update("outcome", id, &after.organisation_name)
             .before(outcome_json(&before))
-            .after(outcome_json(&after)),
-    )
+            .after(outcome_json(&after)))
     .await
 }
 
 /// Withdraws a pending outcome whose case left its counting stage: it is rejected with the
 /// reason, so the ledger keeps the trace.
-pub(crate) async fn withdraw(
-    conn: &mut AnyConnection,
-    actor: &noguchi_domain::access::Actor,
-    now: time::OffsetDateTime,
-    id: &str,
-    reason: &str,
-) -> Result<()> {
+pub(crate) async fn withdraw(conn: &mut Write, id: &str, reason: &str) -> Result<()> {
+    let now = conn.now();
+    let user = conn.actor().user_id.clone();
     let before = load(conn, id).await?;
     sqlx::query("UPDATE outcomes SET status = 'rejected', status_reason = $1, decided_by = $2, decided_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'")
         .bind(reason)
-        .bind(&actor.user_id)
+        .bind(&user)
         .bind(timestamp(now))
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     let after = load(conn, id).await?;
-    record(
-        conn,
-        actor,
-        now,
-        Change::update("outcome", id, &after.organisation_name)
+    conn.audit(Change::update("outcome", id, &after.organisation_name)
             .before(outcome_json(&before))
-            .after(outcome_json(&after)),
-    )
+            .after(outcome_json(&after)))
     .await
 }
 

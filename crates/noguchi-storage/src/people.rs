@@ -1,9 +1,9 @@
 //! People of the directory.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::sql::{Page, decode_cursor, encode_cursor, get, like_pattern};
 use crate::{Result, Store, StoreError, new_id, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::person::{Email, Person, PersonData};
 use noguchi_domain::text::{Kana, search_key};
 use noguchi_domain::{Invalid, Problem};
@@ -20,7 +20,7 @@ impl Store {
         if !grant.covers(data.organisation_id.as_deref()) {
             return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
         }
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         check_organisation(&mut tx, &data).await?;
         let now = self.now();
         let id = new_id(now);
@@ -45,21 +45,21 @@ impl Store {
         .bind(&ts)
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("person", &id, &data.name).after(person_json(&data)),
-        )
+        tx.audit(Change::create("person", &id, &data.name).after(person_json(&data)))
         .await?;
         let person = load(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(person)
     }
 
-    pub async fn person(&self, id: &str) -> Result<Person> {
+    /// A person of the directory, with the contact details only for a reader who may see them
+    /// (the secretariat and the person's own organisation).
+    pub async fn person(&self, sight: &Sight, id: &str) -> Result<Person> {
+        if !sight.is_member() {
+            return Err(StoreError::NotFound);
+        }
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
+        Ok(redact(sight, load(&mut conn, id).await?))
     }
 
     pub async fn update_person(
@@ -68,7 +68,7 @@ impl Store {
         id: &str,
         data: PersonData,
     ) -> Result<Person> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         if !grant.covers(before.data.organisation_id.as_deref()) {
             return Err(StoreError::NotFound);
@@ -97,14 +97,9 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::update("person", id, &data.name)
+        tx.audit(Change::update("person", id, &data.name)
                 .before(person_json(&before.data))
-                .after(person_json(&data)),
-        )
+                .after(person_json(&data)))
         .await?;
         let after = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -116,7 +111,7 @@ impl Store {
         grant: &Granted<permission::EditPerson>,
         id: &str,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         if !grant.covers(before.data.organisation_id.as_deref()) {
             return Err(StoreError::NotFound);
@@ -125,12 +120,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            self.now(),
-            Change::delete("person", id, &before.data.name).before(person_json(&before.data)),
-        )
+        tx.audit(Change::delete("person", id, &before.data.name).before(person_json(&before.data)))
         .await?;
         tx.commit().await?;
         Ok(())
@@ -139,6 +129,7 @@ impl Store {
     /// People in 五十音 order; `q` matches name and reading, folded; `organisation_id` narrows.
     pub async fn list_people(
         &self,
+        sight: &Sight,
         q: Option<&str>,
         organisation_id: Option<&str>,
         cursor: Option<&str>,
@@ -169,7 +160,7 @@ impl Store {
         for row in rows.iter().take(limit as usize) {
             let p = from_row(row)?;
             last = Some(encode_cursor(&get::<Vec<u8>>(row, "sort_key")?, &p.id));
-            items.push(p);
+            items.push(redact(sight, p));
         }
         let next_cursor = if rows.len() as i64 > limit {
             last
@@ -178,6 +169,16 @@ impl Store {
         };
         Ok(Page { items, next_cursor })
     }
+}
+
+/// Leaves out contact details the reader may not see.
+fn redact(sight: &Sight, mut p: Person) -> Person {
+    if !sight.contact(p.data.organisation_id.as_deref()) {
+        p.data.email = None;
+        p.data.phone = None;
+        p.contact_hidden = true;
+    }
+    p
 }
 
 async fn check_organisation(conn: &mut AnyConnection, data: &PersonData) -> Result<()> {
@@ -227,6 +228,7 @@ fn from_row(row: &AnyRow) -> Result<Person> {
             notes: get(row, "notes")?,
         },
         organisation_name: get(row, "organisation_name")?,
+        contact_hidden: false,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })

@@ -2,11 +2,12 @@
 //! activities, consultations, and the KPI outcome each keeps in step (see
 //! `noguchi_domain::pipeline::sync`).
 
-use crate::audit::{Change, record};
+use crate::write::{Write, covers};
+use crate::audit::Change;
 use crate::outcomes::{self, OutcomeSource};
 use crate::sql::get;
 use crate::{Result, Store, StoreError, new_id, timestamp};
-use noguchi_domain::access::{Actor, Granted, permission};
+use noguchi_domain::access::{Actor, Granted, RecordFilter, Sight, permission};
 use noguchi_domain::ledger::{OutcomeData, OutcomeStatus};
 use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::organisation::FieldStatus;
@@ -96,19 +97,13 @@ pub struct NextAction {
     pub due: Date,
 }
 
-/// Which records a list may contain: everything (secretariat) or what one organisation may see.
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    All,
-    Organisation(String),
-}
-
-impl Visibility {
-    fn org(&self) -> String {
-        match self {
-            Visibility::All => String::new(),
-            Visibility::Organisation(o) => o.clone(),
-        }
+/// The organisation a list is narrowed to ("" for every record), or None when the reader may
+/// see no record of the programme at all.
+fn narrowed_to(filter: RecordFilter) -> Option<String> {
+    match filter {
+        RecordFilter::All => Some(String::new()),
+        RecordFilter::Organisation(o) => Some(o),
+        RecordFilter::Nothing => None,
     }
 }
 
@@ -179,7 +174,7 @@ async fn linked(
 /// Applies the domain's decision to the ledger; returns the outcome the case links to now.
 #[allow(clippy::too_many_arguments)]
 async fn follow(
-    conn: &mut AnyConnection,
+    conn: &mut Write,
     actor: &Actor,
     now: time::OffsetDateTime,
     programme_id: &str,
@@ -217,18 +212,12 @@ async fn follow(
         ),
         Sync::Update(w) => {
             let id = current.expect("an update has a linked outcome");
-            outcomes::update_pending(conn, actor, now, &id, &data(&w)).await?;
+            outcomes::update_pending(conn, &id, &data(&w)).await?;
             Some(id)
         }
         Sync::Withdraw => {
             let id = current.expect("a withdrawal has a linked outcome");
-            outcomes::withdraw(
-                conn,
-                actor,
-                now,
-                &id,
-                "案件が集計段階から外れたため取り下げ",
-            )
+            outcomes::withdraw(conn, &id, "案件が集計段階から外れたため取り下げ")
             .await?;
             None
         }
@@ -248,7 +237,8 @@ impl Store {
         programme_id: &str,
         data: DealData,
     ) -> Result<Deal> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let id = self
             .insert_deal(&mut tx, grant.actor(), programme_id, &data)
             .await?;
@@ -264,7 +254,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<(DealData, DealStage, Date)>,
     ) -> Result<Vec<String>> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let mut ids = Vec::new();
         for (data, stage, on) in rows {
             let id = self
@@ -282,14 +273,14 @@ impl Store {
 
     async fn insert_deal(
         &self,
-        tx: &mut AnyConnection,
+        tx: &mut Write,
         actor: &Actor,
         programme_id: &str,
         data: &DealData,
     ) -> Result<String> {
         if sqlx::query("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .is_none()
         {
@@ -327,7 +318,7 @@ impl Store {
         .bind(data.next_action.clone())
         .bind(data.next_action_due.map(format_date))
         .bind(timestamp(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         write_shares(tx, &id, &data.shared_with).await?;
         insert_move(
@@ -343,36 +334,40 @@ impl Store {
         )
         .await?;
         let deal = load_deal(tx, &id).await?;
-        record(
-            tx,
-            actor,
-            now,
-            Change::create("deal", &id, deal_label(&deal)).after(deal_json(&deal)),
-        )
+        tx.audit(Change::create("deal", &id, deal_label(&deal)).after(deal_json(&deal)))
         .await?;
         Ok(id)
     }
 
-    pub async fn deal(&self, id: &str) -> Result<Deal> {
+    /// A deal the reader may see; any other answers "not found", as one that does not exist.
+    pub async fn deal(&self, sight: &Sight, id: &str) -> Result<Deal> {
         let mut conn = self.pool.acquire().await?;
-        load_deal(&mut conn, id).await
+        let d = load_deal(&mut conn, id).await?;
+        if sight.deal(&d.programme_id, &d.data.shared_with) {
+            Ok(d)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
-    /// Deals of a programme the viewer may see, most recently changed first.
+    /// Deals of a programme the reader may see, most recently changed first.
     pub async fn list_deals(
         &self,
+        sight: &Sight,
         programme_id: &str,
-        visibility: &Visibility,
         stage: Option<DealStage>,
         kind: Option<DealKind>,
     ) -> Result<Vec<Deal>> {
+        let Some(org) = narrowed_to(sight.deals_in(programme_id)) else {
+            return Ok(Vec::new());
+        };
         let rows = sqlx::query(
             "SELECT d.id FROM deals d WHERE d.programme_id = $1 \
              AND ($2 = '' OR EXISTS (SELECT 1 FROM deal_shares s WHERE s.deal_id = d.id AND s.organisation_id = $2)) \
              AND ($3 = '' OR d.stage = $3) AND ($4 = '' OR d.kind = $4) ORDER BY d.updated_at DESC, d.id",
         )
         .bind(programme_id)
-        .bind(visibility.org())
+        .bind(org)
         .bind(stage.map(|s| s.code()).unwrap_or_default())
         .bind(kind.map(|k| k.code()).unwrap_or_default())
         .fetch_all(&self.pool)
@@ -391,8 +386,9 @@ impl Store {
         id: &str,
         data: DealData,
     ) -> Result<Deal> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load_deal(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         check_orgs(
             &mut tx,
             "organisation_id",
@@ -426,14 +422,9 @@ impl Store {
         write_shares(&mut tx, id, &data.shared_with).await?;
         self.follow_deal(&mut tx, grant.actor(), id).await?;
         let after = load_deal(&mut tx, id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("deal", id, deal_label(&after))
+        tx.audit(Change::update("deal", id, deal_label(&after))
                 .before(deal_json(&before))
-                .after(deal_json(&after)),
-        )
+                .after(deal_json(&after)))
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -448,7 +439,8 @@ impl Store {
         on: Date,
         note: Option<&str>,
     ) -> Result<Deal> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        covers(grant, &load_deal(&mut tx, id).await?.programme_id)?;
         self.move_deal_in(&mut tx, grant.actor(), id, to, on, note)
             .await?;
         let after = load_deal(&mut tx, id).await?;
@@ -458,7 +450,7 @@ impl Store {
 
     async fn move_deal_in(
         &self,
-        tx: &mut AnyConnection,
+        tx: &mut Write,
         actor: &Actor,
         id: &str,
         to: DealStage,
@@ -492,7 +484,7 @@ impl Store {
             .bind(lost_reason)
             .bind(timestamp(now))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         insert_move(
             tx,
@@ -508,14 +500,9 @@ impl Store {
         .await?;
         self.follow_deal(tx, actor, id).await?;
         let after = load_deal(tx, id).await?;
-        record(
-            tx,
-            actor,
-            now,
-            Change::update("deal", id, deal_label(&after))
+        tx.audit(Change::update("deal", id, deal_label(&after))
                 .before(deal_json(&before))
-                .after(deal_json(&after)),
-        )
+                .after(deal_json(&after)))
         .await
     }
 
@@ -536,7 +523,7 @@ impl Store {
         Ok(def.pipelines.deal_counting_stage())
     }
 
-    async fn follow_deal(&self, conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<()> {
+    async fn follow_deal(&self, conn: &mut Write, actor: &Actor, id: &str) -> Result<()> {
         let d = load_deal(conn, id).await?;
         let counting = self.programme_counting_stage(conn, &d.programme_id).await?;
         let wanted = pipeline::deal_outcome(
@@ -569,7 +556,7 @@ impl Store {
             sqlx::query("UPDATE deals SET outcome_id = $1 WHERE id = $2")
                 .bind(outcome)
                 .bind(id)
-                .execute(&mut *conn)
+                .execute(&mut **conn)
                 .await?;
         }
         Ok(())
@@ -587,7 +574,7 @@ impl Store {
         id: &str,
         a: ActivityData,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(actor).await?;
         let now = self.now();
         let aid = new_id(now);
         sqlx::query("INSERT INTO activities (id, subject, subject_id, kind, happened_on, participants, body, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -602,13 +589,8 @@ impl Store {
             .bind(timestamp(now))
             .execute(&mut *tx)
             .await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            Change::create("activity", &aid, a.kind.code())
-                .after(json!({"subject": subject, "subject_id": id, "body": a.body})),
-        )
+        tx.audit(Change::create("activity", &aid, a.kind.code())
+                .after(json!({"subject": subject, "subject_id": id, "body": a.body})))
         .await?;
         sqlx::query(&format!(
             "UPDATE {} SET updated_at = $1 WHERE id = $2",
@@ -645,7 +627,8 @@ impl Store {
         programme_id: &str,
         data: EntryCaseData,
     ) -> Result<EntryCase> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let id = self
             .insert_case(&mut tx, grant.actor(), programme_id, &data)
             .await?;
@@ -661,7 +644,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<(EntryCaseData, EntryStage, Date)>,
     ) -> Result<Vec<String>> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         let mut ids = Vec::new();
         for (data, stage, on) in rows {
             let id = self
@@ -679,26 +663,26 @@ impl Store {
 
     async fn insert_case(
         &self,
-        tx: &mut AnyConnection,
+        tx: &mut Write,
         actor: &Actor,
         programme_id: &str,
         data: &EntryCaseData,
     ) -> Result<String> {
         if sqlx::query("SELECT id FROM programmes WHERE id = $1")
             .bind(programme_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .is_none()
         {
             return Err(StoreError::NotFound);
         }
         check_orgs(
-            &mut *tx,
+            &mut **tx,
             "organisation_id",
             std::slice::from_ref(&data.organisation_id),
         )
         .await?;
-        check_orgs(&mut *tx, "supporters", &data.supporters).await?;
+        check_orgs(&mut **tx, "supporters", &data.supporters).await?;
         let now = self.now();
         let id = new_id(now);
         sqlx::query(
@@ -715,11 +699,11 @@ impl Store {
         .bind(data.next_action.clone())
         .bind(data.next_action_due.map(format_date))
         .bind(timestamp(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        write_supporters(&mut *tx, &id, &data.supporters).await?;
+        write_supporters(&mut **tx, &id, &data.supporters).await?;
         insert_move(
-            &mut *tx,
+            &mut **tx,
             actor,
             now,
             "entry_case",
@@ -730,37 +714,41 @@ impl Store {
             None,
         )
         .await?;
-        let case = load_case(&mut *tx, &id).await?;
-        record(
-            &mut *tx,
-            actor,
-            now,
-            Change::create("entry_case", &id, &case.organisation_name).after(case_json(&case)),
-        )
+        let case = load_case(&mut **tx, &id).await?;
+        tx.audit(Change::create("entry_case", &id, &case.organisation_name).after(case_json(&case)))
         .await?;
         Ok(id)
     }
 
-    pub async fn entry_case(&self, id: &str) -> Result<EntryCase> {
+    /// An entry case the reader may see; any other answers "not found".
+    pub async fn entry_case(&self, sight: &Sight, id: &str) -> Result<EntryCase> {
         let mut conn = self.pool.acquire().await?;
-        load_case(&mut conn, id).await
+        let c = load_case(&mut conn, id).await?;
+        if sight.entry_case(&c.programme_id, &c.data.organisation_id, &c.data.supporters) {
+            Ok(c)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
-    /// Entry cases the viewer may see: all (secretariat), or those of their organisation or
+    /// Entry cases the reader may see: all (secretariat), or those of their organisation or
     /// naming it as a supporter.
     pub async fn list_entry_cases(
         &self,
+        sight: &Sight,
         programme_id: &str,
-        visibility: &Visibility,
         stage: Option<EntryStage>,
     ) -> Result<Vec<EntryCase>> {
+        let Some(org) = narrowed_to(sight.entry_cases_in(programme_id)) else {
+            return Ok(Vec::new());
+        };
         let rows = sqlx::query(
             "SELECT c.id FROM entry_cases c WHERE c.programme_id = $1 \
              AND ($2 = '' OR c.organisation_id = $2 OR EXISTS (SELECT 1 FROM entry_case_supporters s WHERE s.case_id = c.id AND s.organisation_id = $2)) \
              AND ($3 = '' OR c.stage = $3) ORDER BY c.updated_at DESC, c.id",
         )
         .bind(programme_id)
-        .bind(visibility.org())
+        .bind(org)
         .bind(stage.map(|s| s.code()).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
@@ -778,8 +766,9 @@ impl Store {
         id: &str,
         data: EntryCaseData,
     ) -> Result<EntryCase> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load_case(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         check_orgs(
             &mut tx,
             "organisation_id",
@@ -805,14 +794,9 @@ impl Store {
         write_supporters(&mut tx, id, &data.supporters).await?;
         self.follow_case(&mut tx, grant.actor(), id).await?;
         let after = load_case(&mut tx, id).await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("entry_case", id, &after.organisation_name)
+        tx.audit(Change::update("entry_case", id, &after.organisation_name)
                 .before(case_json(&before))
-                .after(case_json(&after)),
-        )
+                .after(case_json(&after)))
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -826,7 +810,8 @@ impl Store {
         on: Date,
         note: Option<&str>,
     ) -> Result<EntryCase> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        covers(grant, &load_case(&mut tx, id).await?.programme_id)?;
         self.move_case_in(&mut tx, grant.actor(), id, to, on, note)
             .await?;
         let after = load_case(&mut tx, id).await?;
@@ -836,14 +821,14 @@ impl Store {
 
     async fn move_case_in(
         &self,
-        tx: &mut AnyConnection,
+        tx: &mut Write,
         actor: &Actor,
         id: &str,
         to: EntryStage,
         on: Date,
         note: Option<&str>,
     ) -> Result<()> {
-        let before = load_case(&mut *tx, id).await?;
+        let before = load_case(&mut **tx, id).await?;
         pipeline::check_move(before.stage, to, note)
             .map_err(|r| stage_error(before.stage, to, r))?;
         let counting = EntryStage::Commercialised;
@@ -862,10 +847,10 @@ impl Store {
             .bind(counted_on.map(format_date))
             .bind(timestamp(now))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         insert_move(
-            &mut *tx,
+            &mut **tx,
             actor,
             now,
             "entry_case",
@@ -876,21 +861,16 @@ impl Store {
             note,
         )
         .await?;
-        self.follow_case(&mut *tx, actor, id).await?;
-        let after = load_case(&mut *tx, id).await?;
-        record(
-            &mut *tx,
-            actor,
-            now,
-            Change::update("entry_case", id, &after.organisation_name)
+        self.follow_case(tx, actor, id).await?;
+        let after = load_case(&mut **tx, id).await?;
+        tx.audit(Change::update("entry_case", id, &after.organisation_name)
                 .before(case_json(&before))
-                .after(case_json(&after)),
-        )
+                .after(case_json(&after)))
         .await?;
         Ok(())
     }
 
-    async fn follow_case(&self, conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<()> {
+    async fn follow_case(&self, conn: &mut Write, actor: &Actor, id: &str) -> Result<()> {
         let c = load_case(conn, id).await?;
         let wanted = pipeline::entry_outcome(c.stage, c.counted_on, c.field_status, c.data.jobs);
         let evidence = format!(
@@ -917,7 +897,7 @@ impl Store {
             sqlx::query("UPDATE entry_cases SET outcome_id = $1 WHERE id = $2")
                 .bind(outcome)
                 .bind(id)
-                .execute(&mut *conn)
+                .execute(&mut **conn)
                 .await?;
         }
         Ok(())
@@ -933,7 +913,8 @@ impl Store {
         case_id: &str,
         c: ConsultationData,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
+        covers(grant, &load_case(&mut tx, case_id).await?.programme_id)?;
         let now = self.now();
         let id = new_id(now);
         sqlx::query("INSERT INTO consultations (id, case_id, category, advisor, happened_on, body, result, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -948,13 +929,8 @@ impl Store {
             .bind(timestamp(now))
             .execute(&mut *tx)
             .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("consultation", &id, c.category.code())
-                .after(json!({"case_id": case_id, "category": c.category.code(), "body": c.body})),
-        )
+        tx.audit(Change::create("consultation", &id, c.category.code())
+                .after(json!({"case_id": case_id, "category": c.category.code(), "body": c.body})))
         .await?;
         tx.commit().await?;
         Ok(())
@@ -980,8 +956,11 @@ impl Store {
             .collect()
     }
 
-    /// Next actions owned by a user, due date first.
-    pub async fn next_actions(&self, user_id: &str) -> Result<Vec<NextAction>> {
+    /// Next actions the reader owns, on records it may still see, due date first.
+    pub async fn next_actions(&self, sight: &Sight) -> Result<Vec<NextAction>> {
+        let Some(user_id) = sight.principal().map(|p| p.user_id.clone()) else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for (subject, table, label) in [
             ("deal", "deals", "COALESCE(x.code_name, o.name)"),
@@ -991,14 +970,22 @@ impl Store {
                 "SELECT x.id, {label} AS label, x.next_action, x.next_action_due FROM {table} x JOIN organisations o ON o.id = x.organisation_id \
                  WHERE x.owner_user_id = $1 AND x.next_action_due IS NOT NULL"
             ))
-            .bind(user_id)
+            .bind(&user_id)
             .fetch_all(&self.pool)
             .await?;
             for r in rows {
+                let id: String = get(&r, "id")?;
+                let visible = match subject {
+                    "deal" => self.deal(sight, &id).await.is_ok(),
+                    _ => self.entry_case(sight, &id).await.is_ok(),
+                };
+                if !visible {
+                    continue;
+                }
                 if let Some(due) = date_col(&r, "next_action_due")? {
                     out.push(NextAction {
                         subject,
-                        id: get(&r, "id")?,
+                        id,
                         label: get(&r, "label")?,
                         action: get::<Option<String>>(&r, "next_action")?.unwrap_or_default(),
                         due,

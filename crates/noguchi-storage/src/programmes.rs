@@ -1,6 +1,6 @@
 //! Programmes and their council members, loaded from definition files.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::sql::get;
 use crate::{Result, Store, StoreError, new_id, organisations, timestamp};
 use noguchi_domain::access::{Actor, Role};
@@ -29,7 +29,7 @@ impl Store {
     /// Loads a programme definition unless a programme with its slug exists; returns the
     /// programme's id. Member organisations are matched by exact name or created.
     pub async fn load_programme(&self, def: &ProgrammeDefinition) -> Result<String> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(&Actor::system()).await?;
         if let Some(row) = sqlx::query("SELECT id FROM programmes WHERE slug = $1")
             .bind(&def.slug)
             .fetch_optional(&mut *tx)
@@ -38,7 +38,6 @@ impl Store {
             return get(&row, "id");
         }
         let now = self.now();
-        let actor = Actor::system();
         let id = new_id(now);
         let definition = toml_text(def);
         sqlx::query(
@@ -73,7 +72,7 @@ impl Store {
                         ),
                         ..Default::default()
                     })?;
-                    organisations::insert(&mut tx, &actor, data, now).await?.id
+                    organisations::insert(&mut tx, data).await?.id
                 }
             };
             let role_codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
@@ -89,12 +88,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        record(
-            &mut tx,
-            &actor,
-            now,
-            Change::create("programme", &id, &def.name).after(json!({"slug": def.slug})),
-        )
+        tx.audit(Change::create("programme", &id, &def.name).after(json!({"slug": def.slug})))
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -1,12 +1,13 @@
 //! Match proposals: a need paired with a seed or a firm, moved through its workflow; the need
 //! follows (matching, project) and the NDA step records the NDA, in the same transaction.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::write::covers;
 use crate::needs::{insert_nda, load_need, set_need_status};
 use crate::pipelines::{history, insert_move};
 use crate::sql::get;
 use crate::{Result, StageMove, Store, StoreError, new_id, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, ProposalScope, Sight, permission};
 use noguchi_domain::matching::{
     CandidateKind, ProposalData, ProposalStatus, Reason, need_status_after,
 };
@@ -42,6 +43,18 @@ pub struct Proposal {
     pub created_at: String,
 }
 
+impl Proposal {
+    /// The organisations the proposal concerns, in the policy's terms.
+    pub fn scope(&self) -> ProposalScope<'_> {
+        ProposalScope {
+            programme_id: &self.programme_id,
+            proposer_org: &self.proposer_org_id,
+            need_owner: &self.need_owner_id,
+            candidate_org: &self.candidate_org_id,
+        }
+    }
+}
+
 /// The ranking's view of the candidate when it was proposed.
 #[derive(Debug, Clone, Default)]
 pub struct Explanation {
@@ -59,8 +72,9 @@ impl Store {
         data: ProposalData,
         explanation: Explanation,
     ) -> Result<Proposal> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
+        covers(grant, &need.programme_id)?;
         // A need held for patient information is not matched before a reviewer releases it.
         if need.held {
             return Err(Invalid::one("need", Problem::Held).into());
@@ -118,16 +132,11 @@ impl Store {
             None,
         )
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("proposal", &id, &need.data.title).after(json!({
+        tx.audit(Change::create("proposal", &id, &need.data.title).after(json!({
                 "need_id": need_id,
                 "candidate_kind": data.candidate_kind.code(),
                 "candidate_id": data.candidate_id,
-            })),
-        )
+            })))
         .await?;
         if let Some(to) = need_status_after(need.data.status, status)
             && !need.held
@@ -151,8 +160,9 @@ impl Store {
         note: Option<&str>,
         nda_document: Option<&str>,
     ) -> Result<Proposal> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
+        covers(grant, &before.programme_id)?;
         let now = self.now();
         sqlx::query(
             "UPDATE match_proposals SET status = $1, status_on = $2, updated_at = $3 WHERE id = $4",
@@ -175,14 +185,9 @@ impl Store {
             note,
         )
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("proposal", id, &before.need_title)
+        tx.audit(Change::update("proposal", id, &before.need_title)
                 .before(json!({"status": before.status.code()}))
-                .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
-        )
+                .after(json!({"status": to.code(), "on": format_date(on), "note": note})))
         .await?;
         if to == ProposalStatus::Nda {
             insert_nda(
@@ -207,19 +212,26 @@ impl Store {
         Ok(p)
     }
 
-    pub async fn proposal(&self, id: &str) -> Result<Proposal> {
+    /// A proposal the reader takes part in (or the secretariat); any other is "not found".
+    pub async fn proposal(&self, sight: &Sight, id: &str) -> Result<Proposal> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
+        let p = load(&mut conn, id).await?;
+        if sight.proposal(&p.scope()) {
+            Ok(p)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     pub async fn proposal_history(&self, id: &str) -> Result<Vec<StageMove>> {
         history(&self.pool, "proposal", id).await
     }
 
-    /// Proposals of a programme, newest first; `need_id` narrows them to one need. Callers
-    /// keep only those the reader is part of (`access::may_see_proposal`).
+    /// Proposals of a programme the reader takes part in, newest first; `need_id` narrows them
+    /// to one need.
     pub async fn proposals(
         &self,
+        sight: &Sight,
         programme_id: &str,
         need_id: Option<&str>,
     ) -> Result<Vec<Proposal>> {
@@ -239,7 +251,10 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            out.push(from_row(&mut conn, r).await?);
+            let p = from_row(&mut conn, r).await?;
+            if sight.proposal(&p.scope()) {
+                out.push(p);
+            }
         }
         Ok(out)
     }

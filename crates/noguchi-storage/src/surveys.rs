@@ -1,9 +1,10 @@
 //! Needs survey campaigns and their per-campaign links.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
+use crate::write::covers;
 use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::needs::Disclosure;
 use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::survey::CampaignData;
@@ -42,7 +43,8 @@ impl Store {
         programme_id: &str,
         data: CampaignData,
     ) -> Result<Campaign> {
-        let mut tx = self.write().await?;
+        covers(grant, programme_id)?;
+        let mut tx = self.begin(grant.actor()).await?;
         check_organisation(&mut tx, &data.organisation_id).await?;
         let now = self.now();
         let id = new_id(now);
@@ -64,12 +66,7 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::create("survey_campaign", &id, &data.title).after(campaign_json(&data)),
-        )
+        tx.audit(Change::create("survey_campaign", &id, &data.title).after(campaign_json(&data)))
         .await?;
         let c = load(&mut tx, "c.id = $1", &id).await?;
         tx.commit().await?;
@@ -82,8 +79,9 @@ impl Store {
         id: &str,
         data: CampaignData,
     ) -> Result<Campaign> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, "c.id = $1", id).await?;
+        covers(grant, &before.programme_id)?;
         check_organisation(&mut tx, &data.organisation_id).await?;
         let now = self.now();
         sqlx::query(
@@ -100,14 +98,9 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("survey_campaign", id, &data.title)
+        tx.audit(Change::update("survey_campaign", id, &data.title)
                 .before(campaign_json(&before.data))
-                .after(campaign_json(&data)),
-        )
+                .after(campaign_json(&data)))
         .await?;
         let c = load(&mut tx, "c.id = $1", id).await?;
         tx.commit().await?;
@@ -120,8 +113,9 @@ impl Store {
         id: &str,
         change: LinkChange,
     ) -> Result<Campaign> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, "c.id = $1", id).await?;
+        covers(grant, &before.programme_id)?;
         let now = self.now();
         let (token, enabled) = match change {
             LinkChange::Disable => (before.link_token.clone(), false),
@@ -136,23 +130,25 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // The token itself stays out of the audit log: the log is readable more widely.
-        record(
-            &mut tx,
-            grant.actor(),
-            now,
-            Change::update("survey_campaign", id, &before.data.title)
+        tx.audit(Change::update("survey_campaign", id, &before.data.title)
                 .before(json!({"link_enabled": before.link_enabled}))
-                .after(json!({"link_enabled": enabled, "link_replaced": change == LinkChange::Replace})),
-        )
+                .after(json!({"link_enabled": enabled, "link_replaced": change == LinkChange::Replace})))
         .await?;
         let c = load(&mut tx, "c.id = $1", id).await?;
         tx.commit().await?;
         Ok(c)
     }
 
-    pub async fn campaign(&self, id: &str) -> Result<Campaign> {
+    /// A campaign the reader may see (the secretariat, the needs-survey role, the campaign's
+    /// organisation); any other is "not found".
+    pub async fn campaign(&self, sight: &Sight, id: &str) -> Result<Campaign> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, "c.id = $1", id).await
+        let c = load(&mut conn, "c.id = $1", id).await?;
+        if sight.campaign(&c.programme_id, &c.data.organisation_id) {
+            Ok(c)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// The campaign a link leads to, while its link is enabled.
@@ -169,14 +165,21 @@ impl Store {
         }
     }
 
-    pub async fn campaigns(&self, programme_id: &str) -> Result<Vec<Campaign>> {
+    pub async fn campaigns(&self, sight: &Sight, programme_id: &str) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(&format!(
             "{SELECT} WHERE c.programme_id = $1 ORDER BY c.opens_on DESC, c.id DESC"
         ))
         .bind(programme_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(from_row).collect()
+        let mut out = Vec::new();
+        for r in &rows {
+            let c = from_row(r)?;
+            if sight.campaign(&c.programme_id, &c.data.organisation_id) {
+                out.push(c);
+            }
+        }
+        Ok(out)
     }
 }
 

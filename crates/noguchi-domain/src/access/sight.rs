@@ -64,6 +64,12 @@ impl Sight {
         }
     }
 
+    /// Signed in (or the system): the directory, seeds and the programme's figures are open to
+    /// every member, never to an anonymous visitor.
+    pub fn is_member(&self) -> bool {
+        !matches!(self.who, Who::Anonymous)
+    }
+
     pub fn is_system(&self) -> bool {
         matches!(self.who, Who::System)
     }

@@ -1,0 +1,83 @@
+//! One audited write: a transaction, the audit records of what it changed, and the commit.
+//!
+//! Every repository function that changes programme data begins with [`Store::begin`] and ends
+//! with [`Write::commit`]; in between it changes rows through the write (it dereferences to the
+//! connection) and describes each change with [`Write::audit`]. A write that recorded no audit
+//! refuses to commit, so invariant 2 (every change is one transaction with its audit record) is
+//! kept by the type rather than by habit. All of a write's records share one timestamp.
+
+use crate::audit::{Change, record};
+use crate::{Result, Store, StoreError};
+use noguchi_domain::access::{Actor, Granted};
+use sqlx::{Any, AnyConnection, Transaction};
+use std::ops::{Deref, DerefMut};
+use time::OffsetDateTime;
+
+pub(crate) struct Write {
+    tx: Transaction<'static, Any>,
+    actor: Actor,
+    now: OffsetDateTime,
+    audited: bool,
+}
+
+impl Store {
+    /// Begins an audited write on behalf of `actor`.
+    pub(crate) async fn begin(&self, actor: &Actor) -> Result<Write> {
+        Ok(Write {
+            tx: self.write().await?,
+            actor: actor.clone(),
+            now: self.now(),
+            audited: false,
+        })
+    }
+}
+
+impl Write {
+    pub fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Appends the audit record of one change, in the same transaction.
+    pub async fn audit(&mut self, change: Change<'_>) -> Result<()> {
+        record(&mut self.tx, &self.actor, self.now, change).await?;
+        self.audited = true;
+        Ok(())
+    }
+
+    /// Commits; a write that changed data without describing it is refused.
+    pub async fn commit(self) -> Result<()> {
+        if !self.audited {
+            return Err(StoreError::Corrupt(
+                "a write reached its commit without an audit record".into(),
+            ));
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Refuses a grant given in another programme than the record's.
+pub(crate) fn covers<P>(grant: &Granted<P>, programme_id: &str) -> Result<()> {
+    if grant.covers_programme(programme_id) {
+        Ok(())
+    } else {
+        Err(StoreError::Denied)
+    }
+}
+
+impl Deref for Write {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
