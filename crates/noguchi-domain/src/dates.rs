@@ -62,7 +62,13 @@ mod tests {
         let today = date!(2026 - 12 - 01);
         assert_eq!(move_date(None, today), Ok(today));
         assert_eq!(move_date(Some(" "), today), Ok(today));
-        assert_eq!(move_date(Some("2026-11-30"), today), Ok(date!(2026 - 11 - 30)));
-        assert_eq!(move_date(Some("2026-12-02"), today), Err(Problem::FutureDate));
+        assert_eq!(
+            move_date(Some("2026-11-30"), today),
+            Ok(date!(2026 - 11 - 30))
+        );
+        assert_eq!(
+            move_date(Some("2026-12-02"), today),
+            Err(Problem::FutureDate)
+        );
     }
 }

@@ -177,5 +177,4 @@ mod tests {
         assert_eq!(ok.fiscal_year, FiscalYear(2024), "derived from the date");
         assert_eq!(OutcomeData::parse(&ok.to_input()).unwrap(), ok);
     }
-
 }

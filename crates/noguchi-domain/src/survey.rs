@@ -5,8 +5,8 @@
 //! at the campaign's disclosure level (by default `internal`: the secretariat and the hospital
 //! see it until it is curated), and the patient-information guard screens it like any other.
 
-use crate::needs::{Disclosure, NeedInput};
 use crate::dates::parse_date;
+use crate::needs::{Disclosure, NeedInput};
 use crate::validation::{Invalid, Problem, optional_text, required_text};
 use time::Date;
 

@@ -79,10 +79,12 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-        tx.audit(Change::create("user", &id, user.email.as_str()).after(json!({
+        tx.audit(
+            Change::create("user", &id, user.email.as_str()).after(json!({
                 "email": user.email.as_str(), "name": user.name,
                 "organisation_id": user.organisation_id, "admin": user.admin,
-            })))
+            })),
+        )
         .await?;
         tx.commit().await?;
         self.user(&id).await
@@ -154,7 +156,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.audit(Change::update("user", user_id, "password"))
-        .await?;
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,16 +1,16 @@
 //! Clinical needs, their NDAs, seeds, and the search queue.
 
 use crate::StageMove;
-use crate::write::{Write, covers};
 use crate::audit::Change;
 use crate::pipelines::{history, insert_move};
 use crate::sql::{flag, get};
+use crate::write::{Write, covers};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::access::{NeedScope, Sight};
 use noguchi_domain::curation::{GivenScore, ScoreSheet, check_status_move, status_at_creation};
-use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
 use noguchi_domain::dates::format_date;
+use noguchi_domain::needs::{Disclosure, Finding, FindingKind, NeedData, NeedStatus, SeedData};
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -314,9 +314,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         enqueue(&mut tx, self.now(), "need", id).await?;
-        tx.audit(Change::update("need", id, &before.data.title)
+        tx.audit(
+            Change::update("need", id, &before.data.title)
                 .before(json!({"held": before.held}))
-                .after(json!({"held": false})))
+                .after(json!({"held": false})),
+        )
         .await?;
         let after = load_need(&mut tx, id).await?;
         tx.commit().await?;
@@ -396,8 +398,10 @@ impl Store {
         }
         let now = self.now();
         enqueue(&mut tx, now, "need", need_id).await?;
-        tx.audit(Change::delete("nda", need_id, &need.data.title)
-                .before(json!({"organisation_id": organisation_id})))
+        tx.audit(
+            Change::delete("nda", need_id, &need.data.title)
+                .before(json!({"organisation_id": organisation_id})),
+        )
         .await?;
         let after = load_need(&mut tx, need_id).await?;
         tx.commit().await?;
@@ -434,9 +438,12 @@ impl Store {
             .await?
             .iter()
             .filter(|r| {
-                all || [get::<String>(r, "submitter_org_id"), get(r, "organisation_id")]
-                    .into_iter()
-                    .any(|o| o.is_ok_and(|o| !own.is_empty() && o == own))
+                all || [
+                    get::<String>(r, "submitter_org_id"),
+                    get(r, "organisation_id"),
+                ]
+                .into_iter()
+                .any(|o| o.is_ok_and(|o| !own.is_empty() && o == own))
             })
             .map(|r| {
                 Ok(NdaRecord {
@@ -575,7 +582,7 @@ impl Store {
             .await?;
         enqueue(&mut tx, now, "seed", &id).await?;
         tx.audit(Change::create("seed", &id, &data.title).after(json!({"title": data.title})))
-        .await?;
+            .await?;
         let seed = load_seed(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(seed)
@@ -630,7 +637,7 @@ impl Store {
             .await?;
         enqueue(&mut tx, self.now(), "seed", id).await?;
         tx.audit(Change::update("seed", id, &data.title).after(json!({"title": data.title})))
-        .await?;
+            .await?;
         let after = load_seed(&mut tx, id).await?;
         tx.commit().await?;
         Ok(after)
@@ -714,9 +721,11 @@ pub(crate) async fn set_need_status(
     )
     .await?;
     enqueue(conn, now, "need", &before.id).await?;
-    conn.audit(Change::update("need", &before.id, &before.data.title)
+    conn.audit(
+        Change::update("need", &before.id, &before.data.title)
             .before(json!({"status": before.data.status.code()}))
-            .after(json!({"status": to.code(), "on": format_date(on), "note": note})))
+            .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
+    )
     .await
 }
 
@@ -751,11 +760,13 @@ pub(crate) async fn insert_nda(
         .execute(&mut **conn)
         .await?;
     enqueue(conn, now, "need", need_id).await?;
-    conn.audit(Change::create("nda", need_id, &need.data.title).after(json!({
+    conn.audit(
+        Change::create("nda", need_id, &need.data.title).after(json!({
             "organisation_id": organisation_id,
             "signed_on": format_date(signed_on),
             "document_ref": document_ref,
-        })))
+        })),
+    )
     .await
 }
 
@@ -842,10 +853,10 @@ async fn insert_need(
     enqueue(conn, now, "need", &id).await?;
     // The audit keeps the fact, not the flagged text: what the guard held must not spread.
     conn.audit(Change::create("need", &id, &data.title).after(json!({
-            "disclosure": data.disclosure.code(),
-            "held": !findings.is_empty(),
-            "campaign_id": intake.campaign_id,
-        })))
+        "disclosure": data.disclosure.code(),
+        "held": !findings.is_empty(),
+        "campaign_id": intake.campaign_id,
+    })))
     .await?;
     Ok(id)
 }

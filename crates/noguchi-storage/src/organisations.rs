@@ -1,8 +1,8 @@
 //! The organisation directory.
 
-use crate::write::Write;
 use crate::audit::Change;
 use crate::sql::{Page, decode_cursor, encode_cursor, flag, get, like_pattern};
+use crate::write::Write;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -12,8 +12,8 @@ use noguchi_domain::organisation::{
 use noguchi_domain::text::{Kana, search_key};
 use noguchi_domain::{CorporateNumber, Invalid, Problem};
 use serde_json::{Value, json};
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 
 /// Filters of the organisation list; all optional.
 #[derive(Debug, Clone, Default)]
@@ -93,9 +93,11 @@ impl Store {
         write_children(&mut tx, id, &data).await?;
         crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
         let after = load(&mut tx, id).await?;
-        tx.audit(Change::update("organisation", id, &after.data.name)
+        tx.audit(
+            Change::update("organisation", id, &after.data.name)
                 .before(organisation_json(&before.data))
-                .after(organisation_json(&after.data)))
+                .after(organisation_json(&after.data)),
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -138,8 +140,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::needs::enqueue(&mut tx, self.now(), "organisation", id).await?;
-        tx.audit(Change::delete("organisation", id, &before.data.name)
-                .before(organisation_json(&before.data)))
+        tx.audit(
+            Change::delete("organisation", id, &before.data.name)
+                .before(organisation_json(&before.data)),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -283,7 +287,7 @@ pub(crate) async fn insert(tx: &mut Write, data: OrganisationData) -> Result<Org
     write_children(tx, &id, &data).await?;
     crate::needs::enqueue(tx, now, "organisation", &id).await?;
     tx.audit(Change::create("organisation", &id, &data.name).after(organisation_json(&data)))
-    .await?;
+        .await?;
     Ok(Organisation {
         id,
         data,

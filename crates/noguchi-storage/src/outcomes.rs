@@ -1,14 +1,14 @@
 //! The KPI ledger: outcomes with their evidence and verification.
 
-use crate::write::{Write, covers};
 use crate::audit::Change;
 use crate::sql::{Page, get};
+use crate::write::{Write, covers};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
+use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::Fact;
 use noguchi_domain::ledger::{OutcomeData, OutcomeKind, OutcomeStatus};
-use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::{Invalid, Problem};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
@@ -167,9 +167,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = load(&mut tx, id).await?;
-        tx.audit(Change::update("outcome", id, &after.organisation_name)
+        tx.audit(
+            Change::update("outcome", id, &after.organisation_name)
                 .before(outcome_json(&before))
-                .after(outcome_json(&after)))
+                .after(outcome_json(&after)),
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -213,9 +215,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let after = load(&mut tx, id).await?;
-        tx.audit(Change::update("outcome", id, &after.organisation_name)
+        tx.audit(
+            Change::update("outcome", id, &after.organisation_name)
                 .before(outcome_json(&before))
-                .after(outcome_json(&after)))
+                .after(outcome_json(&after)),
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -353,7 +357,9 @@ pub(crate) async fn insert(
     .execute(&mut **conn)
     .await?;
     let created = load(conn, &id).await?;
-    conn.audit(Change::create("outcome", &id, &created.organisation_name).after(outcome_json(&created)))
+    conn.audit(
+        Change::create("outcome", &id, &created.organisation_name).after(outcome_json(&created)),
+    )
     .await?;
     Ok(id)
 }
@@ -375,9 +381,11 @@ pub(crate) async fn update_pending(conn: &mut Write, id: &str, data: &OutcomeDat
         .execute(&mut **conn)
         .await?;
     let after = load(conn, id).await?;
-    conn.audit(Change::update("outcome", id, &after.organisation_name)
+    conn.audit(
+        Change::update("outcome", id, &after.organisation_name)
             .before(outcome_json(&before))
-            .after(outcome_json(&after)))
+            .after(outcome_json(&after)),
+    )
     .await
 }
 
@@ -395,9 +403,11 @@ pub(crate) async fn withdraw(conn: &mut Write, id: &str, reason: &str) -> Result
         .execute(&mut **conn)
         .await?;
     let after = load(conn, id).await?;
-    conn.audit(Change::update("outcome", id, &after.organisation_name)
+    conn.audit(
+        Change::update("outcome", id, &after.organisation_name)
             .before(outcome_json(&before))
-            .after(outcome_json(&after)))
+            .after(outcome_json(&after)),
+    )
     .await
 }
 

@@ -46,7 +46,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.audit(Change::create("person", &id, &data.name).after(person_json(&data)))
-        .await?;
+            .await?;
         let person = load(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(person)
@@ -97,9 +97,11 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.audit(Change::update("person", id, &data.name)
+        tx.audit(
+            Change::update("person", id, &data.name)
                 .before(person_json(&before.data))
-                .after(person_json(&data)))
+                .after(person_json(&data)),
+        )
         .await?;
         let after = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -121,7 +123,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.audit(Change::delete("person", id, &before.data.name).before(person_json(&before.data)))
-        .await?;
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -171,11 +173,14 @@ impl Store {
     }
 }
 
-/// Leaves out contact details the reader may not see.
+/// Leaves out the contact details (and the consent and notes that go with them) the reader may
+/// not see.
 fn redact(sight: &Sight, mut p: Person) -> Person {
     if !sight.contact(p.data.organisation_id.as_deref()) {
         p.data.email = None;
         p.data.phone = None;
+        p.data.consent_purpose = None;
+        p.data.notes = None;
         p.contact_hidden = true;
     }
     p

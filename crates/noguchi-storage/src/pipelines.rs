@@ -2,14 +2,14 @@
 //! activities, consultations, and the KPI outcome each keeps in step (see
 //! `noguchi_domain::pipeline::sync`).
 
-use crate::write::{Write, covers};
 use crate::audit::Change;
 use crate::outcomes::{self, OutcomeSource};
 use crate::sql::get;
+use crate::write::{Write, covers};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Actor, Granted, RecordFilter, Sight, permission};
-use noguchi_domain::ledger::{OutcomeData, OutcomeStatus};
 use noguchi_domain::dates::{format_date, parse_date};
+use noguchi_domain::ledger::{OutcomeData, OutcomeStatus};
 use noguchi_domain::organisation::FieldStatus;
 use noguchi_domain::pipeline::{
     self, ActivityData, ConsultationData, DealData, DealKind, DealStage, EntryCaseData, EntryStage,
@@ -217,8 +217,7 @@ async fn follow(
         }
         Sync::Withdraw => {
             let id = current.expect("a withdrawal has a linked outcome");
-            outcomes::withdraw(conn, &id, "案件が集計段階から外れたため取り下げ")
-            .await?;
+            outcomes::withdraw(conn, &id, "案件が集計段階から外れたため取り下げ").await?;
             None
         }
     })
@@ -335,7 +334,7 @@ impl Store {
         .await?;
         let deal = load_deal(tx, &id).await?;
         tx.audit(Change::create("deal", &id, deal_label(&deal)).after(deal_json(&deal)))
-        .await?;
+            .await?;
         Ok(id)
     }
 
@@ -422,9 +421,11 @@ impl Store {
         write_shares(&mut tx, id, &data.shared_with).await?;
         self.follow_deal(&mut tx, grant.actor(), id).await?;
         let after = load_deal(&mut tx, id).await?;
-        tx.audit(Change::update("deal", id, deal_label(&after))
+        tx.audit(
+            Change::update("deal", id, deal_label(&after))
                 .before(deal_json(&before))
-                .after(deal_json(&after)))
+                .after(deal_json(&after)),
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -500,9 +501,11 @@ impl Store {
         .await?;
         self.follow_deal(tx, actor, id).await?;
         let after = load_deal(tx, id).await?;
-        tx.audit(Change::update("deal", id, deal_label(&after))
+        tx.audit(
+            Change::update("deal", id, deal_label(&after))
                 .before(deal_json(&before))
-                .after(deal_json(&after)))
+                .after(deal_json(&after)),
+        )
         .await
     }
 
@@ -589,8 +592,10 @@ impl Store {
             .bind(timestamp(now))
             .execute(&mut *tx)
             .await?;
-        tx.audit(Change::create("activity", &aid, a.kind.code())
-                .after(json!({"subject": subject, "subject_id": id, "body": a.body})))
+        tx.audit(
+            Change::create("activity", &aid, a.kind.code())
+                .after(json!({"subject": subject, "subject_id": id, "body": a.body})),
+        )
         .await?;
         sqlx::query(&format!(
             "UPDATE {} SET updated_at = $1 WHERE id = $2",
@@ -677,12 +682,12 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         check_orgs(
-            &mut **tx,
+            tx,
             "organisation_id",
             std::slice::from_ref(&data.organisation_id),
         )
         .await?;
-        check_orgs(&mut **tx, "supporters", &data.supporters).await?;
+        check_orgs(tx, "supporters", &data.supporters).await?;
         let now = self.now();
         let id = new_id(now);
         sqlx::query(
@@ -701,9 +706,9 @@ impl Store {
         .bind(timestamp(now))
         .execute(&mut **tx)
         .await?;
-        write_supporters(&mut **tx, &id, &data.supporters).await?;
+        write_supporters(tx, &id, &data.supporters).await?;
         insert_move(
-            &mut **tx,
+            tx,
             actor,
             now,
             "entry_case",
@@ -714,8 +719,10 @@ impl Store {
             None,
         )
         .await?;
-        let case = load_case(&mut **tx, &id).await?;
-        tx.audit(Change::create("entry_case", &id, &case.organisation_name).after(case_json(&case)))
+        let case = load_case(tx, &id).await?;
+        tx.audit(
+            Change::create("entry_case", &id, &case.organisation_name).after(case_json(&case)),
+        )
         .await?;
         Ok(id)
     }
@@ -794,9 +801,11 @@ impl Store {
         write_supporters(&mut tx, id, &data.supporters).await?;
         self.follow_case(&mut tx, grant.actor(), id).await?;
         let after = load_case(&mut tx, id).await?;
-        tx.audit(Change::update("entry_case", id, &after.organisation_name)
+        tx.audit(
+            Change::update("entry_case", id, &after.organisation_name)
                 .before(case_json(&before))
-                .after(case_json(&after)))
+                .after(case_json(&after)),
+        )
         .await?;
         tx.commit().await?;
         Ok(after)
@@ -828,7 +837,7 @@ impl Store {
         on: Date,
         note: Option<&str>,
     ) -> Result<()> {
-        let before = load_case(&mut **tx, id).await?;
+        let before = load_case(tx, id).await?;
         pipeline::check_move(before.stage, to, note)
             .map_err(|r| stage_error(before.stage, to, r))?;
         let counting = EntryStage::Commercialised;
@@ -850,7 +859,7 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         insert_move(
-            &mut **tx,
+            tx,
             actor,
             now,
             "entry_case",
@@ -862,10 +871,12 @@ impl Store {
         )
         .await?;
         self.follow_case(tx, actor, id).await?;
-        let after = load_case(&mut **tx, id).await?;
-        tx.audit(Change::update("entry_case", id, &after.organisation_name)
+        let after = load_case(tx, id).await?;
+        tx.audit(
+            Change::update("entry_case", id, &after.organisation_name)
                 .before(case_json(&before))
-                .after(case_json(&after)))
+                .after(case_json(&after)),
+        )
         .await?;
         Ok(())
     }
@@ -929,8 +940,10 @@ impl Store {
             .bind(timestamp(now))
             .execute(&mut *tx)
             .await?;
-        tx.audit(Change::create("consultation", &id, c.category.code())
-                .after(json!({"case_id": case_id, "category": c.category.code(), "body": c.body})))
+        tx.audit(
+            Change::create("consultation", &id, c.category.code())
+                .after(json!({"case_id": case_id, "category": c.category.code(), "body": c.body})),
+        )
         .await?;
         tx.commit().await?;
         Ok(())

@@ -89,7 +89,7 @@ impl Store {
             .await?;
         }
         tx.audit(Change::create("programme", &id, &def.name).after(json!({"slug": def.slug})))
-        .await?;
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -2,16 +2,16 @@
 //! follows (matching, project) and the NDA step records the NDA, in the same transaction.
 
 use crate::audit::Change;
-use crate::write::covers;
 use crate::needs::{insert_nda, load_need, set_need_status};
 use crate::pipelines::{history, insert_move};
 use crate::sql::get;
+use crate::write::covers;
 use crate::{Result, StageMove, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, ProposalScope, Sight, permission};
+use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::matching::{
     CandidateKind, ProposalData, ProposalStatus, Reason, need_status_after,
 };
-use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -132,11 +132,13 @@ impl Store {
             None,
         )
         .await?;
-        tx.audit(Change::create("proposal", &id, &need.data.title).after(json!({
+        tx.audit(
+            Change::create("proposal", &id, &need.data.title).after(json!({
                 "need_id": need_id,
                 "candidate_kind": data.candidate_kind.code(),
                 "candidate_id": data.candidate_id,
-            })))
+            })),
+        )
         .await?;
         if let Some(to) = need_status_after(need.data.status, status)
             && !need.held
@@ -185,9 +187,11 @@ impl Store {
             note,
         )
         .await?;
-        tx.audit(Change::update("proposal", id, &before.need_title)
+        tx.audit(
+            Change::update("proposal", id, &before.need_title)
                 .before(json!({"status": before.status.code()}))
-                .after(json!({"status": to.code(), "on": format_date(on), "note": note})))
+                .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
+        )
         .await?;
         if to == ProposalStatus::Nda {
             insert_nda(

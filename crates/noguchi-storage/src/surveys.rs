@@ -1,12 +1,12 @@
 //! Needs survey campaigns and their per-campaign links.
 
 use crate::audit::Change;
-use crate::write::covers;
 use crate::sql::{flag, get};
+use crate::write::covers;
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
-use noguchi_domain::needs::Disclosure;
 use noguchi_domain::dates::{format_date, parse_date};
+use noguchi_domain::needs::Disclosure;
 use noguchi_domain::survey::CampaignData;
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
@@ -67,7 +67,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.audit(Change::create("survey_campaign", &id, &data.title).after(campaign_json(&data)))
-        .await?;
+            .await?;
         let c = load(&mut tx, "c.id = $1", &id).await?;
         tx.commit().await?;
         Ok(c)
@@ -98,9 +98,11 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.audit(Change::update("survey_campaign", id, &data.title)
+        tx.audit(
+            Change::update("survey_campaign", id, &data.title)
                 .before(campaign_json(&before.data))
-                .after(campaign_json(&data)))
+                .after(campaign_json(&data)),
+        )
         .await?;
         let c = load(&mut tx, "c.id = $1", id).await?;
         tx.commit().await?;

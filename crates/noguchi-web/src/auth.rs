@@ -13,11 +13,9 @@ use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::Sight;
 use noguchi_domain::access::{Principal, Refusal, route_rule};
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "noguchi_session";
 /// Double-submit token for forms sent before sign-in (the sign-in form itself).
@@ -40,6 +38,8 @@ pub enum Via {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Option<Principal>,
+    /// What the caller may read, from the policy: every use case takes it.
+    pub sight: Sight,
     pub via: Via,
     pub lang: Lang,
     /// The token to embed in forms: the session's, or the pre-sign-in cookie's.
@@ -181,6 +181,11 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
     } else {
         req
     };
+    let sight = state
+        .app
+        .sight(principal.as_ref())
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
     let mut req = req;
     let address = req
         .extensions()
@@ -188,6 +193,7 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
         .map(|ConnectInfo(a)| a.ip().to_string());
     req.extensions_mut().insert(Caller {
         principal,
+        sight,
         via,
         lang,
         csrf,
@@ -208,13 +214,13 @@ async fn identify(
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(AppError::Unauthorized)?;
-        return match state.store.token_principal(token).await? {
+        return match state.app.principal_by_token(token).await? {
             Some(p) => Ok((Some(p), Via::Bearer, None)),
             None => Err(AppError::Unauthorized),
         };
     }
     if let Some(token) = cookie(headers, SESSION_COOKIE)
-        && let Some((p, csrf)) = state.store.session_principal(token).await?
+        && let Some((p, csrf)) = state.app.principal_by_session(token).await?
     {
         let via = Via::Session {
             token: token.to_owned(),
@@ -281,68 +287,6 @@ pub fn url_escape(s: &str) -> String {
         .collect()
 }
 
-/// Counts failed sign-ins per account name and per address within a window; past the limit,
-/// sign-in is refused whether or not the account exists.
-pub struct LoginLimiter {
-    window: Duration,
-    per_account: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60), 5, 30)
-    }
-}
-
-impl LoginLimiter {
-    pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
-        Self {
-            window,
-            per_account,
-            per_address,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn keys(account: &str, address: Option<&str>) -> [(String, bool); 2] {
-        [
-            (format!("account:{}", account.trim().to_lowercase()), true),
-            (format!("address:{}", address.unwrap_or("-")), false),
-        ]
-    }
-
-    pub fn is_blocked(&self, account: &str, address: Option<&str>, now: Instant) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(account, address).iter().any(|(k, is_account)| {
-            let list = map.entry(k.clone()).or_default();
-            list.retain(|t| now.duration_since(*t) < self.window);
-            list.len()
-                >= if *is_account {
-                    self.per_account
-                } else {
-                    self.per_address
-                }
-        })
-    }
-
-    pub fn fail(&self, account: &str, address: Option<&str>, now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.clear(); // bounded memory under a flood of distinct names
-        }
-        for (k, _) in Self::keys(account, address) {
-            map.entry(k).or_default().push(now);
-        }
-    }
-
-    pub fn succeed(&self, account: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("account:{}", account.trim().to_lowercase()));
-    }
-}
-
 /// The `Set-Cookie` value of a cookie with the flags every Noguchi cookie carries.
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
@@ -358,22 +302,6 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limiter_blocks_after_failures_and_forgets_them() {
-        let l = LoginLimiter::new(Duration::from_secs(60), 3, 100);
-        let t0 = Instant::now();
-        for _ in 0..3 {
-            assert!(!l.is_blocked("a@example.jp", Some("1"), t0));
-            l.fail("a@example.jp", Some("1"), t0);
-        }
-        assert!(
-            l.is_blocked("A@example.jp", Some("2"), t0),
-            "per account, case-insensitive"
-        );
-        assert!(!l.is_blocked("b@example.jp", Some("1"), t0));
-        assert!(!l.is_blocked("a@example.jp", Some("1"), t0 + Duration::from_secs(61)));
-    }
 
     #[test]
     fn cookies_are_read_and_written_with_flags() {

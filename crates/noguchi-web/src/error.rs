@@ -73,6 +73,20 @@ impl AppError {
     }
 }
 
+impl From<noguchi_app::Error> for AppError {
+    fn from(e: noguchi_app::Error) -> Self {
+        use noguchi_app::Error as E;
+        match e {
+            E::SignInRequired => AppError::Unauthorized,
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound => AppError::NotFound,
+            E::Invalid(i) => AppError::Invalid(i),
+            E::TooManyAttempts => AppError::TooManyAttempts,
+            E::Internal => AppError::Internal,
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -73,6 +73,16 @@ fn bundles() -> &'static Bundles {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(pub Lang);
 
+/// The council pack and other documents the use cases write take the caller's words from here.
+impl noguchi_app::Labels for Tr {
+    fn t(&self, key: &str) -> String {
+        Tr::t(self, key)
+    }
+    fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        Tr::t1(self, key, name, value)
+    }
+}
+
 impl Tr {
     pub fn lang(&self) -> &'static str {
         self.0.code()

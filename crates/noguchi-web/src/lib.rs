@@ -2,33 +2,29 @@
 //! router.
 //!
 //! A request passes, in order: the security-header and error-rendering layer (`page.rs`), the
-//! route policy (`auth::enforce`: who is calling, is the route allowed to them by the domain's
-//! `ROUTES`, CSRF), then a thin handler that parses, asks the domain policy for a grant, calls the
-//! store and renders. This crate may depend on the domain and storage crates, never the reverse;
-//! it holds no SQL.
+//! route policy (`auth::enforce`: who is calling, their sight, is the route allowed to them by the
+//! domain's `ROUTES`, CSRF), then a thin handler that parses, calls one use case of
+//! `noguchi-app` and renders. This crate depends on the app and the domain (for its types),
+//! never on the store: it holds no SQL and no rule of its own.
 
 mod api;
 mod auth;
 mod chart;
+mod download;
 mod error;
-mod export;
 mod forms;
 pub mod i18n;
-mod import;
-pub mod indexer;
-mod matching;
 mod openapi;
 mod page;
 mod pages;
-pub mod password;
 mod routes;
 
-pub use auth::LoginLimiter;
 pub use error::AppError;
 pub use openapi::openapi_document;
 pub use routes::registered_routes;
 
-use noguchi_storage::Store;
+use noguchi_app::App;
+use noguchi_app::accounts::Limiter;
 use std::sync::Arc;
 
 /// Settings of the web interface.
@@ -49,32 +45,26 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler reaches: the application (its use cases) and the web's own settings.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub config: Arc<WebConfig>,
-    pub limiter: Arc<LoginLimiter>,
     /// Answers to survey links (no account behind them) per link and per address, so a public
     /// form cannot be flooded.
-    pub survey_limiter: Arc<LoginLimiter>,
-    pub search: Arc<noguchi_search::SearchIndex>,
-    /// Serialises applying the search queue (worker and requests).
-    pub indexing: Arc<tokio::sync::Mutex<()>>,
+    pub survey_limiter: Arc<Limiter>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig, search: Arc<noguchi_search::SearchIndex>) -> Self {
+    pub fn new(app: App, config: WebConfig) -> Self {
         Self {
-            store,
+            app,
             config: Arc::new(config),
-            limiter: Arc::new(LoginLimiter::default()),
-            survey_limiter: Arc::new(LoginLimiter::new(
+            survey_limiter: Arc::new(Limiter::new(
                 std::time::Duration::from_secs(15 * 60),
                 300,
                 20,
             )),
-            search,
-            indexing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 }
@@ -84,4 +74,9 @@ pub fn app(state: AppState) -> axum::Router {
     routes::router(state)
 }
 
-pub(crate) use noguchi_storage::random_token as random_hex;
+/// A random secret as hex (the pre-sign-in CSRF token).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut r = vec![0u8; bytes];
+    getrandom::fill(&mut r).expect("the operating system's random source is available");
+    r.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -85,11 +85,8 @@ impl App {
         let foundation = member("一般財団法人ふくしま医療機器産業推進機構");
         let index =
             noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
-        let state = AppState::new(
-            db.store.clone(),
-            WebConfig::default(),
-            std::sync::Arc::new(index),
-        );
+        let app = noguchi_app::App::new(db.store.clone(), std::sync::Arc::new(index));
+        let state = AppState::new(app, WebConfig::default());
         let router = noguchi_web::app(state);
         Self {
             db,
@@ -116,7 +113,7 @@ impl App {
         admin: bool,
         must_change: bool,
     ) -> String {
-        let hash = noguchi_web::password::hash(PASSWORD);
+        let hash = noguchi_app::password::hash(PASSWORD);
         self.db
             .store
             .create_user(

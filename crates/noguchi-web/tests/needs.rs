@@ -354,7 +354,7 @@ async fn seeds_are_searchable_and_the_index_rebuilds_from_the_database() {
     // Rebuild from scratch: the same answers.
     let fresh =
         noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
-    let n = noguchi_web::indexer::reindex(&app.db.store, &fresh)
+    let n = noguchi_app::indexer::reindex(&app.db.store, &fresh)
         .await
         .unwrap();
     assert!(n >= 8, "seed, needs and organisations: {n}");
@@ -598,7 +598,7 @@ async fn every_disclosure_level_holds_through_every_channel() {
     // database, NDAs and holds included.
     let fresh =
         noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
-    noguchi_web::indexer::reindex(&app.db.store, &fresh)
+    noguchi_app::indexer::reindex(&app.db.store, &fresh)
         .await
         .unwrap();
     for (org, expected) in [(&nda_firm, 3), (&app.hospital, 5)] {

@@ -1,13 +1,10 @@
-//! The `noguchi` binary: `serve`, `user add`, `token issue` (see docs in README.md and the
-//! interface contract). It wires configuration to the storage and web crates and holds no
-//! business rules of its own.
+//! The `noguchi` binary: `serve`, `user add`, `token issue`, `reindex`, `search-eval` (see
+//! README.md and the interface contract). It is the command-line adapter over the use cases of
+//! `noguchi-app`: it parses arguments, calls one use case and prints; it holds no business rule.
 
 mod bootstrap;
 
 use clap::{Args, Parser, Subcommand};
-use noguchi_domain::access::{permission, system_grant};
-use noguchi_domain::person::Email;
-use noguchi_storage::{NewUser, StoreError};
 use noguchi_web::i18n::{Lang, Tr};
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -148,8 +145,8 @@ fn search_eval(dir: &std::path::Path, k: usize) -> Result<(), String> {
     let corpus = read_json(dir, "corpus.json")?;
     let queries = read_json(dir, "queries.json")?;
     let qrels = read_json(dir, "qrels.json")?;
-    let r =
-        noguchi_search::eval::evaluate(&corpus, &queries, &qrels, k).map_err(|e| e.to_string())?;
+    let r = noguchi_app::search::eval::evaluate(&corpus, &queries, &qrels, k)
+        .map_err(|e| e.to_string())?;
     println!("recall@{k} {:.3}", r.recall);
     println!("ndcg@{k} {:.3}", r.ndcg);
     println!("mrr@{k} {:.3}", r.mrr);
@@ -164,20 +161,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         // Needs no database: evaluate before opening one.
         return search_eval(collection, *k);
     }
-    let store = bootstrap::open(&cli.db.data_dir, cli.db.database_url.as_deref()).await?;
+    let app = bootstrap::open(&cli.db.data_dir, cli.db.database_url.as_deref()).await?;
     let tr = Tr(Lang::Ja);
     match cli.command {
         Command::SearchEval { collection, k } => search_eval(&collection, k),
         Command::Serve {
             listen,
             insecure_cookies,
-        } => bootstrap::serve(store, &cli.db.data_dir, listen, !insecure_cookies).await,
+        } => bootstrap::serve(app, listen, !insecure_cookies).await,
         Command::Reindex => {
-            let analyzer = noguchi_search::Japanese::new().map_err(|e| e.to_string())?;
-            let (index, _) =
-                noguchi_search::SearchIndex::open_in_dir(&cli.db.data_dir.join("search"), analyzer)
-                    .map_err(|e| e.to_string())?;
-            let n = noguchi_web::indexer::reindex(&store, &index).await?;
+            let n = app.reindex().await?;
             eprintln!("{n} documents indexed");
             Ok(())
         }
@@ -196,43 +189,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .lock()
                 .read_line(&mut password)
                 .map_err(|e| format!("standard input: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            if password.chars().count() < noguchi_web::password::MIN_LENGTH {
-                return Err(tr.problem(
-                    "password",
-                    &noguchi_domain::Problem::PasswordTooShort {
-                        min: noguchi_web::password::MIN_LENGTH,
-                    },
-                ));
-            }
-            let email = Email::parse(&email).map_err(|p| tr.problem("email", &p))?;
-            let name = noguchi_domain::validation::required_text(Some(&name), 100)
-                .map_err(|p| tr.problem("name", &p))?;
-            let organisation = match store.find_organisation(&org).await {
-                Ok(o) => o,
-                Err(StoreError::NotFound) => {
-                    return Err(
-                        tr.problem("org", &noguchi_domain::Problem::UnknownReference)
-                            + &format!(" ({org})"),
-                    );
-                }
-                Err(e) => return Err(e.to_string()),
-            };
-            let hash = tokio::task::spawn_blocking(move || noguchi_web::password::hash(&password))
+            let password = password.trim_end_matches(['\r', '\n']);
+            let created = app
+                .add_user(&email, &name, &org, admin, password)
                 .await
-                .map_err(|e| e.to_string())?;
-            let user = NewUser {
-                email,
-                name,
-                organisation_id: organisation.id,
-                password_hash: hash,
-                admin,
-                must_change_password: false,
-            };
-            let created = store
-                .create_user(&system_grant::<permission::ManageUsers>(), user)
-                .await
-                .map_err(|e| describe(tr, e))?;
+                .map_err(|e| describe(tr, e, &org))?;
             eprintln!(
                 "{} ({}, {})",
                 created.email, created.name, created.organisation_name
@@ -242,32 +203,33 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Token {
             command: TokenCommand::Issue { email, label },
         } => {
-            let user_id = store.user_id_by_email(&email).await.map_err(|e| match e {
-                StoreError::NotFound => {
-                    tr.problem("email", &noguchi_domain::Problem::UnknownReference)
-                }
-                other => describe(tr, other),
-            })?;
-            println!(
-                "{}",
-                store
-                    .issue_api_token(&user_id, &label)
-                    .await
-                    .map_err(|e| describe(tr, e))?
-            );
+            let token = app
+                .issue_token(&email, &label)
+                .await
+                .map_err(|e| describe(tr, e, &email))?;
+            println!("{token}");
             Ok(())
         }
     }
 }
 
-fn describe(tr: Tr, e: StoreError) -> String {
+/// An error of a use case as one line for the operator, in Japanese.
+fn describe(tr: Tr, e: noguchi_app::Error, subject: &str) -> String {
     match e {
-        StoreError::Invalid(i) => {
-            i.0.iter()
-                .map(|f| tr.problem(&f.field, &f.problem))
-                .collect::<Vec<_>>()
-                .join(" ")
+        noguchi_app::Error::Invalid(i) => {
+            let mut m =
+                i.0.iter()
+                    .map(|f| tr.problem(&f.field, &f.problem))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            if i.0
+                .iter()
+                .any(|f| f.problem == noguchi_domain::Problem::UnknownReference)
+            {
+                m.push_str(&format!(" ({subject})"));
+            }
+            m
         }
-        other => other.to_string(),
+        other => format!("{other:?}"),
     }
 }

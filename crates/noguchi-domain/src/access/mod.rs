@@ -308,7 +308,9 @@ pub fn work_on_entry_case(
     programme_id: &str,
     supporters: &[String],
 ) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id) || supporters.contains(&p.organisation_id),
     )
 }
@@ -388,7 +390,9 @@ pub fn curate_need(
     programme_id: &str,
     submitter_org: &str,
 ) -> Result<Granted<permission::CurateNeed>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id) || p.organisation_id == submitter_org,
     )
 }
@@ -408,7 +412,9 @@ pub fn manage_seed(
     programme_id: &str,
     holder_org: &str,
 ) -> Result<Granted<permission::ManageSeed>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id) || p.organisation_id == holder_org,
     )
 }
@@ -418,7 +424,9 @@ pub fn manage_campaigns(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ManageCampaign>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::NeedsSurvey),
     )
 }
@@ -452,7 +460,9 @@ pub fn score_need(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ScoreNeed>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id)
             || [
                 Role::Matching,
@@ -469,7 +479,9 @@ pub fn propose_match(
     p: &Principal,
     programme_id: &str,
 ) -> Result<Granted<permission::ProposeMatch>, Denied> {
-    allow_in(p, programme_id,
+    allow_in(
+        p,
+        programme_id,
         p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::Matching),
     )
 }
@@ -520,10 +532,9 @@ pub fn move_proposal(
     Ok(Granted::to(p, Some(s.programme_id), None))
 }
 
-
 mod routes;
 mod sight;
-pub use routes::{Need, Refusal, RouteRule, ROUTES, route_rule};
+pub use routes::{Need, ROUTES, Refusal, RouteRule, route_rule};
 pub use sight::{RecordFilter, Sight, sight, system_sight};
 
 #[cfg(test)]

@@ -251,4 +251,3 @@ pub fn route_rule(method: &str, path: &str) -> Option<Need> {
         .find(|r| r.method == method && r.path == path)
         .map(|r| r.need)
 }
-

@@ -208,7 +208,10 @@ mod tests {
             RecordFilter::Organisation("city".into()),
             "secretariat of one programme only"
         );
-        assert_eq!(firm.deals_in("p"), RecordFilter::Organisation("firm".into()));
+        assert_eq!(
+            firm.deals_in("p"),
+            RecordFilter::Organisation("firm".into())
+        );
         assert_eq!(visitor.deals_in("p"), RecordFilter::Nothing);
         assert!(firm.deal("p", &["firm".into()]));
         assert!(!firm.deal("p", &["other".into()]));

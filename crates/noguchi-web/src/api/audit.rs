@@ -88,7 +88,8 @@ pub async fn list(
         entity_id: q.entity_id,
     };
     let page = state
-        .store
+        .app
+        .store()
         .audit_log(&grant, &filter, q.cursor.as_deref(), page_limit(q.limit))
         .await?;
     Ok(Json(AuditList {

@@ -5,18 +5,18 @@ use super::{JsonBody, OrgRef, ProblemOut, page_limit, parse_json};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::import;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use noguchi_app::sheets::rows as import;
 use noguchi_domain::Invalid;
 use noguchi_domain::access::{self, Principal};
+use noguchi_domain::dates::format_date;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::{self, KpiReport, Measure};
 use noguchi_domain::ledger::{OutcomeData, OutcomeInput, OutcomeKind, OutcomeStatus};
-use noguchi_domain::dates::format_date;
 use noguchi_domain::programme::ProgrammeDefinition;
 use noguchi_storage::{Decision, Outcome, OutcomeFilter, OutcomeSource, Programme};
 use serde::{Deserialize, Serialize};
@@ -197,11 +197,18 @@ pub async fn list(
     Query(q): Query<OutcomeQuery>,
 ) -> Result<Json<OutcomeList>, AppError> {
     let viewer = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let filter = q.filter(&programme.definition, viewer, &id)?;
     let page = state
-        .store
-        .list_outcomes(&id, &filter, q.cursor.as_deref(), page_limit(q.limit))
+        .app
+        .store()
+        .list_outcomes(
+            &caller.sight,
+            &id,
+            &filter,
+            q.cursor.as_deref(),
+            page_limit(q.limit),
+        )
         .await?;
     Ok(Json(OutcomeList {
         items: page.items.into_iter().map(out).collect(),
@@ -221,7 +228,8 @@ pub async fn create(
     let grant = access::record_outcome(caller.principal()?, &id)?;
     let data = OutcomeData::parse(&body.into_input()).map_err(AppError::Invalid)?;
     let o = state
-        .store
+        .app
+        .store()
         .record_outcome(&grant, &id, data, OutcomeSource::Manual, None)
         .await?;
     Ok((StatusCode::CREATED, Json(out(o))))
@@ -233,7 +241,8 @@ pub async fn visible_outcome(
     viewer: &Principal,
     id: &str,
 ) -> Result<Outcome, AppError> {
-    let o = state.store.outcome(id).await?;
+    let sight = state.app.sight(Some(viewer)).await?;
+    let o = state.app.store().outcome(&sight, id).await?;
     if o.status != OutcomeStatus::Verified && !access::may_see_unverified(viewer, &o.programme_id) {
         return Err(AppError::NotFound);
     }
@@ -284,7 +293,8 @@ pub async fn update(
     let merged: OutcomeIn = parse_json(base.to_string().as_bytes())?;
     let data = OutcomeData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
     Ok(Json(out(state
-        .store
+        .app
+        .store()
         .update_outcome(&grant, &id, data)
         .await?)))
 }
@@ -301,7 +311,8 @@ pub async fn verify(
     let current = visible_outcome(&state, viewer, &id).await?;
     let grant = access::decide_outcome(viewer, &current.programme_id)?;
     Ok(Json(out(state
-        .store
+        .app
+        .store()
         .decide_outcome(&grant, &id, Decision::Verify)
         .await?)))
 }
@@ -331,7 +342,8 @@ pub async fn reject(
         parse_json(&body)?
     };
     Ok(Json(out(state
-        .store
+        .app
+        .store()
         .decide_outcome(
             &grant,
             &id,
@@ -411,8 +423,8 @@ pub async fn report(
     state: &AppState,
     programme: &Programme,
 ) -> Result<(KpiReport, FiscalYear), AppError> {
-    let facts = state.store.kpi_facts(&programme.id).await?;
-    let current = FiscalYear::of_date(state.store.now().date());
+    let facts = state.app.store().kpi_facts(&programme.id).await?;
+    let current = FiscalYear::of_date(state.app.store().now().date());
     Ok((
         kpi::compute(&programme.definition, &facts, current),
         current,
@@ -473,7 +485,7 @@ pub async fn show_kpi(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<KpiOut>, AppError> {
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let (r, current) = report(&state, &programme).await?;
     Ok(Json(kpi_out(&id, &r, current)))
 }
@@ -486,13 +498,13 @@ pub async fn kpi_xlsx(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let (r, current) = report(&state, &programme).await?;
-    let bytes = crate::export::council_pack(
+    let bytes = noguchi_app::sheets::write::council_pack(
         &programme.definition,
         &r,
         current,
-        crate::i18n::Tr(caller.lang),
+        &crate::i18n::Tr(caller.lang),
     )?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
@@ -529,6 +541,40 @@ pub struct ImportRowOut {
     pub errors: Vec<super::FieldErrorOut>,
 }
 
+/// A checked row of an outcome sheet, as reported.
+pub fn import_row_out(r: &import::CheckedRow, tr: crate::i18n::Tr) -> ImportRowOut {
+    let (ok, errors, kind, fy, jobs) = match &r.data {
+        Ok(d) => (
+            true,
+            Vec::new(),
+            Some(d.kind.code().to_owned()),
+            Some(d.fiscal_year.0),
+            Some(d.jobs),
+        ),
+        Err(i) => (
+            false,
+            i.0.iter()
+                .map(|e| super::FieldErrorOut {
+                    field: e.field.clone(),
+                    message: tr.error(e),
+                })
+                .collect(),
+            None,
+            None,
+            None,
+        ),
+    };
+    ImportRowOut {
+        row: r.row,
+        ok,
+        organisation: r.organisation.clone().map(Into::into),
+        kind,
+        fiscal_year: fy,
+        jobs,
+        errors,
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportOut {
     pub dry_run: bool,
@@ -552,22 +598,27 @@ pub async fn import_outcomes(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let grant = access::record_outcome(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let tr = crate::i18n::Tr(caller.lang);
-    let checked = import::check_outcomes(&state, &body).await?;
+    let checked = import::check_outcomes(&state.app, &body).await?;
     let dry_run = q.dry_run.unwrap_or(true);
     let invalid = checked.iter().filter(|r| r.data.is_err()).count();
     let mut imported = 0;
     if !dry_run && invalid == 0 {
         let rows: Vec<OutcomeData> = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
-        imported = state.store.record_outcomes(&grant, &id, rows).await?.len();
+        imported = state
+            .app
+            .store()
+            .record_outcomes(&grant, &id, rows)
+            .await?
+            .len();
     }
     let result = ImportOut {
         dry_run,
         valid: checked.len() - invalid,
         invalid,
         imported,
-        rows: checked.into_iter().map(|r| r.to_out(tr)).collect(),
+        rows: checked.iter().map(|r| import_row_out(r, tr)).collect(),
     };
     let status = if invalid > 0 && !dry_run {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 
 /// `GET /healthz`: 200 when the database answers.
 pub async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    state.store.ping().await?;
+    state.app.store().ping().await?;
     Ok("ok")
 }
 
@@ -79,6 +79,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 pub struct OrgRef {
     pub id: String,
     pub name: String,
+}
+
+impl From<noguchi_app::sheets::rows::Named> for OrgRef {
+    fn from(n: noguchi_app::sheets::rows::Named) -> Self {
+        Self {
+            id: n.id,
+            name: n.name,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

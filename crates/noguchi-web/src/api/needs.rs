@@ -9,14 +9,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use noguchi_domain::access::{self, NeedScope, Principal};
+use noguchi_domain::Invalid;
+use noguchi_domain::access::{self, Principal};
 use noguchi_domain::curation::{ScoreInput, ScoreSheet, summarise};
+use noguchi_domain::dates::move_date;
 use noguchi_domain::matching::Reason;
 use noguchi_domain::needs::NeedStatus;
 use noguchi_domain::needs::{NeedData, NeedInput, SeedData, SeedInput, screen};
-use noguchi_domain::dates::move_date;
 use noguchi_domain::validation::{optional_text, required_text};
-use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Intake, NdaRecord, Need, Seed};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -173,17 +173,14 @@ pub async fn audience(state: &AppState, p: &Principal) -> Result<Vec<String>, Ap
 /// Audience tokens of a caller who may be anonymous (public pages).
 pub async fn audience_of(state: &AppState, p: Option<&Principal>) -> Result<Vec<String>, AppError> {
     let programmes: Vec<String> = state
-        .store
+        .app
+        .store()
         .programmes()
         .await?
         .into_iter()
         .map(|p| p.id)
         .collect();
     Ok(access::audience_of(p, &programmes))
-}
-
-fn scope(n: &Need) -> NeedScope<'_> {
-    crate::matching::need_scope(n)
 }
 
 /// A need the caller may see; any other is "not found".
@@ -197,12 +194,8 @@ pub async fn visible_need_to(
     p: Option<&Principal>,
     id: &str,
 ) -> Result<Need, AppError> {
-    let n = state.store.need(id).await?;
-    if access::may_see_need(&audience_of(state, p).await?, &scope(&n)) {
-        Ok(n)
-    } else {
-        Err(AppError::NotFound)
-    }
+    let sight = state.app.sight(p).await?;
+    Ok(state.app.store().need(&sight, id).await?)
 }
 
 /// Needs of a programme the caller may see (all of them through the same policy function).
@@ -211,14 +204,8 @@ pub async fn visible_needs(
     p: Option<&Principal>,
     programme_id: &str,
 ) -> Result<Vec<Need>, AppError> {
-    let aud = audience_of(state, p).await?;
-    Ok(state
-        .store
-        .needs(programme_id)
-        .await?
-        .into_iter()
-        .filter(|n| access::may_see_need(&aud, &scope(n)))
-        .collect())
+    let sight = state.app.sight(p).await?;
+    Ok(state.app.store().needs(&sight, programme_id).await?)
 }
 
 pub fn is_reviewer(p: &Principal, n: &Need) -> bool {
@@ -265,7 +252,8 @@ pub async fn create(
     let data = NeedData::parse(&body.into_input()).map_err(AppError::Invalid)?;
     let findings = screen(&data.texts());
     let n = state
-        .store
+        .app
+        .store()
         .create_need(&grant, &id, data, findings, &intake)
         .await?;
     Ok((StatusCode::CREATED, Json(need_out(n, true))))
@@ -301,7 +289,11 @@ pub async fn update(
     let data = NeedData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
     let findings = screen(&data.texts());
     Ok(Json(need_out(
-        state.store.update_need(&grant, &id, data, findings).await?,
+        state
+            .app
+            .store()
+            .update_need(&grant, &id, data, findings)
+            .await?,
         true,
     )))
 }
@@ -318,7 +310,7 @@ pub async fn release(
     let n = visible_need(&state, p, &id).await?;
     let grant = access::curate_need(p, &n.programme_id, &n.submitter_org_id)?;
     Ok(Json(need_out(
-        state.store.release_need(&grant, &id).await?,
+        state.app.store().release_need(&grant, &id).await?,
         true,
     )))
 }
@@ -352,7 +344,7 @@ pub async fn record_nda(
     );
     let signed_on = errs.take(
         "signed_on",
-        move_date(body.signed_on.as_deref(), state.store.now().date()),
+        move_date(body.signed_on.as_deref(), state.app.store().now().date()),
     );
     let document_ref = errs
         .take(
@@ -368,7 +360,8 @@ pub async fn record_nda(
     }
     Ok(Json(need_out(
         state
-            .store
+            .app
+            .store()
             .record_nda(&grant, &id, &org, signed_on, document_ref.as_deref())
             .await?,
         true,
@@ -416,8 +409,9 @@ pub async fn list_ndas(
     access::curate_need(p, &n.programme_id, &n.submitter_org_id)?;
     Ok(Json(NdaList {
         items: state
-            .store
-            .ndas(&n.programme_id, Some(&id))
+            .app
+            .store()
+            .ndas(&caller.sight, &n.programme_id, Some(&id))
             .await?
             .into_iter()
             .map(nda_out)
@@ -439,7 +433,7 @@ pub async fn revoke_nda(
     let n = visible_need(&state, p, &id).await?;
     let grant = access::record_nda(p, &n.programme_id)?;
     Ok(Json(need_out(
-        state.store.revoke_nda(&grant, &id, &org).await?,
+        state.app.store().revoke_nda(&grant, &id, &org).await?,
         true,
     )))
 }
@@ -470,7 +464,8 @@ pub async fn move_status(
     let (to, on, note) = parse_move(&state, body.status, body.date, body.note)?;
     Ok(Json(need_out(
         state
-            .store
+            .app
+            .store()
             .move_need(&grant, &id, to, on, note.as_deref())
             .await?,
         true,
@@ -486,7 +481,10 @@ pub fn parse_move(
 ) -> Result<(NeedStatus, time::Date, Option<String>), AppError> {
     let mut errs = Invalid::default();
     let to = errs.take("status", NeedStatus::parse(status.as_deref().unwrap_or("")));
-    let on = errs.take("date", move_date(date.as_deref(), state.store.now().date()));
+    let on = errs.take(
+        "date",
+        move_date(date.as_deref(), state.app.store().now().date()),
+    );
     let note = errs
         .take("note", optional_text(note.as_deref(), 2000))
         .flatten();
@@ -537,7 +535,7 @@ pub async fn history(
 ) -> Result<Json<MoveList>, AppError> {
     let p = caller.principal()?;
     visible_need(&state, p, &id).await?;
-    Ok(Json(moves_out(state.store.need_history(&id).await?)))
+    Ok(Json(moves_out(state.app.store().need_history(&id).await?)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -576,9 +574,9 @@ pub async fn score_view(
     lang: crate::i18n::Lang,
 ) -> Result<ScoresOut, AppError> {
     access::score_need(p, &n.programme_id)?;
-    let programme = state.store.programme(&n.programme_id).await?;
+    let programme = state.app.store().programme(&n.programme_id).await?;
     let criteria = &programme.definition.needs.criteria;
-    let scores = state.store.need_scores(&n.id).await?;
+    let scores = state.app.store().need_scores(&n.id).await?;
     let summary = summarise(criteria, &scores.given, lang == crate::i18n::Lang::En);
     Ok(ScoresOut {
         criteria: summary
@@ -643,7 +641,7 @@ pub async fn score(
     let p = caller.principal()?;
     let n = visible_need(&state, p, &id).await?;
     let grant = access::score_need(p, &n.programme_id)?;
-    let programme = state.store.programme(&n.programme_id).await?;
+    let programme = state.app.store().programme(&n.programme_id).await?;
     let input = ScoreInput {
         scores: body
             .scores
@@ -655,7 +653,7 @@ pub async fn score(
     };
     let sheet = ScoreSheet::parse(&input, &programme.definition.needs.criteria)
         .map_err(AppError::Invalid)?;
-    state.store.score_need(&grant, &id, &sheet).await?;
+    state.app.store().score_need(&grant, &id, &sheet).await?;
     Ok(Json(score_view(&state, p, &n, caller.lang).await?))
 }
 
@@ -726,12 +724,14 @@ pub struct SeedList {
 #[utoipa::path(get, path = "/api/v1/programmes/{id}/seeds", tag = "needs", params(("id" = String, Path)), responses((status = 200, body = SeedList)))]
 pub async fn list_seeds(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<SeedList>, AppError> {
     Ok(Json(SeedList {
         items: state
-            .store
-            .seeds(&id)
+            .app
+            .store()
+            .seeds(&caller.sight, &id)
             .await?
             .into_iter()
             .map(seed_out)
@@ -749,7 +749,7 @@ pub async fn create_seed(
     JsonBody(body): JsonBody<SeedIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let mut input = body.into_input();
     if input.holder_organisation_id.is_none() {
         input.holder_organisation_id = Some(p.organisation_id.clone());
@@ -758,16 +758,21 @@ pub async fn create_seed(
     let grant = access::manage_seed(p, &id, &data.holder_organisation_id)?;
     Ok((
         StatusCode::CREATED,
-        Json(seed_out(state.store.create_seed(&grant, &id, data).await?)),
+        Json(seed_out(
+            state.app.store().create_seed(&grant, &id, data).await?,
+        )),
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/seeds/{id}", tag = "needs", params(("id" = String, Path)), responses((status = 200, body = SeedOut), (status = 404, body = ProblemOut)))]
 pub async fn show_seed(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<SeedOut>, AppError> {
-    Ok(Json(seed_out(state.store.seed(&id).await?)))
+    Ok(Json(seed_out(
+        state.app.store().seed(&caller.sight, &id).await?,
+    )))
 }
 
 #[utoipa::path(patch, path = "/api/v1/seeds/{id}", tag = "needs", params(("id" = String, Path)), request_body = SeedIn,
@@ -779,7 +784,7 @@ pub async fn update_seed(
     JsonBody(patch): JsonBody<Map<String, Value>>,
 ) -> Result<Json<SeedOut>, AppError> {
     let p = caller.principal()?;
-    let s = state.store.seed(&id).await?;
+    let s = state.app.store().seed(&caller.sight, &id).await?;
     let grant = access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
     let current = SeedIn {
         title: Some(s.data.title.clone()),
@@ -792,7 +797,7 @@ pub async fn update_seed(
     let merged: SeedIn = parse_json(super::organisations::merge(&current, patch)?.as_bytes())?;
     let data = SeedData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
     Ok(Json(seed_out(
-        state.store.update_seed(&grant, &id, data).await?,
+        state.app.store().update_seed(&grant, &id, data).await?,
     )))
 }
 
@@ -831,32 +836,15 @@ pub async fn search(
     caller: Caller,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<SearchOut>, AppError> {
-    let p = caller.principal()?;
-    let kinds: Vec<String> = match q.kind.as_deref().filter(|k| !k.is_empty()) {
-        None => Vec::new(),
-        Some(k @ ("need" | "seed" | "organisation")) => vec![k.to_owned()],
-        Some(other) => {
-            return Err(AppError::field(
-                "type",
-                Problem::UnknownValue {
-                    value: other.to_owned(),
-                },
-            ));
-        }
-    };
-    crate::indexer::apply_queue(&state)
-        .await
-        .map_err(|e| AppError::internal("indexing", e))?;
-    let aud = audience(&state, p).await?;
     let hits = state
-        .search
+        .app
         .search(
+            &caller.sight,
             q.q.as_deref().unwrap_or_default(),
-            &kinds,
-            &aud,
-            q.limit.unwrap_or(20).clamp(1, 100),
+            q.kind.as_deref(),
+            q.limit.unwrap_or(20),
         )
-        .map_err(|e| AppError::internal("search", e))?;
+        .await?;
     Ok(Json(SearchOut {
         total: hits.total,
         items: hits
@@ -903,7 +891,9 @@ pub async fn matches(
 ) -> Result<Json<MatchList>, AppError> {
     let p = caller.principal()?;
     let n = visible_need(&state, p, &id).await?;
-    let items = crate::matching::candidates(&state, p, &n, 20)
+    let items = state
+        .app
+        .candidates(&caller.sight, &n, 20)
         .await?
         .into_iter()
         .map(|c| MatchOut {
@@ -941,8 +931,10 @@ pub async fn needs_for_me(
     Path(id): Path<String>,
 ) -> Result<Json<NeedMatchList>, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
-    let items = crate::matching::needs_for(&state, p, &id, 20)
+    state.app.store().programme(&id).await?;
+    let items = state
+        .app
+        .needs_for(&caller.sight, &id, 20)
         .await?
         .into_iter()
         .map(|m| {
@@ -988,7 +980,7 @@ pub async fn run_need_import(
     state: &AppState,
     grant: &access::Granted<access::permission::SubmitNeed>,
     programme_id: &str,
-    checked: Vec<crate::import::CheckedNeed>,
+    checked: Vec<noguchi_app::sheets::rows::CheckedNeed>,
     dry_run: bool,
     tr: crate::i18n::Tr,
 ) -> Result<(NeedImportOut, StatusCode), AppError> {
@@ -1008,7 +1000,8 @@ pub async fn run_need_import(
             })
             .collect();
         state
-            .store
+            .app
+            .store()
             .import_needs(grant, programme_id, rows)
             .await?
             .len()
@@ -1020,7 +1013,7 @@ pub async fn run_need_import(
                 row: r.row,
                 ok: true,
                 title: Some(d.title),
-                organisation: r.organisation,
+                organisation: r.organisation.map(Into::into),
                 held: !findings.is_empty(),
                 findings: findings.iter().map(|f| f.kind.code().to_owned()).collect(),
                 errors: Vec::new(),
@@ -1029,7 +1022,7 @@ pub async fn run_need_import(
                 row: r.row,
                 ok: false,
                 title: None,
-                organisation: r.organisation,
+                organisation: r.organisation.map(Into::into),
                 held: false,
                 findings: Vec::new(),
                 errors: i
@@ -1076,8 +1069,10 @@ pub async fn import_needs(
     body: axum::body::Bytes,
 ) -> Result<axum::response::Response, AppError> {
     let grant = access::submit_need(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
-    let checked = crate::import::check_needs(&state, &body, |o| grant.covers(Some(o))).await?;
+    state.app.store().programme(&id).await?;
+    let checked =
+        noguchi_app::sheets::rows::check_needs(&state.app, &body, |o| grant.covers(Some(o)))
+            .await?;
     let (out, status) = run_need_import(
         &state,
         &grant,

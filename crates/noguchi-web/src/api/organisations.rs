@@ -8,12 +8,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use noguchi_app::directory::Filter as OrganisationFilter;
 use noguchi_domain::Invalid;
-use noguchi_domain::access;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::organisation::{
-    FieldStatus, Organisation, OrganisationData, OrganisationInput, OrganisationKind, format_date,
+    FieldStatus, Organisation, OrganisationInput, OrganisationKind,
 };
-use noguchi_storage::OrganisationFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -197,11 +197,17 @@ impl ListQuery {
     responses((status = 200, body = OrganisationList), (status = 401, body = ProblemOut), (status = 422, body = ProblemOut)))]
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<OrganisationList>, AppError> {
     let page = state
-        .store
-        .list_organisations(&q.filter()?, q.cursor.as_deref(), page_limit(q.limit))
+        .app
+        .organisations(
+            &caller.sight,
+            &q.filter()?,
+            q.cursor.as_deref(),
+            page_limit(q.limit),
+        )
         .await?;
     Ok(Json(OrganisationList {
         items: page.items.into_iter().map(out).collect(),
@@ -217,9 +223,10 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<OrganisationIn>,
 ) -> Result<impl IntoResponse, AppError> {
-    let grant = access::create_organisation(caller.principal()?)?;
-    let data = OrganisationData::parse(&body.into_input()).map_err(AppError::Invalid)?;
-    let org = state.store.create_organisation(&grant, data).await?;
+    let org = state
+        .app
+        .create_organisation(&caller.sight, body.into_input().into())
+        .await?;
     Ok((StatusCode::CREATED, Json(out(org))))
 }
 
@@ -227,9 +234,13 @@ pub async fn create(
     responses((status = 200, body = OrganisationOut), (status = 401, body = ProblemOut), (status = 404, body = ProblemOut)))]
 pub async fn show(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrganisationOut>, AppError> {
-    Ok(Json(out(state.store.organisation(&id).await?)))
+    Ok(Json(out(state
+        .app
+        .organisation(&caller.sight, &id)
+        .await?)))
 }
 
 /// Changes the given fields (secretariat, or the organisation's own staff).
@@ -242,13 +253,11 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<Map<String, Value>>,
 ) -> Result<Json<OrganisationOut>, AppError> {
-    let grant = access::edit_organisation(caller.principal()?, &id)?;
-    let current = state.store.organisation(&id).await?;
+    let current = state.app.organisation(&caller.sight, &id).await?;
     let merged: OrganisationIn = parse_json(merge(&out(current), patch)?.as_bytes())?;
-    let data = OrganisationData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
     Ok(Json(out(state
-        .store
-        .update_organisation(&grant, &id, data)
+        .app
+        .update_organisation(&caller.sight, &id, merged.into_input().into())
         .await?)))
 }
 
@@ -283,7 +292,6 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let grant = access::delete_organisation(caller.principal()?)?;
-    state.store.delete_organisation(&grant, &id).await?;
+    state.app.delete_organisation(&caller.sight, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,4 +1,5 @@
-//! People of the directory over JSON. Contact details follow the policy's `may_see_contact`.
+//! People of the directory over JSON. Contact details are read through the caller's sight: the
+//! store leaves them out for anyone but the secretariat and the person's own organisation.
 
 use super::organisations::merge;
 use super::{JsonBody, OrgRef, ProblemOut, page_limit, parse_json};
@@ -9,8 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use noguchi_domain::access::{self, Principal};
-use noguchi_domain::person::{Person, PersonData, PersonInput};
+use noguchi_domain::person::{Person, PersonInput};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -70,8 +70,8 @@ pub struct PersonList {
     pub next_cursor: Option<String>,
 }
 
-pub fn out(p: Person, viewer: &Principal) -> PersonOut {
-    let visible = access::may_see_contact(viewer, p.data.organisation_id.as_deref());
+pub fn out(p: Person) -> PersonOut {
+    let visible = !p.contact_hidden;
     let d = p.data;
     PersonOut {
         id: p.id,
@@ -86,10 +86,10 @@ pub fn out(p: Person, viewer: &Principal) -> PersonOut {
         department: d.department,
         title: d.title,
         contact_visible: visible,
-        email: d.email.filter(|_| visible).map(|e| e.as_str().into()),
-        phone: d.phone.filter(|_| visible),
-        consent_purpose: d.consent_purpose.filter(|_| visible),
-        notes: d.notes.filter(|_| visible),
+        email: d.email.map(|e| e.as_str().into()),
+        phone: d.phone,
+        consent_purpose: d.consent_purpose,
+        notes: d.notes,
         created_at: p.created_at,
         updated_at: p.updated_at,
     }
@@ -112,10 +112,10 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PersonList>, AppError> {
-    let viewer = caller.principal()?;
     let page = state
-        .store
-        .list_people(
+        .app
+        .people(
+            &caller.sight,
             q.q.as_deref(),
             q.organisation_id.as_deref().filter(|s| !s.is_empty()),
             q.cursor.as_deref(),
@@ -123,7 +123,7 @@ pub async fn list(
         )
         .await?;
     Ok(Json(PersonList {
-        items: page.items.into_iter().map(|p| out(p, viewer)).collect(),
+        items: page.items.into_iter().map(out).collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -136,11 +136,11 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<PersonIn>,
 ) -> Result<impl IntoResponse, AppError> {
-    let viewer = caller.principal()?;
-    let data = PersonData::parse(&body.into_input()).map_err(AppError::Invalid)?;
-    let grant = access::edit_person(viewer, data.organisation_id.as_deref())?;
-    let person = state.store.create_person(&grant, data).await?;
-    Ok((StatusCode::CREATED, Json(out(person, viewer))))
+    let person = state
+        .app
+        .create_person(&caller.sight, body.into_input().into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out(person))))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
@@ -150,10 +150,7 @@ pub async fn show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<PersonOut>, AppError> {
-    Ok(Json(out(
-        state.store.person(&id).await?,
-        caller.principal()?,
-    )))
+    Ok(Json(out(state.app.person(&caller.sight, &id).await?)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonIn,
@@ -164,18 +161,14 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<Map<String, Value>>,
 ) -> Result<Json<PersonOut>, AppError> {
-    let viewer = caller.principal()?;
-    let current = state.store.person(&id).await?;
-    let grant = access::edit_person(viewer, current.data.organisation_id.as_deref())?;
-    // Hidden contact details must not be wiped by a PATCH that could not see them: merge over
-    // the full record, which only an editor (who may see contacts) reaches.
-    let full = out(current, viewer);
-    let merged: PersonIn = parse_json(merge(&full, patch)?.as_bytes())?;
-    let data = PersonData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
-    Ok(Json(out(
-        state.store.update_person(&grant, &id, data).await?,
-        viewer,
-    )))
+    let current = state.app.person(&caller.sight, &id).await?;
+    // Hidden contact details must not be wiped by a PATCH that could not see them: only an
+    // editor (who sees them) gets past the use case, and it merges over the full record.
+    let merged: PersonIn = parse_json(merge(&out(current), patch)?.as_bytes())?;
+    Ok(Json(out(state
+        .app
+        .update_person(&caller.sight, &id, merged.into_input().into())
+        .await?)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
@@ -185,9 +178,6 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let viewer = caller.principal()?;
-    let current = state.store.person(&id).await?;
-    let grant = access::edit_person(viewer, current.data.organisation_id.as_deref())?;
-    state.store.delete_person(&grant, &id).await?;
+    state.app.delete_person(&caller.sight, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,7 +17,7 @@ use noguchi_domain::pipeline::{
     EntryCaseInput, EntryStage,
 };
 use noguchi_domain::{Invalid, Problem};
-use noguchi_storage::{Deal, EntryCase, StageMove, Visibility};
+use noguchi_storage::{Deal, EntryCase, StageMove};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -185,22 +185,10 @@ pub struct DealQuery {
     pub kind: Option<String>,
 }
 
-pub fn visibility(p: &Principal, programme_id: &str) -> Visibility {
-    if p.is_secretariat_of(programme_id) {
-        Visibility::All
-    } else {
-        Visibility::Organisation(p.organisation_id.clone())
-    }
-}
-
 /// A deal the caller may see; any other is "not found".
 pub async fn visible_deal(state: &AppState, p: &Principal, id: &str) -> Result<Deal, AppError> {
-    let d = state.store.deal(id).await?;
-    if access::may_see_deal(p, &d.programme_id, &d.data.shared_with) {
-        Ok(d)
-    } else {
-        Err(AppError::NotFound)
-    }
+    let sight = state.app.sight(Some(p)).await?;
+    Ok(state.app.store().deal(&sight, id).await?)
 }
 
 /// Deals the caller may see (the secretariat: all; others: those shared with their organisation).
@@ -212,8 +200,8 @@ pub async fn list_deals(
     Path(id): Path<String>,
     Query(q): Query<DealQuery>,
 ) -> Result<Json<DealList>, AppError> {
-    let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    caller.principal()?;
+    state.app.store().programme(&id).await?;
     let mut errs = Invalid::default();
     let stage = q
         .stage
@@ -229,8 +217,9 @@ pub async fn list_deals(
         return Err(AppError::Invalid(errs));
     }
     let deals = state
-        .store
-        .list_deals(&id, &visibility(p, &id), stage, kind)
+        .app
+        .store()
+        .list_deals(&caller.sight, &id, stage, kind)
         .await?;
     Ok(Json(DealList {
         items: deals.into_iter().map(|d| deal_out(d, Vec::new())).collect(),
@@ -253,8 +242,8 @@ pub async fn create_deal(
         input.kind = Some("attraction".into());
     }
     let data = DealData::parse(&input).map_err(AppError::Invalid)?;
-    let d = state.store.create_deal(&grant, &id, data).await?;
-    let h = state.store.deal_history(&d.id).await?;
+    let d = state.app.store().create_deal(&grant, &id, data).await?;
+    let h = state.app.store().deal_history(&d.id).await?;
     Ok((StatusCode::CREATED, Json(deal_out(d, h))))
 }
 
@@ -266,7 +255,7 @@ pub async fn show_deal(
     Path(id): Path<String>,
 ) -> Result<Json<DealOut>, AppError> {
     let d = visible_deal(&state, caller.principal()?, &id).await?;
-    let h = state.store.deal_history(&id).await?;
+    let h = state.app.store().deal_history(&id).await?;
     Ok(Json(deal_out(d, h)))
 }
 
@@ -284,8 +273,8 @@ pub async fn update_deal(
     let grant = access::manage_deals(p, &d.programme_id)?;
     let merged: DealIn = parse_json(merge(&DealIn::from_data(&d.data), patch)?.as_bytes())?;
     let data = DealData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
-    let d = state.store.update_deal(&grant, &id, data).await?;
-    let h = state.store.deal_history(&id).await?;
+    let d = state.app.store().update_deal(&grant, &id, data).await?;
+    let h = state.app.store().deal_history(&id).await?;
     Ok(Json(deal_out(d, h)))
 }
 
@@ -313,7 +302,10 @@ fn parse_stage_in<S>(
             .ok_or(Problem::Required)
             .and_then(parse),
     );
-    let on = errs.take("date", noguchi_domain::dates::move_date(body.date.as_deref(), today));
+    let on = errs.take(
+        "date",
+        noguchi_domain::dates::move_date(body.date.as_deref(), today),
+    );
     match (stage, on) {
         (Some(s), Some(d)) if errs.is_empty() => Ok((s, d)),
         _ => Err(AppError::Invalid(errs)),
@@ -333,12 +325,13 @@ pub async fn move_deal(
     let p = caller.principal()?;
     let d = visible_deal(&state, p, &id).await?;
     let grant = access::manage_deals(p, &d.programme_id)?;
-    let (stage, on) = parse_stage_in(&body, state.store.now().date(), DealStage::parse)?;
+    let (stage, on) = parse_stage_in(&body, state.app.store().now().date(), DealStage::parse)?;
     let d = state
-        .store
+        .app
+        .store()
         .move_deal(&grant, &id, stage, on, body.note.as_deref())
         .await?;
-    let h = state.store.deal_history(&id).await?;
+    let h = state.app.store().deal_history(&id).await?;
     Ok(Json(deal_out(d, h)))
 }
 
@@ -440,7 +433,8 @@ pub async fn visible_case(
     p: &Principal,
     id: &str,
 ) -> Result<EntryCase, AppError> {
-    let c = state.store.entry_case(id).await?;
+    let sight = state.app.sight(Some(p)).await?;
+    let c = state.app.store().entry_case(&sight, id).await?;
     if access::may_see_entry_case(
         p,
         &c.programme_id,
@@ -467,15 +461,16 @@ pub async fn list_cases(
     Path(id): Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<EntryCaseList>, AppError> {
-    let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    caller.principal()?;
+    state.app.store().programme(&id).await?;
     let stage = match q.stage.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(EntryStage::parse(s).map_err(|e| AppError::field("stage", e))?),
         None => None,
     };
     let cases = state
-        .store
-        .list_entry_cases(&id, &visibility(p, &id), stage)
+        .app
+        .store()
+        .list_entry_cases(&caller.sight, &id, stage)
         .await?;
     Ok(Json(EntryCaseList {
         items: cases.into_iter().map(|c| case_out(c, Vec::new())).collect(),
@@ -494,8 +489,12 @@ pub async fn create_case(
 ) -> Result<impl IntoResponse, AppError> {
     let grant = access::open_entry_case(caller.principal()?, &id)?;
     let data = EntryCaseData::parse(&body.into_input()).map_err(AppError::Invalid)?;
-    let c = state.store.create_entry_case(&grant, &id, data).await?;
-    let h = state.store.entry_case_history(&c.id).await?;
+    let c = state
+        .app
+        .store()
+        .create_entry_case(&grant, &id, data)
+        .await?;
+    let h = state.app.store().entry_case_history(&c.id).await?;
     Ok((StatusCode::CREATED, Json(case_out(c, h))))
 }
 
@@ -507,7 +506,7 @@ pub async fn show_case(
     Path(id): Path<String>,
 ) -> Result<Json<EntryCaseOut>, AppError> {
     let c = visible_case(&state, caller.principal()?, &id).await?;
-    let h = state.store.entry_case_history(&id).await?;
+    let h = state.app.store().entry_case_history(&id).await?;
     Ok(Json(case_out(c, h)))
 }
 
@@ -525,8 +524,12 @@ pub async fn update_case(
     let merged: EntryCaseIn =
         parse_json(merge(&EntryCaseIn::from_data(&c.data), patch)?.as_bytes())?;
     let data = EntryCaseData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
-    let c = state.store.update_entry_case(&grant, &id, data).await?;
-    let h = state.store.entry_case_history(&id).await?;
+    let c = state
+        .app
+        .store()
+        .update_entry_case(&grant, &id, data)
+        .await?;
+    let h = state.app.store().entry_case_history(&id).await?;
     Ok(Json(case_out(c, h)))
 }
 
@@ -542,12 +545,13 @@ pub async fn move_case(
     let p = caller.principal()?;
     let c = visible_case(&state, p, &id).await?;
     let grant = access::work_on_entry_case(p, &c.programme_id, &c.data.supporters)?;
-    let (stage, on) = parse_stage_in(&body, state.store.now().date(), EntryStage::parse)?;
+    let (stage, on) = parse_stage_in(&body, state.app.store().now().date(), EntryStage::parse)?;
     let c = state
-        .store
+        .app
+        .store()
         .move_entry_case(&grant, &id, stage, on, body.note.as_deref())
         .await?;
-    let h = state.store.entry_case_history(&id).await?;
+    let h = state.app.store().entry_case_history(&id).await?;
     Ok(Json(case_out(c, h)))
 }
 
@@ -578,11 +582,12 @@ pub async fn deal_activity(
         b.date.as_deref(),
         b.participants.as_deref(),
         b.text.as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     )
     .map_err(AppError::Invalid)?;
     state
-        .store
+        .app
+        .store()
         .add_activity(grant.actor(), "deal", &id, a)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -605,11 +610,12 @@ pub async fn case_activity(
         b.date.as_deref(),
         b.participants.as_deref(),
         b.text.as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     )
     .map_err(AppError::Invalid)?;
     state
-        .store
+        .app
+        .store()
         .add_activity(grant.actor(), "entry_case", &id, a)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -644,10 +650,14 @@ pub async fn case_consultation(
         b.date.as_deref(),
         b.text.as_deref(),
         b.result.as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     )
     .map_err(AppError::Invalid)?;
-    state.store.add_consultation(&grant, &id, data).await?;
+    state
+        .app
+        .store()
+        .add_consultation(&grant, &id, data)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -688,9 +698,9 @@ pub async fn import_deals(
     body: axum::body::Bytes,
 ) -> Result<axum::response::Response, AppError> {
     let grant = access::manage_deals(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let tr = crate::i18n::Tr(caller.lang);
-    let checked = crate::import::check_deals(&state, &body).await?;
+    let checked = noguchi_app::sheets::rows::check_deals(&state.app, &body).await?;
     let (result, status) =
         run_deal_import(&state, &grant, &id, checked, q.dry_run.unwrap_or(true), tr).await?;
     Ok((status, Json(result)).into_response())
@@ -699,7 +709,7 @@ pub async fn import_deals(
 /// The rows to write: all of them, unless this is a dry run or any row is invalid (an import is
 /// all or nothing).
 fn rows_to_write<D: Clone, S: Copy>(
-    checked: &[crate::import::Checked<D, S>],
+    checked: &[noguchi_app::sheets::rows::Checked<D, S>],
     dry_run: bool,
 ) -> Option<Vec<(D, S, time::Date)>> {
     let all_valid = checked.iter().all(|r| r.data.is_ok());
@@ -708,7 +718,7 @@ fn rows_to_write<D: Clone, S: Copy>(
 
 /// The per-row report of a pipeline import, and its status (422 when a real import was refused).
 fn import_report<D, S: pipeline::Stages>(
-    checked: Vec<crate::import::Checked<D, S>>,
+    checked: Vec<noguchi_app::sheets::rows::Checked<D, S>>,
     dry_run: bool,
     imported: usize,
     tr: crate::i18n::Tr,
@@ -720,14 +730,14 @@ fn import_report<D, S: pipeline::Stages>(
             Ok((_, stage, _)) => DealImportRowOut {
                 row: r.row,
                 ok: true,
-                organisation: r.organisation,
+                organisation: r.organisation.map(Into::into),
                 stage: Some(stage.code().into()),
                 errors: Vec::new(),
             },
             Err(i) => DealImportRowOut {
                 row: r.row,
                 ok: false,
-                organisation: r.organisation,
+                organisation: r.organisation.map(Into::into),
                 stage: None,
                 errors: i
                     .0
@@ -762,13 +772,14 @@ pub async fn run_deal_import(
     state: &AppState,
     grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::ManageDeals>,
     programme_id: &str,
-    checked: Vec<crate::import::CheckedDeal>,
+    checked: Vec<noguchi_app::sheets::rows::CheckedDeal>,
     dry_run: bool,
     tr: crate::i18n::Tr,
 ) -> Result<(DealImportOut, StatusCode), AppError> {
     let imported = match rows_to_write(&checked, dry_run) {
         Some(rows) => state
-            .store
+            .app
+            .store()
             .import_deals(grant, programme_id, rows)
             .await?
             .len(),
@@ -790,8 +801,8 @@ pub async fn import_cases(
     body: axum::body::Bytes,
 ) -> Result<axum::response::Response, AppError> {
     let grant = access::open_entry_case(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
-    let checked = crate::import::check_cases(&state, &body).await?;
+    state.app.store().programme(&id).await?;
+    let checked = noguchi_app::sheets::rows::check_cases(&state.app, &body).await?;
     let (result, status) = run_case_import(
         &state,
         &grant,
@@ -809,13 +820,14 @@ pub async fn run_case_import(
     state: &AppState,
     grant: &noguchi_domain::access::Granted<noguchi_domain::access::permission::WorkOnEntryCase>,
     programme_id: &str,
-    checked: Vec<crate::import::CheckedCase>,
+    checked: Vec<noguchi_app::sheets::rows::CheckedCase>,
     dry_run: bool,
     tr: crate::i18n::Tr,
 ) -> Result<(DealImportOut, StatusCode), AppError> {
     let imported = match rows_to_write(&checked, dry_run) {
         Some(rows) => state
-            .store
+            .app
+            .store()
             .import_entry_cases(grant, programme_id, rows)
             .await?
             .len(),

@@ -140,7 +140,8 @@ pub fn out(p: Programme) -> ProgrammeOut {
     responses((status = 200, body = ProgrammeList), (status = 401, body = ProblemOut)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<ProgrammeList>, AppError> {
     let items = state
-        .store
+        .app
+        .store()
         .programmes()
         .await?
         .into_iter()
@@ -160,5 +161,5 @@ pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProgrammeOut>, AppError> {
-    Ok(Json(out(state.store.programme(&id).await?)))
+    Ok(Json(out(state.app.store().programme(&id).await?)))
 }

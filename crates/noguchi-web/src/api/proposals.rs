@@ -11,10 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use noguchi_domain::access::{self, Principal, ProposalScope};
+use noguchi_domain::dates::move_date;
 use noguchi_domain::matching::{
     ProposalData, ProposalInput, ProposalRefused, ProposalStatus, Reason, check_proposal_move,
 };
-use noguchi_domain::dates::move_date;
 use noguchi_domain::validation::optional_text;
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Explanation, Proposal};
@@ -36,7 +36,8 @@ pub async fn visible_proposal(
     p: &Principal,
     id: &str,
 ) -> Result<Proposal, AppError> {
-    let proposal = state.store.proposal(id).await?;
+    let sight = state.app.sight(Some(p)).await?;
+    let proposal = state.app.store().proposal(&sight, id).await?;
     if access::may_see_proposal(p, &proposal_scope(&proposal)) {
         Ok(proposal)
     } else {
@@ -106,8 +107,14 @@ pub async fn proposal_need(
     aud: &[String],
     x: &Proposal,
 ) -> Result<(noguchi_storage::Need, bool), AppError> {
-    let need = state.store.need(&x.need_id).await?;
-    let sees = access::may_see_need(aud, &crate::matching::need_scope(&need));
+    // The need is read whole to decide what the caller may learn of it (its title only when it
+    // may see the need); nothing of it leaves this function otherwise.
+    let need = state
+        .app
+        .store()
+        .need(&access::system_sight(), &x.need_id)
+        .await?;
+    let sees = access::may_see_need(aud, &need.scope());
     Ok((need, sees))
 }
 
@@ -180,8 +187,9 @@ pub async fn visible_proposals(
     need_id: Option<&str>,
 ) -> Result<Vec<Proposal>, AppError> {
     Ok(state
-        .store
-        .proposals(programme_id, need_id)
+        .app
+        .store()
+        .proposals(&state.app.sight(Some(p)).await?, programme_id, need_id)
         .await?
         .into_iter()
         .filter(|x| access::may_see_proposal(p, &proposal_scope(x)))
@@ -197,7 +205,7 @@ pub async fn list(
     Query(q): Query<ProposalQuery>,
 ) -> Result<Json<ProposalList>, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(ProposalStatus::parse(s).map_err(|e| AppError::field("status", e))?),
         None => None,
@@ -233,7 +241,9 @@ pub async fn explanation_of(
     need: &noguchi_storage::Need,
     candidate_id: &str,
 ) -> Result<Explanation, AppError> {
-    Ok(crate::matching::candidates(state, p, need, 50)
+    Ok(state
+        .app
+        .candidates(&state.app.sight(Some(p)).await?, need, 50)
         .await?
         .into_iter()
         .find(|c| c.id == candidate_id)
@@ -264,7 +274,8 @@ pub async fn create(
     .map_err(AppError::Invalid)?;
     let explanation = explanation_of(&state, p, &need, &data.candidate_id).await?;
     let x = state
-        .store
+        .app
+        .store()
         .create_proposal(&grant, &id, data, explanation)
         .await?;
     Ok((
@@ -296,7 +307,9 @@ pub async fn history(
 ) -> Result<Json<MoveList>, AppError> {
     let p = caller.principal()?;
     visible_proposal(&state, p, &id).await?;
-    Ok(Json(moves_out(state.store.proposal_history(&id).await?)))
+    Ok(Json(moves_out(
+        state.app.store().proposal_history(&id).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -328,7 +341,7 @@ pub fn parse_move(state: &AppState, body: ProposalMoveIn) -> Result<ParsedMove, 
     );
     let on = errs.take(
         "date",
-        move_date(body.date.as_deref(), state.store.now().date()),
+        move_date(body.date.as_deref(), state.app.store().now().date()),
     );
     let note = errs
         .take("note", optional_text(body.note.as_deref(), 2000))
@@ -357,7 +370,11 @@ pub async fn apply_move(
     x: &Proposal,
     m: ParsedMove,
 ) -> Result<Proposal, AppError> {
-    let need = state.store.need(&x.need_id).await?;
+    let need = state
+        .app
+        .store()
+        .need(&access::system_sight(), &x.need_id)
+        .await?;
     let grant = access::move_proposal(
         p,
         &proposal_scope(x),
@@ -381,7 +398,8 @@ pub async fn apply_move(
         )),
     })?;
     Ok(state
-        .store
+        .app
+        .store()
         .move_proposal(
             &grant,
             &x.id,

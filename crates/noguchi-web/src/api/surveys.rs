@@ -29,7 +29,8 @@ pub async fn visible_campaign(
     p: &Principal,
     id: &str,
 ) -> Result<Campaign, AppError> {
-    let c = state.store.campaign(id).await?;
+    let sight = state.app.sight(Some(p)).await?;
+    let c = state.app.store().campaign(&sight, id).await?;
     if may_see_campaign(p, &c) {
         Ok(c)
     } else {
@@ -93,11 +94,12 @@ pub async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<CampaignList>, AppError> {
     let p = caller.principal()?;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     Ok(Json(CampaignList {
         items: state
-            .store
-            .campaigns(&id)
+            .app
+            .store()
+            .campaigns(&caller.sight, &id)
             .await?
             .into_iter()
             .filter(|c| may_see_campaign(p, c))
@@ -154,10 +156,10 @@ pub async fn create(
     JsonBody(body): JsonBody<CampaignIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let grant = access::manage_campaigns(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
-    let today = state.store.now().date();
+    state.app.store().programme(&id).await?;
+    let today = state.app.store().now().date();
     let data = CampaignData::parse(&body.into_input(), today).map_err(AppError::Invalid)?;
-    let c = state.store.create_campaign(&grant, &id, data).await?;
+    let c = state.app.store().create_campaign(&grant, &id, data).await?;
     Ok((StatusCode::CREATED, Json(campaign_out(c, today))))
 }
 
@@ -169,7 +171,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<CampaignOut>, AppError> {
     let c = visible_campaign(&state, caller.principal()?, &id).await?;
-    Ok(Json(campaign_out(c, state.store.now().date())))
+    Ok(Json(campaign_out(c, state.app.store().now().date())))
 }
 
 #[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "needs", params(("id" = String, Path)), request_body = CampaignIn,
@@ -185,10 +187,10 @@ pub async fn update(
     let grant = access::manage_campaigns(p, &c.programme_id)?;
     let current = CampaignIn::from_input(c.data.to_input());
     let merged: CampaignIn = parse_json(super::organisations::merge(&current, patch)?.as_bytes())?;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     let data = CampaignData::parse(&merged.into_input(), today).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
-        state.store.update_campaign(&grant, &id, data).await?,
+        state.app.store().update_campaign(&grant, &id, data).await?,
         today,
     )))
 }
@@ -229,9 +231,10 @@ pub async fn change_link(
     let change = link_change(body.action.as_deref()).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
         state
-            .store
+            .app
+            .store()
             .change_campaign_link(&grant, &id, change)
             .await?,
-        state.store.now().date(),
+        state.app.store().now().date(),
     )))
 }

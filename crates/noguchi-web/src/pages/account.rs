@@ -1,18 +1,18 @@
 //! Signing in and out, the language switch and the password change.
 
+use crate::AppState;
 use crate::auth::{Caller, LANG_COOKIE, PRE_COOKIE, SESSION_COOKIE, Via, set_cookie};
 use crate::error::AppError;
 use crate::forms::{FormData, local_next};
 use crate::i18n::Lang;
 use crate::page::{Ctx, render};
-use crate::{AppState, password};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::accounts::{PasswordRefused, SignIn};
 use noguchi_domain::Problem;
 use serde::Deserialize;
-use std::time::Instant;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -64,8 +64,6 @@ pub async fn login(
     let email = form.get("email").unwrap_or_default();
     let pw = form.get("password").unwrap_or_default();
     let next = local_next(form.get("next").as_deref());
-    let address = caller.address.clone();
-    let now = Instant::now();
     let refuse = |key: &str, status: StatusCode| {
         let page = LoginPage {
             ctx: Ctx::new(&caller, "/login"),
@@ -77,27 +75,20 @@ pub async fn login(
         *r.status_mut() = status;
         r
     };
-    if state.limiter.is_blocked(&email, address.as_deref(), now) {
-        return Ok(refuse("login-limited", StatusCode::TOO_MANY_REQUESTS));
-    }
-    let creds = state.store.credentials(&email).await?;
-    // Unknown accounts are checked against a decoy hash, so both answers take as long.
-    let (user_id, hash) = match creds {
-        Some((id, h)) => (Some(id), h),
-        None => (None, password::decoy().to_owned()),
+    let token = match state
+        .app
+        .sign_in(
+            &email,
+            &pw,
+            caller.address.as_deref(),
+            state.config.session_ttl,
+        )
+        .await?
+    {
+        SignIn::Started(session) => session.token,
+        SignIn::Refused => return Ok(refuse("login-failed", StatusCode::UNAUTHORIZED)),
+        SignIn::Limited => return Ok(refuse("login-limited", StatusCode::TOO_MANY_REQUESTS)),
     };
-    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
-        .await
-        .map_err(|e| AppError::internal("password check", e))?;
-    let Some(user_id) = user_id.filter(|_| ok) else {
-        state.limiter.fail(&email, address.as_deref(), now);
-        return Ok(refuse("login-failed", StatusCode::UNAUTHORIZED));
-    };
-    state.limiter.succeed(&email);
-    let (token, _csrf) = state
-        .store
-        .create_session(&user_id, state.config.session_ttl)
-        .await?;
     let mut r = Redirect::to(&next).into_response();
     let secure = state.config.secure_cookies;
     for c in [
@@ -123,7 +114,7 @@ fn caller_t(caller: &Caller, key: &str) -> String {
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     if let Via::Session { token } = &caller.via {
-        state.store.end_session(token).await?;
+        state.app.sign_out(token).await?;
     }
     let mut r = Redirect::to("/login?flash=logged-out").into_response();
     let c = set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies);
@@ -191,38 +182,23 @@ pub async fn change_password(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         r
     };
-    if new.chars().count() < password::MIN_LENGTH {
-        return Ok(fail(tr.problem(
-            "password",
-            &Problem::PasswordTooShort {
-                min: password::MIN_LENGTH,
-            },
-        )));
-    }
-    if new != confirm {
-        return Ok(fail(tr.t("password-mismatch")));
-    }
-    let (_, hash) = state
-        .store
-        .credentials(&p.email)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let ok = tokio::task::spawn_blocking(move || password::verify(&current, &hash))
-        .await
-        .map_err(|e| AppError::internal("password", e))?;
-    if !ok {
-        return Ok(fail(tr.t("password-wrong")));
-    }
-    let new_hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(|e| AppError::internal("password", e))?;
     let keep = match &caller.via {
         Via::Session { token } => Some(token.as_str()),
         _ => None,
     };
-    state
-        .store
-        .set_password(&p.user_id, &new_hash, keep)
-        .await?;
+    match state
+        .app
+        .change_password(&caller.sight, &current, &new, &confirm, keep)
+        .await?
+    {
+        Ok(()) => {}
+        Err(PasswordRefused::TooShort { min }) => {
+            return Ok(fail(
+                tr.problem("password", &Problem::PasswordTooShort { min }),
+            ));
+        }
+        Err(PasswordRefused::Mismatch) => return Ok(fail(tr.t("password-mismatch"))),
+        Err(PasswordRefused::WrongCurrent) => return Ok(fail(tr.t("password-wrong"))),
+    }
     Ok(Redirect::to("/?flash=password-changed").into_response())
 }

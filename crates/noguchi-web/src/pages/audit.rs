@@ -61,7 +61,8 @@ pub async fn list(
         entity_id: q.entity_id.clone().filter(|s| !s.is_empty()),
     };
     let page = state
-        .store
+        .app
+        .store()
         .audit_log(&grant, &filter, q.cursor.as_deref(), 100)
         .await?;
     let base = format!(

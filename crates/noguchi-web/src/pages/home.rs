@@ -28,7 +28,7 @@ pub async fn index(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programmes = state.store.programmes().await?;
+    let programmes = state.app.store().programmes().await?;
     let mine = programmes
         .iter()
         .find(|prog| p.programmes.iter().any(|r| r.programme_id == prog.id))
@@ -72,7 +72,7 @@ pub async fn programme(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
     let def = &programme.definition;

@@ -8,19 +8,19 @@ use crate::chart::{Chart, layout};
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
-use crate::import;
 use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::sheets::rows as import;
 use noguchi_domain::Invalid;
 use noguchi_domain::Problem;
 use noguchi_domain::access;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::{KpiReport, Measure};
 use noguchi_domain::ledger::{OutcomeData, OutcomeInput, OutcomeKind};
-use noguchi_domain::dates::format_date;
 use noguchi_storage::{Decision, OrganisationFilter, Outcome, OutcomeSource, Programme};
 use serde::Deserialize;
 
@@ -194,7 +194,7 @@ async fn kpi_page(
     id: &str,
     print: bool,
 ) -> Result<Response, AppError> {
-    let programme = state.store.programme(id).await?;
+    let programme = state.app.store().programme(id).await?;
     let (r, current) = report(state, &programme).await?;
     let ctx = Ctx::new(caller, &format!("/programmes/{id}/kpi"));
     let tr = ctx.tr;
@@ -278,7 +278,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let viewer = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let status = q
         .status
         .clone()
@@ -296,8 +296,9 @@ pub async fn list(
     };
     let filter = query.filter(&programme.definition, viewer, &id)?;
     let page = state
-        .store
-        .list_outcomes(&id, &filter, q.cursor.as_deref(), 200)
+        .app
+        .store()
+        .list_outcomes(&caller.sight, &id, &filter, q.cursor.as_deref(), 200)
         .await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/outcomes")).with_flash(q.flash.as_deref());
@@ -364,7 +365,8 @@ async fn outcome_fields(
     let selected = s(&input.organisation_id);
     loop {
         let p = state
-            .store
+            .app
+            .store()
             .list_organisations(&OrganisationFilter::default(), cursor.as_deref(), 200)
             .await?;
         orgs.extend(p.items.into_iter().map(|o| Choice {
@@ -436,7 +438,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::record_outcome(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     outcome_form(&state, &caller, &id, &OutcomeInput::default(), None).await
 }
 
@@ -477,7 +479,8 @@ pub async fn create(
         Err(e) => return outcome_form(&state, &caller, &id, &input, Some(&e)).await,
     };
     match state
-        .store
+        .app
+        .store()
         .record_outcome(&grant, &id, data, OutcomeSource::Manual, None)
         .await
     {
@@ -546,7 +549,12 @@ async fn decide(
     let viewer = caller.principal()?;
     let o = visible_outcome(&state, viewer, &id).await?;
     let grant = access::decide_outcome(viewer, &o.programme_id)?;
-    match state.store.decide_outcome(&grant, &id, decision).await {
+    match state
+        .app
+        .store()
+        .decide_outcome(&grant, &id, decision)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/outcomes/{id}?flash=org-updated")).into_response()),
         Err(noguchi_storage::StoreError::Invalid(i)) => {
             let tr = Tr(caller.lang);
@@ -598,7 +606,7 @@ pub async fn import_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::record_outcome(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     Ok(render(&ImportPage {
         ctx: Ctx::new(&caller, &format!("/programmes/{id}/outcomes/import")),
         programme,
@@ -619,13 +627,13 @@ pub async fn import(
     req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let grant = access::record_outcome(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/outcomes/import"));
     let tr = ctx.tr;
     let (bytes, confirm) = read_upload(req, &state).await?;
-    let checked = match import::check_outcomes(&state, &bytes).await {
+    let checked = match import::check_outcomes(&state.app, &bytes).await {
         Ok(c) => c,
-        Err(AppError::Invalid(_)) => {
+        Err(noguchi_app::Error::Invalid(_)) => {
             let page = ImportPage {
                 error: Some(tr.t("import-unreadable")),
                 ctx,
@@ -639,20 +647,23 @@ pub async fn import(
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let invalid = checked.iter().filter(|r| r.data.is_err()).count();
     if confirm && invalid == 0 {
         let rows: Vec<OutcomeData> = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
-        state.store.record_outcomes(&grant, &id, rows).await?;
+        state.app.store().record_outcomes(&grant, &id, rows).await?;
         return Ok(Redirect::to(&format!(
             "/programmes/{id}/outcomes?status=pending&flash=import-done"
         ))
         .into_response());
     }
-    let csv = normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
     let page = ImportPage {
-        rows: checked.iter().map(|r| r.to_out(tr)).collect(),
+        rows: checked
+            .iter()
+            .map(|r| crate::api::kpi::import_row_out(r, tr))
+            .collect(),
         checked: true,
         invalid,
         csv,
@@ -695,16 +706,4 @@ pub async fn read_upload(
         let form = FormData::from_request(req, state).await?;
         Ok((form.get("csv").unwrap_or_default().into_bytes(), true))
     }
-}
-
-/// The uploaded table as UTF-8 CSV, so the confirmation re-reads exactly what was checked.
-pub fn normalised_csv(bytes: &[u8]) -> Result<String, AppError> {
-    let rows = import::read_table(bytes)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r)
-            .map_err(|e| AppError::internal("csv", e))?;
-    }
-    String::from_utf8(w.into_inner().map_err(|e| AppError::internal("csv", e))?)
-        .map_err(|e| AppError::internal("csv", e))
 }

@@ -7,23 +7,23 @@ use crate::AppState;
 use crate::api::needs::{ScoresOut, is_reviewer, score_view, visible_need_to, visible_needs};
 use crate::api::proposals::visible_proposals;
 use crate::auth::{Caller, url_escape};
+use crate::download::{Cell, table_response};
 use crate::error::AppError;
-use crate::export::{Cell, table_response};
 use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
-use crate::matching::Candidate;
 use crate::page::{Ctx, render};
 use crate::pages::pipelines::{MoveLine, messages, move_lines, organisation_choices};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::matching::Candidate;
 use noguchi_domain::access::{self, Principal};
 use noguchi_domain::curation::{MAX_SCORE, MIN_SCORE, STATUS_ORDER, ScoreInput, ScoreSheet};
-use noguchi_domain::matching::{ProposalData, ProposalInput, Reason};
-use noguchi_domain::needs::{Disclosure, NeedData, NeedInput, NeedStatus, screen};
 use noguchi_domain::dates::format_date;
 use noguchi_domain::dates::move_date;
+use noguchi_domain::matching::{ProposalData, ProposalInput, Reason};
+use noguchi_domain::needs::{Disclosure, NeedData, NeedInput, NeedStatus, screen};
 use noguchi_domain::survey::{FREQUENCIES, SETTINGS};
 use noguchi_domain::validation::optional_text;
 use noguchi_domain::{Invalid, Problem};
@@ -164,7 +164,7 @@ pub async fn list(
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let p = caller.principal.as_ref();
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/needs")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
@@ -177,8 +177,9 @@ pub async fn list(
     let lines: Vec<NeedLine> = needs.iter().map(|n| need_line(tr, n)).collect();
     let campaigns = match p {
         Some(p) => state
-            .store
-            .campaigns(&id)
+            .app
+            .store()
+            .campaigns(&caller.sight, &id)
             .await?
             .into_iter()
             .filter(|c| crate::api::surveys::may_see_campaign(p, c))
@@ -248,7 +249,7 @@ pub async fn export(
     Query(f): Query<FormatQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let tr = Tr(caller.lang);
     let needs: Vec<Need> = visible_needs(&state, Some(p), &id)
         .await?
@@ -432,7 +433,7 @@ async fn need_page(
     };
     let ctx = Ctx::new(caller, &format!("/needs/{id}")).with_flash(flash);
     let tr = ctx.tr;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     let reviewer = p.is_some_and(|p| is_reviewer(p, &need));
     let mut page = NeedPage {
         disclosure: tr.code("disclosure", need.data.disclosure.code()),
@@ -461,7 +462,7 @@ async fn need_page(
         return Ok(render(&page));
     };
     if let Some(c) = &need.campaign_id
-        && let Ok(c) = state.store.campaign(c).await
+        && let Ok(c) = state.app.store().campaign(&caller.sight, c).await
         && crate::api::surveys::may_see_campaign(p, &c)
     {
         page.campaign = Some(c);
@@ -476,8 +477,12 @@ async fn need_page(
                 selected: false,
             })
             .collect();
-        page.history = move_lines(tr, state.store.need_history(id).await?);
-        page.ndas = state.store.ndas(&need.programme_id, Some(id)).await?;
+        page.history = move_lines(tr, state.app.store().need_history(id).await?);
+        page.ndas = state
+            .app
+            .store()
+            .ndas(&caller.sight, &need.programme_id, Some(id))
+            .await?;
     }
     if page.can_record_nda {
         page.nda_orgs = organisation_choices(state, &[]).await?;
@@ -500,7 +505,10 @@ async fn need_page(
         .collect();
     // Candidates are for those who work on the need: its curators and the coordinators.
     if reviewer || page.can_propose || page.scores.is_some() {
-        let cands = crate::matching::candidates(state, p, &need, 10).await?;
+        let cands = state
+            .app
+            .candidates(&state.app.sight(Some(p)).await?, &need, 10)
+            .await?;
         page.candidates = candidate_lines(tr, cands, &proposals);
     }
     let failed = page.error.is_some();
@@ -572,7 +580,8 @@ pub async fn move_status(
         form.get("note"),
     ) {
         Ok((to, on, note)) => state
-            .store
+            .app
+            .store()
             .move_need(&grant, &id, to, on, note.as_deref())
             .await
             .map(|_| ())
@@ -588,7 +597,7 @@ pub async fn release(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (_, grant) = curated(&state, &caller, &id).await?;
-    state.store.release_need(&grant, &id).await?;
+    state.app.store().release_need(&grant, &id).await?;
     Ok(Redirect::to(&format!("/needs/{id}?flash=need-released")).into_response())
 }
 
@@ -601,7 +610,7 @@ pub async fn score(
     let p = caller.principal()?;
     let n = visible_need_to(&state, Some(p), &id).await?;
     let grant = access::score_need(p, &n.programme_id)?;
-    let programme = state.store.programme(&n.programme_id).await?;
+    let programme = state.app.store().programme(&n.programme_id).await?;
     let criteria = &programme.definition.needs.criteria;
     let input = ScoreInput {
         scores: criteria
@@ -612,7 +621,8 @@ pub async fn score(
     };
     let result = match ScoreSheet::parse(&input, criteria) {
         Ok(sheet) => state
-            .store
+            .app
+            .store()
             .score_need(&grant, &id, &sheet)
             .await
             .map_err(AppError::from),
@@ -637,7 +647,10 @@ pub async fn record_nda(
     }
     let on = errs.take(
         "signed_on",
-        move_date(form.get("signed_on").as_deref(), state.store.now().date()),
+        move_date(
+            form.get("signed_on").as_deref(),
+            state.app.store().now().date(),
+        ),
     );
     let doc = errs
         .take(
@@ -647,7 +660,8 @@ pub async fn record_nda(
         .flatten();
     let result = match (org, on) {
         (Some(org), Some(on)) if errs.is_empty() => state
-            .store
+            .app
+            .store()
             .record_nda(&grant, &id, &org, on, doc.as_deref())
             .await
             .map(|_| ())
@@ -665,7 +679,7 @@ pub async fn revoke_nda(
     let p = caller.principal()?;
     let n = visible_need_to(&state, Some(p), &id).await?;
     let grant = access::record_nda(p, &n.programme_id)?;
-    state.store.revoke_nda(&grant, &id, &org).await?;
+    state.app.store().revoke_nda(&grant, &id, &org).await?;
     Ok(Redirect::to(&format!("/needs/{id}?flash=org-updated")).into_response())
 }
 
@@ -689,7 +703,8 @@ pub async fn propose(
     let explanation =
         crate::api::proposals::explanation_of(&state, p, &need, &data.candidate_id).await?;
     match state
-        .store
+        .app
+        .store()
         .create_proposal(&grant, &id, data, explanation)
         .await
     {
@@ -803,7 +818,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::submit_need(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let tr = Tr(caller.lang);
     Ok(form_page(
         &caller,
@@ -839,7 +854,8 @@ pub async fn create(
                 ..Intake::default()
             };
             let n = state
-                .store
+                .app
+                .store()
                 .create_need(&grant, &id, data, findings, &intake)
                 .await?;
             let flash = if n.held {
@@ -905,7 +921,11 @@ pub async fn update(
     match NeedData::parse(&input) {
         Ok(data) => {
             let findings = screen(&data.texts());
-            let after = state.store.update_need(&grant, &id, data, findings).await?;
+            let after = state
+                .app
+                .store()
+                .update_need(&grant, &id, data, findings)
+                .await?;
             let flash = if after.held && !n.held {
                 "need-held-flash"
             } else {
@@ -946,11 +966,16 @@ pub async fn for_me(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p: &Principal = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/needs/for-me"));
     let tr = ctx.tr;
-    let (offer, _) = crate::matching::offer_text(&state, &id, &p.organisation_id).await?;
-    let lines = crate::matching::needs_for(&state, p, &id, 30)
+    let (offer, _) = state
+        .app
+        .offer_text(&caller.sight, &id, &p.organisation_id)
+        .await?;
+    let lines = state
+        .app
+        .needs_for(&caller.sight, &id, 30)
         .await?
         .into_iter()
         .map(|m| ForMeLine {
@@ -983,10 +1008,10 @@ pub async fn nda_register(
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
     access::record_nda(p, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     Ok(render(&NdaPage {
         ctx: Ctx::new(&caller, &format!("/programmes/{id}/ndas")),
-        ndas: state.store.ndas(&id, None).await?,
+        ndas: state.app.store().ndas(&caller.sight, &id, None).await?,
         programme,
     }))
 }
@@ -1026,7 +1051,7 @@ pub async fn import_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::submit_need(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     Ok(render(&ImportPage {
         ctx: Ctx::new(&caller, &format!("/programmes/{id}/needs/import")),
         programme,
@@ -1045,33 +1070,35 @@ pub async fn import(
     req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let grant = access::submit_need(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/needs/import"));
     let tr = ctx.tr;
     let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
-    let checked = match crate::import::check_needs(&state, &bytes, |o| grant.covers(Some(o))).await
-    {
-        Ok(c) => c,
-        Err(AppError::Invalid(_)) => {
-            let mut r = render(&ImportPage {
-                error: Some(tr.t("needs-import-unreadable")),
-                ctx,
-                programme,
-                report: None,
-                csv: String::new(),
-            });
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(r);
-        }
-        Err(e) => return Err(e),
-    };
+    let checked =
+        match noguchi_app::sheets::rows::check_needs(&state.app, &bytes, |o| grant.covers(Some(o)))
+            .await
+        {
+            Ok(c) => c,
+            Err(noguchi_app::Error::Invalid(_)) => {
+                let mut r = render(&ImportPage {
+                    error: Some(tr.t("needs-import-unreadable")),
+                    ctx,
+                    programme,
+                    report: None,
+                    csv: String::new(),
+                });
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(r);
+            }
+            Err(e) => return Err(e.into()),
+        };
     let (report, _) =
         crate::api::needs::run_need_import(&state, &grant, &id, checked, !confirm, tr).await?;
     if confirm && report.invalid == 0 {
         return Ok(Redirect::to(&format!("/programmes/{id}/needs?flash=imported")).into_response());
     }
     Ok(render(&ImportPage {
-        csv: crate::pages::kpi::normalised_csv(&bytes)?,
+        csv: noguchi_app::sheets::read::normalised_csv(&bytes)?,
         report: Some(report),
         error: None,
         ctx,
@@ -1082,7 +1109,7 @@ pub async fn import(
 /// `/needs`: the needs of the caller's programme (the first programme for visitors without an
 /// account, who see its public needs).
 pub async fn entry(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
-    let programmes = state.store.programmes().await?;
+    let programmes = state.app.store().programmes().await?;
     let mine = caller
         .principal
         .as_ref()

@@ -10,10 +10,11 @@ use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::Submitted;
 use noguchi_domain::access;
+use noguchi_domain::dates::format_date;
 use noguchi_domain::organisation::{
-    FieldStatus, Licence, Organisation, OrganisationData, OrganisationInput, OrganisationKind,
-    format_date, split_tags,
+    FieldStatus, Licence, Organisation, OrganisationInput, OrganisationKind, split_tags,
 };
 use noguchi_domain::person::Person;
 use noguchi_domain::{Invalid, Problem};
@@ -73,8 +74,8 @@ pub async fn list(
     };
     let filter = query.filter()?;
     let page = state
-        .store
-        .list_organisations(&filter, q.cursor.as_deref(), 50)
+        .app
+        .organisations(&caller.sight, &filter, q.cursor.as_deref(), 50)
         .await?;
     let base = format!(
         "/organisations?q={}&kind={}&region={}&capability={}",
@@ -164,10 +165,10 @@ pub async fn show(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let org = state.store.organisation(&id).await?;
+    let org = state.app.organisation(&caller.sight, &id).await?;
     let people = state
-        .store
-        .list_people(None, Some(&id), None, 200)
+        .app
+        .people(&caller.sight, None, Some(&id), None, 200)
         .await?
         .items;
     let page = ShowPage {
@@ -335,21 +336,19 @@ pub async fn create(
     caller: Caller,
     form: FormData,
 ) -> Result<Response, AppError> {
-    let grant = access::create_organisation(caller.principal()?)?;
-    let (input, employees_raw, mut errs) = read_form(&form);
+    let (input, employees_raw, errs) = read_form(&form);
     let tr = crate::i18n::Tr(caller.lang);
-    let result = match OrganisationData::parse(&input) {
-        Ok(data) if errs.is_empty() => state
-            .store
-            .create_organisation(&grant, data)
-            .await
-            .map_err(AppError::from),
-        Ok(_) => Err(AppError::Invalid(errs)),
-        Err(mut e) => {
-            e.0.append(&mut errs.0);
-            Err(AppError::Invalid(e))
-        }
-    };
+    let result = state
+        .app
+        .create_organisation(
+            &caller.sight,
+            Submitted {
+                input: input.clone(),
+                unreadable: errs,
+            },
+        )
+        .await
+        .map_err(AppError::from);
     match result {
         Ok(org) => Ok(
             Redirect::to(&format!("/organisations/{}?flash=org-created", org.id)).into_response(),
@@ -372,7 +371,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::edit_organisation(caller.principal()?, &id)?;
-    let org = state.store.organisation(&id).await?;
+    let org = state.app.organisation(&caller.sight, &id).await?;
     let input = org.data.to_input();
     let employees = input.employees.map(|n| n.to_string()).unwrap_or_default();
     let f = fields(crate::i18n::Tr(caller.lang), &input, &employees);
@@ -392,21 +391,20 @@ pub async fn update(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, AppError> {
-    let grant = access::edit_organisation(caller.principal()?, &id)?;
-    let (input, employees_raw, mut errs) = read_form(&form);
+    let (input, employees_raw, errs) = read_form(&form);
     let tr = crate::i18n::Tr(caller.lang);
-    let result = match OrganisationData::parse(&input) {
-        Ok(data) if errs.is_empty() => state
-            .store
-            .update_organisation(&grant, &id, data)
-            .await
-            .map_err(AppError::from),
-        Ok(_) => Err(AppError::Invalid(errs)),
-        Err(mut e) => {
-            e.0.append(&mut errs.0);
-            Err(AppError::Invalid(e))
-        }
-    };
+    let result = state
+        .app
+        .update_organisation(
+            &caller.sight,
+            &id,
+            Submitted {
+                input: input.clone(),
+                unreadable: errs,
+            },
+        )
+        .await
+        .map_err(AppError::from);
     match result {
         Ok(_) => {
             Ok(Redirect::to(&format!("/organisations/{id}?flash=org-updated")).into_response())
@@ -428,7 +426,6 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let grant = access::delete_organisation(caller.principal()?)?;
-    state.store.delete_organisation(&grant, &id).await?;
+    state.app.delete_organisation(&caller.sight, &id).await?;
     Ok(Redirect::to("/organisations?flash=org-deleted").into_response())
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::Invalid;
 use noguchi_domain::access;
-use noguchi_domain::person::{Person, PersonData, PersonInput};
+use noguchi_domain::person::{Person, PersonInput};
 use noguchi_storage::OrganisationFilter;
 use serde::Deserialize;
 
@@ -42,16 +42,15 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
     let page = state
-        .store
-        .list_people(q.q.as_deref(), None, q.cursor.as_deref(), 50)
+        .app
+        .people(&caller.sight, q.q.as_deref(), None, q.cursor.as_deref(), 50)
         .await?;
     let items = page
         .items
         .into_iter()
         .map(|person| PersonView {
-            contact: access::may_see_contact(p, person.data.organisation_id.as_deref()),
+            contact: !person.contact_hidden,
             person,
         })
         .collect();
@@ -89,12 +88,12 @@ pub async fn show(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let person = state.store.person(&id).await?;
+    let person = state.app.person(&caller.sight, &id).await?;
     let org = person.data.organisation_id.as_deref();
     Ok(render(&ShowPage {
         can_edit: access::edit_person(p, org).is_ok(),
         view: PersonView {
-            contact: access::may_see_contact(p, org),
+            contact: !person.contact_hidden,
             person,
         },
         ctx: Ctx::new(&caller, &format!("/people/{id}")).with_flash(q.flash.as_deref()),
@@ -113,7 +112,8 @@ async fn organisation_choices(
         let mut cursor = None;
         loop {
             let page = state
-                .store
+                .app
+                .store()
                 .list_organisations(&OrganisationFilter::default(), cursor.as_deref(), 200)
                 .await?;
             out.extend(page.items.into_iter().map(|o| Choice {
@@ -210,28 +210,16 @@ pub async fn create(
     caller: Caller,
     form: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
     let input = read_form(&form);
-    let data = match PersonData::parse(&input) {
-        Ok(d) => d,
-        Err(i) => {
-            return form_page(
-                &state,
-                &caller,
-                "person-new",
-                "/people".into(),
-                &input,
-                Some(&i),
-            )
-            .await;
-        }
-    };
-    let grant = access::edit_person(p, data.organisation_id.as_deref())?;
-    match state.store.create_person(&grant, data).await {
+    match state
+        .app
+        .create_person(&caller.sight, input.clone().into())
+        .await
+    {
         Ok(person) => {
             Ok(Redirect::to(&format!("/people/{}?flash=org-created", person.id)).into_response())
         }
-        Err(noguchi_storage::StoreError::Invalid(i)) => {
+        Err(noguchi_app::Error::Invalid(i)) => {
             form_page(
                 &state,
                 &caller,
@@ -251,7 +239,7 @@ pub async fn edit_form(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let person = state.store.person(&id).await?;
+    let person = state.app.person(&caller.sight, &id).await?;
     access::edit_person(caller.principal()?, person.data.organisation_id.as_deref())?;
     form_page(
         &state,
@@ -270,17 +258,15 @@ pub async fn update(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, AppError> {
-    let current = state.store.person(&id).await?;
-    let grant = access::edit_person(caller.principal()?, current.data.organisation_id.as_deref())?;
     let input = read_form(&form);
     let action = format!("/people/{id}");
-    let data = match PersonData::parse(&input) {
-        Ok(d) => d,
-        Err(i) => return form_page(&state, &caller, "org-edit", action, &input, Some(&i)).await,
-    };
-    match state.store.update_person(&grant, &id, data).await {
+    match state
+        .app
+        .update_person(&caller.sight, &id, input.clone().into())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?flash=org-updated")).into_response()),
-        Err(noguchi_storage::StoreError::Invalid(i)) => {
+        Err(noguchi_app::Error::Invalid(i)) => {
             form_page(&state, &caller, "org-edit", action, &input, Some(&i)).await
         }
         Err(e) => Err(e.into()),
@@ -292,8 +278,6 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let current = state.store.person(&id).await?;
-    let grant = access::edit_person(caller.principal()?, current.data.organisation_id.as_deref())?;
-    state.store.delete_person(&grant, &id).await?;
+    state.app.delete_person(&caller.sight, &id).await?;
     Ok(Redirect::to("/people?flash=org-deleted").into_response())
 }

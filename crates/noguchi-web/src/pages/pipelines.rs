@@ -3,10 +3,10 @@
 //! consultations, forms, exports, and the personal "my work" page.
 
 use crate::AppState;
-use crate::api::pipelines::{visibility, visible_case, visible_deal};
+use crate::api::pipelines::{visible_case, visible_deal};
 use crate::auth::Caller;
+use crate::download::{Cell, table_response};
 use crate::error::AppError;
-use crate::export::{Cell, table_response};
 use crate::forms::{Choice, Field, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
@@ -165,10 +165,10 @@ pub async fn deals(
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     let board = q.view.as_deref() != Some("list");
     let stage = if board {
         None
@@ -176,8 +176,9 @@ pub async fn deals(
         q.stage.as_deref().and_then(|s| DealStage::parse(s).ok())
     };
     let list = state
-        .store
-        .list_deals(&id, &visibility(p, &id), stage, None)
+        .app
+        .store()
+        .list_deals(&caller.sight, &id, stage, None)
         .await?;
     let cards: Vec<Card> = list.iter().map(|d| deal_card(tr, d, today)).collect();
     let stage_choices = DealStage::ALL
@@ -218,11 +219,11 @@ pub async fn entry_cases(
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/entry-cases")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     let board = q.view.as_deref() != Some("list");
     let stage = if board {
         None
@@ -230,8 +231,9 @@ pub async fn entry_cases(
         q.stage.as_deref().and_then(|s| EntryStage::parse(s).ok())
     };
     let list = state
-        .store
-        .list_entry_cases(&id, &visibility(p, &id), stage)
+        .app
+        .store()
+        .list_entry_cases(&caller.sight, &id, stage)
         .await?;
     let stage_choices = EntryStage::ALL
         .iter()
@@ -337,7 +339,7 @@ fn kinds(tr: Tr) -> Vec<Choice> {
 async fn org_names(state: &AppState, ids: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for id in ids {
-        if let Ok(o) = state.store.organisation(id).await {
+        if let Ok(o) = state.app.store().organisation(id).await {
             out.push(o.data.name);
         }
     }
@@ -359,13 +361,13 @@ async fn deal_page(
     let page = DealPage {
         kind: tr.code("deal-kind", deal.data.kind.code()),
         stage: tr.code("stage", deal.stage.code()),
-        history: move_lines(tr, state.store.deal_history(id).await?),
-        activities: state.store.activities("deal", id).await?,
+        history: move_lines(tr, state.app.store().deal_history(id).await?),
+        activities: state.app.store().activities("deal", id).await?,
         stages: all_stages(tr, deal.stage),
         activity_kinds: kinds(tr),
         shared: org_names(state, &deal.data.shared_with).await,
         can_manage: access::manage_deals(p, &deal.programme_id).is_ok(),
-        today: format_date(state.store.now().date()),
+        today: format_date(state.app.store().now().date()),
         deal,
         error,
         ctx,
@@ -416,11 +418,15 @@ pub async fn move_deal(
     );
     let on = errs.take(
         "date",
-        noguchi_domain::dates::move_date(form.get("date").as_deref(), state.store.now().date()),
+        noguchi_domain::dates::move_date(
+            form.get("date").as_deref(),
+            state.app.store().now().date(),
+        ),
     );
     let result = match (stage, on) {
         (Some(s), Some(on)) => state
-            .store
+            .app
+            .store()
             .move_deal(&grant, &id, s, on, note.as_deref())
             .await
             .map_err(AppError::from),
@@ -451,11 +457,12 @@ pub async fn deal_activity(
         form.get("date").as_deref(),
         form.get("participants").as_deref(),
         form.get("text").as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     ) {
         Ok(a) => {
             state
-                .store
+                .app
+                .store()
                 .add_activity(grant.actor(), "deal", &id, a)
                 .await?;
             Ok(Redirect::to(&format!("/deals/{id}?flash=org-updated")).into_response())
@@ -481,7 +488,8 @@ pub(crate) async fn organisation_choices(
     let mut cursor = None;
     loop {
         let page = state
-            .store
+            .app
+            .store()
             .list_organisations(&OrganisationFilter::default(), cursor.as_deref(), 200)
             .await?;
         out.extend(page.items.into_iter().map(|o| Choice {
@@ -632,7 +640,7 @@ pub async fn create_deal(
     let (input, extra) = read_deal(&form);
     let action = format!("/programmes/{id}/deals");
     match noguchi_domain::validation::combine(DealData::parse(&input), extra) {
-        Ok(data) => match state.store.create_deal(&grant, &id, data).await {
+        Ok(data) => match state.app.store().create_deal(&grant, &id, data).await {
             Ok(d) => {
                 Ok(Redirect::to(&format!("/deals/{}?flash=org-created", d.id)).into_response())
             }
@@ -676,7 +684,7 @@ pub async fn update_deal(
     let (input, extra) = read_deal(&form);
     let action = format!("/deals/{id}");
     match noguchi_domain::validation::combine(DealData::parse(&input), extra) {
-        Ok(data) => match state.store.update_deal(&grant, &id, data).await {
+        Ok(data) => match state.app.store().update_deal(&grant, &id, data).await {
             Ok(_) => Ok(Redirect::to(&format!("/deals/{id}?flash=org-updated")).into_response()),
             Err(noguchi_storage::StoreError::Invalid(i)) => {
                 deal_form(&state, &caller, action.clone(), action, &input, Some(&i)).await
@@ -719,9 +727,9 @@ async fn case_page(
     let failed = error.is_some();
     let page = CasePage {
         stage: tr.code("stage", case.stage.code()),
-        history: move_lines(tr, state.store.entry_case_history(id).await?),
-        activities: state.store.activities("entry_case", id).await?,
-        consultations: state.store.consultations(id).await?,
+        history: move_lines(tr, state.app.store().entry_case_history(id).await?),
+        activities: state.app.store().activities("entry_case", id).await?,
+        consultations: state.app.store().consultations(id).await?,
         stages: all_stages(tr, case.stage),
         activity_kinds: kinds(tr),
         categories: ConsultationCategory::ALL
@@ -734,7 +742,7 @@ async fn case_page(
             .collect(),
         supporters: org_names(state, &case.data.supporters).await,
         can_work: access::work_on_entry_case(p, &case.programme_id, &case.data.supporters).is_ok(),
-        today: format_date(state.store.now().date()),
+        today: format_date(state.app.store().now().date()),
         case,
         error,
         ctx,
@@ -772,11 +780,15 @@ pub async fn move_case(
     );
     let on = errs.take(
         "date",
-        noguchi_domain::dates::move_date(form.get("date").as_deref(), state.store.now().date()),
+        noguchi_domain::dates::move_date(
+            form.get("date").as_deref(),
+            state.app.store().now().date(),
+        ),
     );
     let result = match (stage, on) {
         (Some(s), Some(on)) => state
-            .store
+            .app
+            .store()
             .move_entry_case(&grant, &id, s, on, note.as_deref())
             .await
             .map_err(AppError::from),
@@ -816,11 +828,12 @@ pub async fn case_activity(
         form.get("date").as_deref(),
         form.get("participants").as_deref(),
         form.get("text").as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     ) {
         Ok(a) => {
             state
-                .store
+                .app
+                .store()
                 .add_activity(grant.actor(), "entry_case", &id, a)
                 .await?;
             Ok(Redirect::to(&format!("/entry-cases/{id}?flash=org-updated")).into_response())
@@ -853,11 +866,15 @@ pub async fn case_consultation(
         form.get("date").as_deref(),
         form.get("text").as_deref(),
         form.get("result").as_deref(),
-        state.store.now().date(),
+        state.app.store().now().date(),
     );
     match parsed {
         Ok(data) => {
-            state.store.add_consultation(&grant, &id, data).await?;
+            state
+                .app
+                .store()
+                .add_consultation(&grant, &id, data)
+                .await?;
             Ok(Redirect::to(&format!("/entry-cases/{id}?flash=org-updated")).into_response())
         }
         Err(i) => {
@@ -960,7 +977,7 @@ pub async fn create_case(
     let (input, extra) = read_case(&form);
     let action = format!("/programmes/{id}/entry-cases");
     match noguchi_domain::validation::combine(EntryCaseData::parse(&input), extra) {
-        Ok(data) => match state.store.create_entry_case(&grant, &id, data).await {
+        Ok(data) => match state.app.store().create_entry_case(&grant, &id, data).await {
             Ok(c) => Ok(
                 Redirect::to(&format!("/entry-cases/{}?flash=org-created", c.id)).into_response(),
             ),
@@ -982,11 +999,11 @@ struct MyWorkPage {
 }
 
 pub async fn my_work(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let today = state.store.now().date();
+    caller.principal()?;
+    let today = state.app.store().now().date();
     let mut overdue = Vec::new();
     let mut upcoming = Vec::new();
-    for a in state.store.next_actions(&p.user_id).await? {
+    for a in state.app.store().next_actions(&caller.sight).await? {
         let href = if a.subject == "deal" {
             format!("/deals/{}", a.id)
         } else {
@@ -1012,14 +1029,16 @@ pub async fn stage_counts(
     programme_id: &str,
     tr: Tr,
 ) -> Result<(Vec<(String, usize)>, Vec<(String, usize)>), AppError> {
-    let vis = visibility(p, programme_id);
+    let sight = state.app.sight(Some(p)).await?;
     let deals = state
-        .store
-        .list_deals(programme_id, &vis, None, None)
+        .app
+        .store()
+        .list_deals(&sight, programme_id, None, None)
         .await?;
     let cases = state
-        .store
-        .list_entry_cases(programme_id, &vis, None)
+        .app
+        .store()
+        .list_entry_cases(&sight, programme_id, None)
         .await?;
     let d = DealStage::ORDER
         .iter()
@@ -1057,12 +1076,13 @@ pub async fn export_deals(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    caller.principal()?;
+    state.app.store().programme(&id).await?;
     let tr = Tr(caller.lang);
     let deals = state
-        .store
-        .list_deals(&id, &visibility(p, &id), None, None)
+        .app
+        .store()
+        .list_deals(&caller.sight, &id, None, None)
         .await?;
     let header: Vec<String> = [
         "deal-kind-col",
@@ -1110,12 +1130,13 @@ pub async fn export_cases(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    caller.principal()?;
+    state.app.store().programme(&id).await?;
     let tr = Tr(caller.lang);
     let cases = state
-        .store
-        .list_entry_cases(&id, &visibility(p, &id), None)
+        .app
+        .store()
+        .list_entry_cases(&caller.sight, &id, None)
         .await?;
     let header: Vec<String> = [
         "field-title",
@@ -1166,7 +1187,7 @@ pub async fn import_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::manage_deals(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals/import"));
     Ok(render(&ImportPage {
         pipeline: "deals",
@@ -1188,13 +1209,13 @@ pub async fn import(
     req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let grant = access::manage_deals(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/deals/import"));
     let tr = ctx.tr;
     let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
-    let checked = match crate::import::check_deals(&state, &bytes).await {
+    let checked = match noguchi_app::sheets::rows::check_deals(&state.app, &bytes).await {
         Ok(c) => c,
-        Err(AppError::Invalid(_)) => {
+        Err(noguchi_app::Error::Invalid(_)) => {
             let mut r = render(&ImportPage {
                 pipeline: "deals",
                 error: Some(tr.t("import-deals-unreadable")),
@@ -1208,7 +1229,7 @@ pub async fn import(
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let (result, _) =
         crate::api::pipelines::run_deal_import(&state, &grant, &id, checked, !confirm, tr).await?;
@@ -1218,7 +1239,7 @@ pub async fn import(
                 .into_response(),
         );
     }
-    let csv = crate::pages::kpi::normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
     Ok(render(&ImportPage {
         pipeline: "deals",
         invalid: result.invalid,
@@ -1237,7 +1258,7 @@ pub async fn import_cases_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::open_entry_case(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/entry-cases/import"));
     Ok(render(&ImportPage {
         ctx,
@@ -1259,13 +1280,13 @@ pub async fn import_cases(
     req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let grant = access::open_entry_case(caller.principal()?, &id)?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/entry-cases/import"));
     let tr = ctx.tr;
     let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
-    let checked = match crate::import::check_cases(&state, &bytes).await {
+    let checked = match noguchi_app::sheets::rows::check_cases(&state.app, &bytes).await {
         Ok(c) => c,
-        Err(AppError::Invalid(_)) => {
+        Err(noguchi_app::Error::Invalid(_)) => {
             let page = ImportPage {
                 error: Some(tr.t("import-deals-unreadable")),
                 ctx,
@@ -1280,7 +1301,7 @@ pub async fn import_cases(
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let (result, _) =
         crate::api::pipelines::run_case_import(&state, &grant, &id, checked, !confirm, tr).await?;
@@ -1290,7 +1311,7 @@ pub async fn import_cases(
         ))
         .into_response());
     }
-    let csv = crate::pages::kpi::normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
     Ok(render(&ImportPage {
         invalid: result.invalid,
         rows: result.rows,

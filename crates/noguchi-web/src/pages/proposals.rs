@@ -18,8 +18,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use noguchi_domain::matching::ProposalStatus;
 use noguchi_domain::dates::format_date;
+use noguchi_domain::matching::ProposalStatus;
 use noguchi_storage::{Programme, Proposal};
 use serde::Deserialize;
 
@@ -64,7 +64,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/proposals")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
@@ -162,8 +162,8 @@ async fn proposal_page(
                 selected: false,
             })
             .collect(),
-        history: move_lines(tr, state.store.proposal_history(id).await?),
-        today: format_date(state.store.now().date()),
+        history: move_lines(tr, state.app.store().proposal_history(id).await?),
+        today: format_date(state.app.store().now().date()),
         proposal: x,
         error,
         ctx,

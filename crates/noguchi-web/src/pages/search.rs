@@ -2,7 +2,6 @@
 //! Highlights are passed to the template as segments, never as HTML.
 
 use crate::AppState;
-use crate::api::needs::audience;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::page::{Ctx, render};
@@ -72,7 +71,7 @@ pub async fn search(
     caller: Caller,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
+    caller.principal()?;
     let ctx = Ctx::new(&caller, "/search");
     let tr = ctx.tr;
     let text = q.q.clone().unwrap_or_default();
@@ -83,19 +82,10 @@ pub async fn search(
         .unwrap_or_default();
     let (mut total, mut results) = (0, Vec::new());
     if !text.trim().is_empty() {
-        crate::indexer::apply_queue(&state)
-            .await
-            .map_err(|e| AppError::internal("indexing", e))?;
-        let aud = audience(&state, p).await?;
-        let kinds = if kind.is_empty() {
-            Vec::new()
-        } else {
-            vec![kind.clone()]
-        };
         let hits = state
-            .search
-            .search(&text, &kinds, &aud, 50)
-            .map_err(|e| AppError::internal("search", e))?;
+            .app
+            .search(&caller.sight, &text, Some(kind.as_str()), 50)
+            .await?;
         total = hits.total;
         results = hits
             .items

@@ -42,10 +42,10 @@ pub async fn list(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     Ok(render(&ListPage {
         ctx: Ctx::new(&caller, &format!("/programmes/{id}/seeds")).with_flash(q.flash.as_deref()),
-        seeds: state.store.seeds(&id).await?,
+        seeds: state.app.store().seeds(&caller.sight, &id).await?,
         can_create: may_create(p, &id),
         programme,
     }))
@@ -66,7 +66,7 @@ pub async fn show(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let seed = state.store.seed(&id).await?;
+    let seed = state.app.store().seed(&caller.sight, &id).await?;
     Ok(render(&SeedPage {
         ctx: Ctx::new(&caller, &format!("/seeds/{id}")).with_flash(q.flash.as_deref()),
         can_edit: access::manage_seed(p, &seed.programme_id, &seed.data.holder_organisation_id)
@@ -177,7 +177,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     if !may_create(p, &id) {
         return Err(AppError::Forbidden);
     }
@@ -200,7 +200,7 @@ pub async fn create(
     data: FormData,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let (mut input, extra) = read(&data);
     if input
         .holder_organisation_id
@@ -213,7 +213,7 @@ pub async fn create(
     match noguchi_domain::validation::combine(SeedData::parse(&input), extra) {
         Ok(d) => {
             let grant = access::manage_seed(p, &id, &d.holder_organisation_id)?;
-            match state.store.create_seed(&grant, &id, d).await {
+            match state.app.store().create_seed(&grant, &id, d).await {
                 Ok(s) => {
                     Ok(Redirect::to(&format!("/seeds/{}?flash=org-created", s.id)).into_response())
                 }
@@ -253,7 +253,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let s = state.store.seed(&id).await?;
+    let s = state.app.store().seed(&caller.sight, &id).await?;
     access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
     let input = SeedInput {
         title: Some(s.data.title.clone()),
@@ -282,7 +282,7 @@ pub async fn update(
     data: FormData,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let s = state.store.seed(&id).await?;
+    let s = state.app.store().seed(&caller.sight, &id).await?;
     access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
     let (input, extra) = read(&data);
     let action = format!("/seeds/{id}");
@@ -290,7 +290,7 @@ pub async fn update(
         // The new holder must be the caller's to give (their own, or anyone for the secretariat).
         Ok(d) => {
             let grant = access::manage_seed(p, &s.programme_id, &d.holder_organisation_id)?;
-            match state.store.update_seed(&grant, &id, d).await {
+            match state.app.store().update_seed(&grant, &id, d).await {
                 Ok(_) => {
                     Ok(Redirect::to(&format!("/seeds/{id}?flash=org-updated")).into_response())
                 }

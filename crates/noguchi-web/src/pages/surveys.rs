@@ -18,8 +18,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::access;
-use noguchi_domain::needs::{Disclosure, Finding, NeedData, screen};
 use noguchi_domain::dates::format_date;
+use noguchi_domain::needs::{Disclosure, Finding, NeedData, screen};
 use noguchi_domain::survey::{AnswerInput, CampaignData, CampaignInput};
 use noguchi_domain::{Invalid, Problem};
 use noguchi_storage::{Campaign, Intake, Programme};
@@ -65,14 +65,15 @@ pub async fn list(
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
     let p = caller.principal()?;
-    let programme = state.store.programme(&id).await?;
+    let programme = state.app.store().programme(&id).await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/campaigns")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     let campaigns = state
-        .store
-        .campaigns(&id)
+        .app
+        .store()
+        .campaigns(&caller.sight, &id)
         .await?
         .into_iter()
         .filter(|c| may_see_campaign(p, c))
@@ -138,7 +139,7 @@ pub async fn show(
     let campaign = visible_campaign(&state, p, &id).await?;
     let ctx = Ctx::new(&caller, &format!("/campaigns/{id}")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.store.now().date();
+    let today = state.app.store().now().date();
     // Answers as the caller may see them: the same visibility as every other need list.
     let answers = visible_needs(&state, Some(p), &campaign.programme_id)
         .await?
@@ -232,7 +233,7 @@ pub async fn new_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     access::manage_campaigns(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let action = format!("/programmes/{id}/campaigns");
     form(
         &state,
@@ -252,13 +253,14 @@ pub async fn create(
     data: FormData,
 ) -> Result<Response, AppError> {
     let grant = access::manage_campaigns(caller.principal()?, &id)?;
-    state.store.programme(&id).await?;
+    state.app.store().programme(&id).await?;
     let input = read(&data);
     let action = format!("/programmes/{id}/campaigns");
-    let parsed = CampaignData::parse(&input, state.store.now().date());
+    let parsed = CampaignData::parse(&input, state.app.store().now().date());
     let result = match parsed {
         Ok(d) => state
-            .store
+            .app
+            .store()
             .create_campaign(&grant, &id, d)
             .await
             .map_err(AppError::from),
@@ -305,9 +307,10 @@ pub async fn update(
     let grant = access::manage_campaigns(p, &c.programme_id)?;
     let input = read(&data);
     let action = format!("/campaigns/{id}");
-    let result = match CampaignData::parse(&input, state.store.now().date()) {
+    let result = match CampaignData::parse(&input, state.app.store().now().date()) {
         Ok(d) => state
-            .store
+            .app
+            .store()
             .update_campaign(&grant, &id, d)
             .await
             .map_err(AppError::from),
@@ -333,7 +336,8 @@ pub async fn change_link(
     let grant = access::manage_campaigns(p, &c.programme_id)?;
     let change = link_change(data.get("action").as_deref()).map_err(AppError::Invalid)?;
     state
-        .store
+        .app
+        .store()
         .change_campaign_link(&grant, &id, change)
         .await?;
     Ok(Redirect::to(&format!("/campaigns/{id}?flash=org-updated")).into_response())
@@ -402,8 +406,8 @@ fn answer_fields(tr: Tr, a: &AnswerInput) -> Vec<Field> {
 /// The campaign a link opens, while it takes answers; otherwise a page that says so (the same
 /// for an unknown link, a disabled one and a closed campaign, so links cannot be probed).
 async fn open_campaign(state: &AppState, token: &str) -> Result<Campaign, AppError> {
-    let c = state.store.campaign_by_link(token).await?;
-    if c.data.is_open(state.store.now().date()) {
+    let c = state.app.store().campaign_by_link(token).await?;
+    if c.data.is_open(state.app.store().now().date()) {
         Ok(c)
     } else {
         Err(AppError::NotFound)
@@ -513,8 +517,13 @@ pub async fn survey_answer(
             &state, &caller, campaign, &token, &answer, None, findings,
         ));
     }
-    let grant = access::answer_survey(&campaign.id, &campaign.data.organisation_id, true)
-        .map_err(|_| AppError::field("campaign", Problem::CampaignClosed))?;
+    let grant = access::answer_survey(
+        &campaign.programme_id,
+        &campaign.id,
+        &campaign.data.organisation_id,
+        true,
+    )
+    .map_err(|_| AppError::field("campaign", Problem::CampaignClosed))?;
     let intake = Intake {
         on_behalf_of: None,
         campaign_id: Some(campaign.id.clone()),
@@ -522,7 +531,8 @@ pub async fn survey_answer(
         contact: extras.contact,
     };
     let need = state
-        .store
+        .app
+        .store()
         .create_need(&grant, &campaign.programme_id, data_ok, findings, &intake)
         .await?;
     state.survey_limiter.fail(&token, address, now);

@@ -29,7 +29,7 @@ pub fn verify(password: &str, phc: &str) -> bool {
 /// costs the same time as a real check, so timing does not tell which accounts exist.
 pub fn decoy() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash(&crate::random_hex(16)))
+    DECOY.get_or_init(|| hash(&noguchi_storage::random_token(16)))
 }
 
 /// A readable random password for one-time credentials (no 0/O/1/l confusion).

@@ -2,8 +2,8 @@
 //! transaction as the write (storage), applied here by a background worker and before every
 //! search (so a search always sees the caller's own writes), and `reindex` rebuilds everything.
 
-use crate::AppState;
-use noguchi_domain::access::{NeedScope, need_audience};
+use crate::App;
+use noguchi_domain::access::{Sight, need_audience, system_sight};
 use noguchi_search::{Doc, SearchIndex};
 use noguchi_storage::{Store, StoreError};
 use std::time::Duration;
@@ -38,16 +38,12 @@ pub fn organisation_body(d: &noguchi_domain::organisation::OrganisationData) -> 
 }
 
 /// The index document of a record, or None when it no longer exists.
-pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Doc>, StoreError> {
+/// Read with the system's sight: the index holds every record, each with its audience.
+async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Doc>, StoreError> {
+    let all: Sight = system_sight();
     let found = match entity {
-        "need" => store.need(id).await.map(|n| {
-            let audience = need_audience(&NeedScope {
-                programme_id: &n.programme_id,
-                submitter_org: &n.submitter_org_id,
-                disclosure: n.data.disclosure,
-                held: n.held,
-                nda_orgs: &n.nda_orgs,
-            });
+        "need" => store.need(&all, id).await.map(|n| {
+            let audience = need_audience(&n.scope());
             let body = n
                 .data
                 .texts()
@@ -65,7 +61,7 @@ pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Do
                 body,
             }
         }),
-        "seed" => store.seed(id).await.map(|s| Doc {
+        "seed" => store.seed(&all, id).await.map(|s| Doc {
             body: seed_body(&s),
             id: s.id,
             kind: "seed".into(),
@@ -88,57 +84,66 @@ pub async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Do
     }
 }
 
-/// Applies the queued changes; returns how many were applied.
-pub async fn apply_queue(state: &AppState) -> Result<usize, String> {
-    let _guard = state.indexing.lock().await;
-    let mut applied = 0;
-    loop {
-        let batch = state
-            .store
-            .search_queue(200)
-            .await
-            .map_err(|e| e.to_string())?;
-        if batch.is_empty() {
-            return Ok(applied);
-        }
-        let mut docs = Vec::new();
-        let mut gone = Vec::new();
-        for change in &batch {
-            match document(&state.store, &change.entity, &change.entity_id)
+impl App {
+    /// Applies the queued changes; returns how many were applied.
+    pub async fn apply_queue(&self) -> Result<usize, String> {
+        let state = self;
+        let _guard = state.indexing.lock().await;
+        let mut applied = 0;
+        loop {
+            let batch = state
+                .store
+                .search_queue(200)
                 .await
-                .map_err(|e| e.to_string())?
-            {
-                Some(d) => docs.push(d),
-                None => gone.push(change.entity_id.clone()),
+                .map_err(|e| e.to_string())?;
+            if batch.is_empty() {
+                return Ok(applied);
             }
+            let mut docs = Vec::new();
+            let mut gone = Vec::new();
+            for change in &batch {
+                match document(&state.store, &change.entity, &change.entity_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(d) => docs.push(d),
+                    None => gone.push(change.entity_id.clone()),
+                }
+            }
+            state.search.upsert(&docs).map_err(|e| e.to_string())?;
+            if !gone.is_empty() {
+                state.search.delete(&gone).map_err(|e| e.to_string())?;
+            }
+            let ids: Vec<String> = batch.into_iter().map(|c| c.id).collect();
+            applied += ids.len();
+            state
+                .store
+                .ack_search_queue(&ids)
+                .await
+                .map_err(|e| e.to_string())?;
         }
-        state.search.upsert(&docs).map_err(|e| e.to_string())?;
-        if !gone.is_empty() {
-            state.search.delete(&gone).map_err(|e| e.to_string())?;
-        }
-        let ids: Vec<String> = batch.into_iter().map(|c| c.id).collect();
-        applied += ids.len();
-        state
-            .store
-            .ack_search_queue(&ids)
-            .await
-            .map_err(|e| e.to_string())?;
+    }
+
+    /// Applies the queue every quarter second, for as long as the server runs.
+    pub fn spawn_indexer(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.apply_queue().await {
+                    tracing::error!(%e, "search indexing");
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+    }
+
+    /// Rebuilds the index from the database; returns the number of documents.
+    pub async fn reindex(&self) -> Result<usize, String> {
+        reindex(&self.store, &self.search).await
     }
 }
 
-/// Applies the queue every quarter second, for as long as the server runs.
-pub fn spawn_worker(state: AppState) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = apply_queue(&state).await {
-                tracing::error!(%e, "search indexing");
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    });
-}
-
-/// Rebuilds the index from the database; returns the number of documents.
+/// Rebuilds `index` from the database; returns the number of documents.
 pub async fn reindex(store: &Store, index: &SearchIndex) -> Result<usize, String> {
     // Changes queued before the rebuild are covered by it; later ones stay queued for the worker.
     let covered: Vec<String> = store

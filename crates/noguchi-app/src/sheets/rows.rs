@@ -1,99 +1,21 @@
-//! Reading spreadsheets people send: XLSX, or CSV in UTF-8 (with or without BOM) or
-//! Shift_JIS/CP932 as Excel writes it in Japan. Each row is checked on its own and reported with
-//! its row number, so a dry run can show what an import would do before anything is written.
+//! Checking the rows of a sheet people send (outcomes, deals, entry cases, needs): each row on
+//! its own, reported with its row number, so a dry run shows what an import would do before
+//! anything is written. Headers may be Japanese or English, in any order.
 
-use crate::AppState;
-use crate::api::kpi::ImportRowOut;
-use crate::api::{FieldErrorOut, OrgRef};
-use crate::error::AppError;
-use crate::i18n::Tr;
-use calamine::{Data, Reader, Xlsx};
+use super::read::read_table;
+use crate::{App, Error, Result};
 use noguchi_domain::ledger::{OutcomeData, OutcomeInput};
 use noguchi_domain::pipeline::{
     DealData, DealInput, DealStage, EntryCaseData, EntryCaseInput, EntryStage,
 };
 use noguchi_domain::validation::combine;
 use noguchi_domain::{Invalid, Problem};
-use std::io::Cursor;
 
-/// Rows of a table, header first, as text.
-pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
-    } else {
-        read_csv(&decode_text(bytes))
-    }
-}
-
-/// UTF-8 when the bytes are valid UTF-8 (a BOM is dropped), Shift_JIS (CP932) otherwise.
-pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned(),
-    }
-}
-
-fn read_csv(text: &str) -> Result<Vec<Vec<String>>, AppError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| {
-            AppError::field(
-                "file",
-                Problem::UnknownValue {
-                    value: "CSV".into(),
-                },
-            )
-        })?;
-        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
-    }
-    Ok(rows)
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
-    let bad = || {
-        AppError::field(
-            "file",
-            Problem::UnknownValue {
-                value: "XLSX".into(),
-            },
-        )
-    };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| bad())?;
-    let first = book.sheet_names().first().cloned().ok_or_else(bad)?;
-    let range = book.worksheet_range(&first).map_err(|_| bad())?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.trim().to_owned(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => excel_date(d.as_f64()),
-                    Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
-                    Data::DurationIso(s) => s.clone(),
-                    Data::Error(_) => String::new(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
-/// An Excel serial date (days since 1899-12-30, the 1900 date system) as YYYY-MM-DD.
-fn excel_date(serial: f64) -> String {
-    let epoch = time::macros::date!(1899 - 12 - 30);
-    epoch
-        .checked_add(time::Duration::days(serial.floor() as i64))
-        .map(noguchi_domain::dates::format_date)
-        .unwrap_or_default()
+/// An organisation a row names, as found in the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
 }
 
 /// The column of `field` in `header`, by any of its spellings in `columns`.
@@ -116,14 +38,10 @@ fn cell(row: &[String], i: Option<usize>) -> Option<String> {
 }
 
 /// Finds the organisation a sheet names by id, 法人番号 or exact name.
-async fn organisation(
-    state: &AppState,
-    key: Option<&str>,
-    errs: &mut Invalid,
-) -> Result<Option<OrgRef>, AppError> {
+async fn organisation(app: &App, key: Option<&str>, errs: &mut Invalid) -> Result<Option<Named>> {
     let Some(key) = key else { return Ok(None) };
-    match state.store.find_organisation(key).await {
-        Ok(o) => Ok(Some(OrgRef {
+    match app.store.find_organisation(key).await {
+        Ok(o) => Ok(Some(Named {
             id: o.id,
             name: o.data.name,
         })),
@@ -206,7 +124,7 @@ fn deal_kind(s: &str) -> String {
 /// A checked row of a pipeline sheet: the record, the stage to move it to and the stage date.
 pub struct Checked<D, S> {
     pub row: usize,
-    pub organisation: Option<OrgRef>,
+    pub organisation: Option<Named>,
     pub data: Result<(D, S, time::Date), Invalid>,
 }
 
@@ -214,24 +132,23 @@ pub type CheckedDeal = Checked<DealData, DealStage>;
 pub type CheckedCase = Checked<EntryCaseData, EntryStage>;
 
 /// Checks every row of a deal sheet; stages may be Japanese labels, dates default to today.
-pub async fn check_deals(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedDeal>, AppError> {
+pub async fn check_deals(app: &App, bytes: &[u8]) -> Result<Vec<CheckedDeal>> {
     let rows = read_table(bytes)?;
     let Some((header, body)) = rows.split_first() else {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     };
     let col = |f: &str| column(header, DEAL_COLUMNS, f);
     if col("organisation").is_none() {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     }
-    let today = state.store.now().date();
+    let today = app.store.now().date();
     let mut out = Vec::new();
     for (n, row) in body.iter().enumerate() {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let mut extra = Invalid::default();
-        let org =
-            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        let org = organisation(app, cell(row, col("organisation")).as_deref(), &mut extra).await?;
         let stage = match cell(row, col("stage")) {
             None => Some(DealStage::Candidate),
             Some(s) => extra.take("stage", deal_stage(&s)),
@@ -317,24 +234,23 @@ fn case_stage(s: &str) -> Result<EntryStage, Problem> {
 }
 
 /// Checks every row of an entry-case sheet.
-pub async fn check_cases(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedCase>, AppError> {
+pub async fn check_cases(app: &App, bytes: &[u8]) -> Result<Vec<CheckedCase>> {
     let rows = read_table(bytes)?;
     let Some((header, body)) = rows.split_first() else {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     };
     let col = |f: &str| column(header, CASE_COLUMNS, f);
     if col("organisation").is_none() {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     }
-    let today = state.store.now().date();
+    let today = app.store.now().date();
     let mut out = Vec::new();
     for (n, row) in body.iter().enumerate() {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let mut extra = Invalid::default();
-        let org =
-            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        let org = organisation(app, cell(row, col("organisation")).as_deref(), &mut extra).await?;
         let stage = match cell(row, col("stage")) {
             None => Some(EntryStage::Interest),
             Some(s) => extra.take("stage", case_stage(&s)),
@@ -414,53 +330,15 @@ fn kind_code(s: &str) -> String {
 
 pub struct CheckedRow {
     pub row: usize,
-    pub organisation: Option<OrgRef>,
+    pub organisation: Option<Named>,
     pub data: Result<OutcomeData, Invalid>,
 }
 
-impl CheckedRow {
-    pub fn to_out(&self, tr: Tr) -> ImportRowOut {
-        let (ok, errors, kind, fy, jobs) = match &self.data {
-            Ok(d) => (
-                true,
-                Vec::new(),
-                Some(d.kind.code().to_owned()),
-                Some(d.fiscal_year.0),
-                Some(d.jobs),
-            ),
-            Err(i) => (
-                false,
-                i.0.iter()
-                    .map(|e| FieldErrorOut {
-                        field: e.field.clone(),
-                        message: tr.error(e),
-                    })
-                    .collect(),
-                None,
-                None,
-                None,
-            ),
-        };
-        ImportRowOut {
-            row: self.row,
-            ok,
-            organisation: self.organisation.as_ref().map(|o| OrgRef {
-                id: o.id.clone(),
-                name: o.name.clone(),
-            }),
-            kind,
-            fiscal_year: fy,
-            jobs,
-            errors,
-        }
-    }
-}
-
 /// Checks every row of an outcome sheet; organisations are found by id, 法人番号 or exact name.
-pub async fn check_outcomes(state: &AppState, bytes: &[u8]) -> Result<Vec<CheckedRow>, AppError> {
+pub async fn check_outcomes(app: &App, bytes: &[u8]) -> Result<Vec<CheckedRow>> {
     let rows = read_table(bytes)?;
     let Some((header, body)) = rows.split_first() else {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     };
     let index = |field: &str| {
         let names = COLUMNS
@@ -476,7 +354,7 @@ pub async fn check_outcomes(state: &AppState, bytes: &[u8]) -> Result<Vec<Checke
     let (Some(org_col), Some(kind_col), Some(jobs_col)) =
         (index("organisation"), index("kind"), index("jobs"))
     else {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     };
     let col = |row: &Vec<String>, i: Option<usize>| {
         i.and_then(|i| row.get(i))
@@ -491,8 +369,8 @@ pub async fn check_outcomes(state: &AppState, bytes: &[u8]) -> Result<Vec<Checke
         let mut extra = Invalid::default();
         let org_key = col(row, Some(org_col));
         let organisation = match &org_key {
-            Some(key) => match state.store.find_organisation(key).await {
-                Ok(o) => Some(OrgRef {
+            Some(key) => match app.store.find_organisation(key).await {
+                Ok(o) => Some(Named {
                     id: o.id,
                     name: o.data.name,
                 }),
@@ -597,7 +475,7 @@ fn need_code(s: &str) -> String {
 /// A checked row of a needs sheet: the need, what the guard found in it, and its organisation.
 pub struct CheckedNeed {
     pub row: usize,
-    pub organisation: Option<OrgRef>,
+    pub organisation: Option<Named>,
     pub data: Result<
         (
             noguchi_domain::needs::NeedData,
@@ -611,18 +489,18 @@ pub struct CheckedNeed {
 /// secretariat files a hospital's needs); `may_file_for` says whose needs the importer may file.
 /// Disclosure defaults to `internal`: an imported list is screened before anyone else sees it.
 pub async fn check_needs(
-    state: &AppState,
+    app: &App,
     bytes: &[u8],
     may_file_for: impl Fn(&str) -> bool,
-) -> Result<Vec<CheckedNeed>, AppError> {
+) -> Result<Vec<CheckedNeed>> {
     use noguchi_domain::needs::{NeedData, NeedInput, screen};
     let rows = read_table(bytes)?;
     let Some((header, body)) = rows.split_first() else {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     };
     let col = |f: &str| column(header, NEED_COLUMNS, f);
     if col("problem").is_none() {
-        return Err(AppError::field("file", Problem::Required));
+        return Err(Error::field("file", Problem::Required));
     }
     let mut out = Vec::new();
     for (n, row) in body.iter().enumerate() {
@@ -630,8 +508,7 @@ pub async fn check_needs(
             continue;
         }
         let mut extra = Invalid::default();
-        let org =
-            organisation(state, cell(row, col("organisation")).as_deref(), &mut extra).await?;
+        let org = organisation(app, cell(row, col("organisation")).as_deref(), &mut extra).await?;
         if let Some(o) = &org
             && !may_file_for(&o.id)
         {
@@ -676,16 +553,6 @@ pub async fn check_needs(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_shift_jis_and_utf8_csv() {
-        let (sjis, _, _) =
-            encoding_rs::SHIFT_JIS.encode("団体,種別,年度,雇用\n検査工業,新規立地,令和2年度,30\n");
-        let rows = read_table(&sjis).unwrap();
-        assert_eq!(rows[1], ["検査工業", "新規立地", "令和2年度", "30"]);
-        let utf8 = "\u{FEFF}団体,雇用\n\"会津, 精密\",5\n";
-        assert_eq!(read_table(utf8.as_bytes()).unwrap()[1], ["会津, 精密", "5"]);
-    }
 
     #[test]
     fn kinds_are_read_in_japanese() {

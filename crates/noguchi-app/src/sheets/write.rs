@@ -2,10 +2,7 @@
 //! actuals, progress, and the per-year breakdown, with Japanese-era labels and numbers stored as
 //! numbers), and any list as XLSX or CSV (UTF-8 with BOM, or Shift_JIS).
 
-use crate::error::AppError;
-use crate::i18n::Tr;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use crate::{Error, Labels, Result};
 use noguchi_domain::Problem;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::kpi::KpiReport;
@@ -16,9 +13,9 @@ pub fn council_pack(
     def: &ProgrammeDefinition,
     r: &KpiReport,
     current: FiscalYear,
-    tr: Tr,
-) -> Result<Vec<u8>, AppError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal("xlsx", e);
+    tr: &dyn Labels,
+) -> Result<Vec<u8>> {
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal("xlsx", e);
     let mut book = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let head = Format::new()
@@ -191,15 +188,17 @@ pub enum Cell {
     Num(Option<i64>),
 }
 
-/// A list as a download: `xlsx` (default), `csv` (UTF-8 with BOM, which Excel opens as UTF-8)
+/// A file to download: its bytes, media type and file name extension.
+pub struct Download {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub extension: &'static str,
+}
+
+/// A list as a file: `xlsx` (default), `csv` (UTF-8 with BOM, which Excel opens as UTF-8)
 /// or `sjis` (CSV in Shift_JIS).
-pub fn table_response(
-    header: &[String],
-    rows: &[Vec<Cell>],
-    format: Option<&str>,
-    name: &str,
-) -> Result<Response, AppError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal("xlsx", e);
+pub fn table(header: &[String], rows: &[Vec<Cell>], format: Option<&str>) -> Result<Download> {
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal("xlsx", e);
     match format.unwrap_or("xlsx") {
         "xlsx" => {
             let mut book = rust_xlsxwriter::Workbook::new();
@@ -223,54 +222,44 @@ pub fn table_response(
                     }
                 }
             }
-            let bytes = book.save_to_buffer().map_err(fail)?;
-            download(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &format!("{name}.xlsx"),
-            )
+            Ok(Download {
+                bytes: book.save_to_buffer().map_err(fail)?,
+                content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                extension: "xlsx",
+            })
         }
         f @ ("csv" | "sjis") => {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(header)
-                .map_err(|e| AppError::internal("csv", e))?;
+                .map_err(|e| Error::internal("csv", e))?;
             for row in rows {
                 w.write_record(row.iter().map(|c| match c {
                     Cell::Text(t) => t.clone(),
                     Cell::Num(n) => n.map(|n| n.to_string()).unwrap_or_default(),
                 }))
-                .map_err(|e| AppError::internal("csv", e))?;
+                .map_err(|e| Error::internal("csv", e))?;
             }
-            let text = String::from_utf8(w.into_inner().map_err(|e| AppError::internal("csv", e))?)
-                .map_err(|e| AppError::internal("csv", e))?;
-            let bytes = if f == "sjis" {
-                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+            let text = String::from_utf8(w.into_inner().map_err(|e| Error::internal("csv", e))?)
+                .map_err(|e| Error::internal("csv", e))?;
+            Ok(if f == "sjis" {
+                Download {
+                    bytes: encoding_rs::SHIFT_JIS.encode(&text).0.into_owned(),
+                    content_type: "text/csv; charset=Shift_JIS",
+                    extension: "csv",
+                }
             } else {
-                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
-            };
-            let ctype = if f == "sjis" {
-                "text/csv; charset=Shift_JIS"
-            } else {
-                "text/csv; charset=utf-8"
-            };
-            download(bytes, ctype, &format!("{name}.csv"))
+                Download {
+                    bytes: [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                    content_type: "text/csv; charset=utf-8",
+                    extension: "csv",
+                }
+            })
         }
-        other => Err(AppError::field(
+        other => Err(Error::field(
             "format",
             Problem::UnknownValue {
                 value: other.to_owned(),
             },
         )),
     }
-}
-
-fn download(bytes: Vec<u8>, ctype: &'static str, filename: &str) -> Result<Response, AppError> {
-    let mut r = bytes.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-        .map_err(|e| AppError::internal("header", e))?;
-    r.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, disposition);
-    Ok(r)
 }

@@ -1,0 +1,19 @@
+//! The audit log: who changed what, when, from what to what (the secretariat reads it).
+
+use crate::records::{AuditEntry, AuditFilter, Page};
+use crate::{App, Result, Sight, signed_in};
+use noguchi_domain::access;
+
+impl App {
+    /// Changes, newest first.
+    pub async fn audit_log(
+        &self,
+        sight: &Sight,
+        filter: &AuditFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<AuditEntry>> {
+        let grant = access::view_audit(signed_in(sight)?)?;
+        Ok(self.store.audit_log(&grant, filter, cursor, limit).await?)
+    }
+}

@@ -1,0 +1,151 @@
+//! Noguchi's use cases: one function per thing a user can do. Each takes the application
+//! ([`App`]), the caller's [`Sight`] (the verified caller, as the access policy hands it out) and
+//! typed input, and returns domain records or an [`Error`].
+//!
+//! Pages, the JSON API and the command line are thin adapters over this crate: they parse, call
+//! one use case and render, so a rule cannot differ between the form and the API. Here live the
+//! record-level policy decisions (a read through the caller's sight, a write through a grant),
+//! the guard's screening, matching, the search index worker, the checks of imported sheets and
+//! the assembly of exports and the council pack.
+//!
+//! This crate depends on the domain, storage and search crates and never on an interface: it
+//! knows nothing of HTTP, HTML, templates, languages or the command line. Sentences shown to
+//! people come from the interface's own catalogue; where a use case writes a document (a
+//! workbook), the interface passes its labels in ([`Labels`]).
+
+pub mod accounts;
+pub mod audit;
+pub mod directory;
+pub mod error;
+pub mod indexer;
+pub mod matching;
+pub mod password;
+pub mod programmes;
+pub mod search;
+pub mod setup;
+pub mod sheets;
+
+pub use error::{Error, Result};
+pub use noguchi_domain::access::Sight;
+
+use noguchi_domain::Invalid;
+use noguchi_domain::access::Principal;
+use noguchi_search::SearchIndex;
+use noguchi_storage::Store;
+use std::sync::Arc;
+
+/// The records the use cases return, as the storage reads them.
+pub mod records {
+    pub use noguchi_storage::{
+        Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Explanation,
+        Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
+        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, ScoreComment,
+        Seed, StageMove, UserSummary,
+    };
+}
+
+/// The running application: the store, the search index and what the use cases share.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    search: Arc<SearchIndex>,
+    /// Serialises applying the search queue (the worker and the requests that drain it first).
+    indexing: Arc<tokio::sync::Mutex<()>>,
+    logins: Arc<accounts::Limiter>,
+}
+
+impl App {
+    pub fn new(store: Store, search: Arc<SearchIndex>) -> Self {
+        Self {
+            store,
+            search,
+            indexing: Arc::new(tokio::sync::Mutex::new(())),
+            logins: Arc::new(accounts::Limiter::default()),
+        }
+    }
+
+    /// The store, for the adapters that are not yet use cases of their own.
+    // TODO(house): removed once every adapter calls a use case.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn search_index(&self) -> &SearchIndex {
+        &self.search
+    }
+
+    /// Now, from the store's clock (tests freeze it).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.store.now()
+    }
+
+    pub fn today(&self) -> time::Date {
+        self.store.now().date()
+    }
+
+    /// Answers when the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The caller's sight, from the policy: what a verified principal (or an anonymous
+    /// visitor) may read. An administrator acts as the secretariat of every programme.
+    pub async fn sight(&self, principal: Option<&Principal>) -> Result<Sight> {
+        // The programmes the caller may act as the secretariat of: its own organisation's, and
+        // for an administrator every programme (which takes one query; nobody else pays it).
+        let all: Vec<String> = match principal {
+            Some(p) if p.admin => self
+                .store
+                .programmes()
+                .await?
+                .into_iter()
+                .map(|p| p.id)
+                .collect(),
+            Some(p) => p
+                .programmes
+                .iter()
+                .map(|r| r.programme_id.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(noguchi_domain::access::sight(principal, &all))
+    }
+}
+
+/// Input as an interface read it, with what the interface itself could not read (letters in a
+/// number field of a form), so that one answer names every invalid field.
+#[derive(Debug, Clone, Default)]
+pub struct Submitted<I> {
+    pub input: I,
+    pub unreadable: Invalid,
+}
+
+impl<I> From<I> for Submitted<I> {
+    fn from(input: I) -> Self {
+        Self {
+            input,
+            unreadable: Invalid::default(),
+        }
+    }
+}
+
+impl<I> Submitted<I> {
+    /// Parses the input with the domain's parser, reporting the domain's and the interface's
+    /// problems together.
+    pub fn parse<T>(&self, parse: impl FnOnce(&I) -> Result<T, Invalid>) -> Result<T> {
+        noguchi_domain::validation::combine(parse(&self.input), self.unreadable.clone())
+            .map_err(Error::Invalid)
+    }
+}
+
+/// The words a document written by a use case needs (sheet names, column headers), in the
+/// caller's language: the interface passes its catalogue in.
+pub trait Labels {
+    fn t(&self, key: &str) -> String;
+    fn t1(&self, key: &str, name: &str, value: &str) -> String;
+}
+
+/// The caller as a principal, or "sign in first".
+pub(crate) fn signed_in(sight: &Sight) -> Result<&Principal> {
+    sight.principal().ok_or(Error::SignInRequired)
+}
