@@ -110,4 +110,34 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_twelve_digits_with_their_check_digit_parse_in_any_width(base in "[0-9]{12}") {
+            let d: Vec<u32> = base.bytes().map(|b| u32::from(b - b'0')).collect();
+            let number = format!("{}{base}", check_digit(&d));
+            proptest::prop_assert_eq!(CorporateNumber::parse(&number).map(|n| n.0), Ok(number.clone()));
+            let wide: String = number.chars().map(|c| char::from_u32(c as u32 - 0x30 + 0xFF10).unwrap()).collect();
+            proptest::prop_assert_eq!(CorporateNumber::parse(&wide).map(|n| n.0), Ok(number));
+        }
+
+        /// A single mistyped base digit is caught unless its weighted change is a multiple of 9
+        /// (0 ↔ 9 at a weight of 1), which no mod-9 check digit can see.
+        #[test]
+        fn a_mistyped_digit_is_caught(base in "[0-9]{12}", at in 0usize..12, to in 0u32..10) {
+            let mut d: Vec<u32> = base.bytes().map(|b| u32::from(b - b'0')).collect();
+            let good = check_digit(&d);
+            let from = d[at];
+            let weight = if (11 - at) % 2 == 1 { 2 } else { 1 };
+            proptest::prop_assume!(to != from && ((to + 9 - from) * weight) % 9 != 0);
+            d[at] = to;
+            let typed: String = std::iter::once(good).chain(d).map(|x| char::from_digit(x, 10).unwrap()).collect();
+            proptest::prop_assert_eq!(CorporateNumber::parse(&typed), Err(Problem::CorporateNumberCheckDigit));
+        }
+
+        #[test]
+        fn no_input_panics(s in "\\PC{0,40}") {
+            let _ = CorporateNumber::parse(&s);
+        }
+    }
 }

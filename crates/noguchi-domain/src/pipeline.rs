@@ -778,4 +778,47 @@ mod input_tests {
         .unwrap();
         assert_eq!(DealData::parse(&ok.to_input()).unwrap(), ok);
     }
+
+    fn moves_of<S: Stages + std::fmt::Debug>(all: &[S]) -> Vec<(S, S)> {
+        all.iter()
+            .flat_map(|a| all.iter().map(move |b| (*a, *b)))
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// The one rule of every pipeline, for any pair of stages and any note: forward is free,
+        /// the same stage is refused, everything else needs a note, and a case at its last stage
+        /// is never closed.
+        #[test]
+        fn every_move_follows_the_rule(i in 0usize..64, j in 0usize..49, note in proptest::option::of("\\PC{0,8}")) {
+            fn rule<S: Stages + std::fmt::Debug>(from: S, to: S, note: Option<&str>) -> Result<(), MoveRefused> {
+                let last = *S::ORDER.last().unwrap();
+                let has_note = note.is_some_and(|n| !n.trim().is_empty());
+                if from == to {
+                    Err(MoveRefused::SameStage)
+                } else if from == last && to == S::CLOSED {
+                    Err(MoveRefused::FinishedCannotClose)
+                } else if matches!((from.rank(), to.rank()), (Some(a), Some(b)) if b > a) || has_note {
+                    Ok(())
+                } else {
+                    Err(MoveRefused::NoteRequired)
+                }
+            }
+            let deals = moves_of(DealStage::ALL);
+            let (a, b) = deals[i % deals.len()];
+            proptest::prop_assert_eq!(check_move(a, b, note.as_deref()), rule(a, b, note.as_deref()));
+            let cases = moves_of(EntryStage::ALL);
+            let (a, b) = cases[j % cases.len()];
+            proptest::prop_assert_eq!(check_move(a, b, note.as_deref()), rule(a, b, note.as_deref()));
+        }
+
+        /// A counting stage is reached exactly by the stages at or after it, never by the closed state.
+        #[test]
+        fn reaching_is_rank_order(i in 0usize..8, j in 0usize..7) {
+            let s = DealStage::ALL[i % DealStage::ALL.len()];
+            let c = DealStage::ORDER[j % DealStage::ORDER.len()];
+            let expected = s != DealStage::CLOSED && s.rank() >= c.rank();
+            proptest::prop_assert_eq!(has_reached(s, c), expected);
+        }
+    }
 }

@@ -109,4 +109,59 @@ mod tests {
         let utf8 = "\u{FEFF}団体,雇用\n\"会津, 精密\",5\n";
         assert_eq!(read_table(utf8.as_bytes()).unwrap()[1], ["会津, 精密", "5"]);
     }
+
+    use crate::sheets::write::{Cell, table};
+    use proptest::prelude::*;
+
+    /// Cell text as people type it: Japanese and Latin letters, digits, punctuation that CSV
+    /// must quote, no surrounding spaces (cells are read back trimmed).
+    fn cell_text() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9ぁ-んァ-ン一-龯,\"\n ・（）]{0,12}".prop_map(|s| s.trim().to_owned())
+    }
+
+    fn sheet() -> impl Strategy<Value = (Vec<String>, Vec<Vec<String>>)> {
+        (1usize..5).prop_flat_map(|w| {
+            (
+                proptest::collection::vec("[a-z]{1,6}", w),
+                proptest::collection::vec(proptest::collection::vec(cell_text(), w), 0..6),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// What we export, every format, reads back as the same rows.
+        #[test]
+        fn exports_read_back_as_written((header, rows) in sheet()) {
+            let cells: Vec<Vec<Cell>> = rows.iter().map(|r| r.iter().cloned().map(Cell::Text).collect()).collect();
+            // Text outside Shift_JIS (吒, emoji) cannot be written in it at all.
+            let sjis_can = rows.iter().flatten().chain(&header).all(|c| !encoding_rs::SHIFT_JIS.encode(c).2);
+            for format in ["csv", "sjis", "xlsx"] {
+                if format == "sjis" && !sjis_can {
+                    continue;
+                }
+                let file = table(&header, &cells, Some(format)).unwrap();
+                let back = read_table(&file.bytes).unwrap();
+                prop_assert_eq!(&back[0], &header, "{}", format);
+                let body: Vec<Vec<String>> = back[1..]
+                    .iter()
+                    .map(|r| {
+                        let mut r = r.clone();
+                        r.resize(header.len(), String::new());
+                        r
+                    })
+                    .collect();
+                // An all-empty last row may be dropped by a reader; compare the rows that hold text.
+                let nonempty = |rs: &[Vec<String>]| rs.iter().filter(|r| r.iter().any(|c| !c.is_empty())).cloned().collect::<Vec<_>>();
+                prop_assert_eq!(nonempty(&body), nonempty(&rows), "{}", format);
+            }
+        }
+
+        /// Any bytes at all give rows or a named error, never a panic.
+        #[test]
+        fn any_bytes_are_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_table(&bytes);
+        }
+    }
 }
