@@ -54,6 +54,12 @@ pub enum Problem {
     NotConfirmed,
     /// A meeting on a need at the NDA level before the NDA is recorded.
     NdaFirst,
+    /// An uploaded file past one of its limits (`limit` names which: rows, columns, cells,
+    /// cell_chars, file_bytes, unpacked_bytes, ratio, entries, seconds).
+    FileLimit {
+        limit: String,
+        max: u64,
+    },
     /// A stage move the pipeline's rule refuses.
     StageMove {
         from: String,

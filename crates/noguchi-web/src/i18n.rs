@@ -220,6 +220,11 @@ impl Tr {
                     "problem-stage-move"
                 }
             }
+            Problem::FileLimit { limit, max } => {
+                args.set("limit", FluentValue::from(self.code("file-limit", limit)));
+                args.set("max", FluentValue::from(*max as f64));
+                "problem-file-limit"
+            }
             Problem::PasswordTooShort { min } => {
                 args.set("min", FluentValue::from(*min as f64));
                 "problem-password-too-short"

@@ -1,18 +1,101 @@
 //! Reading spreadsheets people send: XLSX, or CSV in UTF-8 (with or without BOM) or
 //! Shift_JIS/CP932 as Excel writes it in Japan, into rows of text.
+//!
+//! A sheet is untrusted input from anyone who may import (a hospital's staff, a visitor's
+//! upload through a form): it must never take the server down. So reading is bounded
+//! everywhere — the file's size, every zip entry's unpacked size and its compression ratio
+//! (checked by unpacking each entry once into nothing, whatever the archive declares), the rows,
+//! columns, cells and the length of a cell — and past any bound the answer is a field error on
+//! `file` that names the limit. The cells of a worksheet are streamed one by one, so a sheet
+//! that declares a million rows but holds two cells costs two cells. [`read_table_bounded`]
+//! runs the whole read off the async workers, a few at a time, under a time limit.
 
 use crate::{Error, Result};
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use noguchi_domain::Problem;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-/// Rows of a table, header first, as text.
+/// The bounds of a sheet.
+pub struct Limits;
+
+impl Limits {
+    /// The file as sent.
+    pub const FILE_BYTES: u64 = 10 * 1024 * 1024;
+    /// Entries in an XLSX archive (a workbook has about a dozen).
+    pub const ENTRIES: u64 = 200;
+    /// All entries of an XLSX, unpacked.
+    pub const UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+    /// Unpacked size over packed size of an entry larger than 1 MiB unpacked. Spreadsheet XML
+    /// packs 5–20 times; a zip bomb a thousand times.
+    pub const RATIO: u64 = 150;
+    pub const ROWS: u64 = 20_000;
+    pub const COLUMNS: u64 = 200;
+    pub const CELLS: u64 = 1_000_000;
+    /// Characters of one cell.
+    pub const CELL_CHARS: u64 = 10_000;
+    /// Sheets read at the same time (each on a blocking thread); more wait their turn.
+    pub const CONCURRENT: usize = 2;
+    /// Seconds one read may take, waiting included.
+    pub const SECONDS: u64 = 20;
+}
+
+fn over(limit: &str, max: u64) -> Error {
+    Error::field(
+        "file",
+        Problem::FileLimit {
+            limit: limit.to_owned(),
+            max,
+        },
+    )
+}
+
+fn unreadable(format: &str) -> Error {
+    Error::field(
+        "file",
+        Problem::UnknownValue {
+            value: format.into(),
+        },
+    )
+}
+
+/// Rows of a table, header first, as text; every bound of [`Limits`] applies.
 pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    if bytes.len() as u64 > Limits::FILE_BYTES {
+        return Err(over("file_bytes", Limits::FILE_BYTES));
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes)
     } else {
         read_csv(&decode_text(bytes))
     }
+}
+
+/// [`read_table`] off the async workers: at most [`Limits::CONCURRENT`] sheets are read at once
+/// (each on a blocking thread), and a read that takes longer than [`Limits::SECONDS`], waiting
+/// included, answers with the time limit. A read that overran still holds its place in the
+/// pool until it ends, so slow files cannot pile up threads.
+pub async fn read_table_bounded(bytes: Vec<u8>) -> Result<Vec<Vec<String>>> {
+    static POOL: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    let pool = POOL
+        .get_or_init(|| Arc::new(tokio::sync::Semaphore::new(Limits::CONCURRENT)))
+        .clone();
+    let work = async move {
+        let permit = pool
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::internal("sheet pool", e))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            read_table(&bytes)
+        })
+        .await
+        .map_err(|e| Error::internal("sheet reader", e))?
+    };
+    tokio::time::timeout(Duration::from_secs(Limits::SECONDS), work)
+        .await
+        .unwrap_or_else(|_| Err(over("seconds", Limits::SECONDS)))
 }
 
 /// UTF-8 when the bytes are valid UTF-8 (a BOM is dropped), Shift_JIS (CP932) otherwise.
@@ -24,61 +107,142 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Counts rows, columns, cells and cell lengths against the limits.
+#[derive(Default)]
+struct Budget {
+    cells: u64,
+}
+
+impl Budget {
+    fn cell(&mut self, row: u64, column: u64, text: &str) -> Result<()> {
+        if row >= Limits::ROWS {
+            return Err(over("rows", Limits::ROWS));
+        }
+        if column >= Limits::COLUMNS {
+            return Err(over("columns", Limits::COLUMNS));
+        }
+        self.cells += 1;
+        if self.cells > Limits::CELLS {
+            return Err(over("cells", Limits::CELLS));
+        }
+        if text.len() as u64 > Limits::CELL_CHARS
+            && text.chars().count() as u64 > Limits::CELL_CHARS
+        {
+            return Err(over("cell_chars", Limits::CELL_CHARS));
+        }
+        Ok(())
+    }
+}
+
 fn read_csv(text: &str) -> Result<Vec<Vec<String>>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut budget = Budget::default();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| {
-            Error::field(
-                "file",
-                Problem::UnknownValue {
-                    value: "CSV".into(),
-                },
-            )
-        })?;
-        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
+    for (r, record) in reader.records().enumerate() {
+        let record = record.map_err(|_| unreadable("CSV"))?;
+        let mut row = Vec::with_capacity(record.len());
+        for (c, cell) in record.iter().enumerate() {
+            budget.cell(r as u64, c as u64, cell)?;
+            row.push(restore_text(cell.trim()));
+        }
+        rows.push(row);
     }
     Ok(rows)
 }
 
+/// A text cell as our CSV export wrote it: a leading apostrophe that kept a formula character
+/// from being read as a formula is taken off again (`'=1+1` → `=1+1`).
+fn restore_text(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if super::write::starts_like_formula(rest) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
+/// Unpacks every entry once into nothing, whatever sizes the archive declares, and refuses an
+/// archive past the limits before the spreadsheet reader sees it.
+fn check_archive(bytes: &[u8]) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable("XLSX"))?;
+    if zip.len() as u64 > Limits::ENTRIES {
+        return Err(over("entries", Limits::ENTRIES));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|_| unreadable("XLSX"))?;
+        let packed = entry.compressed_size().max(1);
+        let budget = Limits::UNPACKED_BYTES - total;
+        let unpacked = std::io::copy(&mut entry.take(budget + 1), &mut std::io::sink())
+            .map_err(|_| unreadable("XLSX"))?;
+        if unpacked > budget {
+            return Err(over("unpacked_bytes", Limits::UNPACKED_BYTES));
+        }
+        if unpacked > 1024 * 1024 && unpacked / packed > Limits::RATIO {
+            return Err(over("ratio", Limits::RATIO));
+        }
+        total += unpacked;
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let bad = || {
-        Error::field(
-            "file",
-            Problem::UnknownValue {
-                value: "XLSX".into(),
-            },
-        )
-    };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| bad())?;
-    let first = book.sheet_names().first().cloned().ok_or_else(bad)?;
-    let range = book.worksheet_range(&first).map_err(|_| bad())?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.trim().to_owned(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => excel_date(d.as_f64()),
-                    Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
-                    Data::DurationIso(s) => s.clone(),
-                    Data::Error(_) => String::new(),
-                })
-                .collect()
-        })
-        .collect())
+    check_archive(bytes)?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable("XLSX"))?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("XLSX"))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| unreadable("XLSX"))?;
+    let mut budget = Budget::default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // Cells arrive one by one with their position; only those present are stored, so the
+    // dimensions a sheet declares cost nothing.
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable("XLSX"))? {
+        let (r, c) = cell.get_position();
+        let text = cell_text(cell.get_value());
+        budget.cell(u64::from(r), u64::from(c), &text)?;
+        if text.is_empty() {
+            continue;
+        }
+        let (r, c) = (r as usize, c as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    Ok(rows)
+}
+
+fn cell_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Empty | DataRef::Error(_) => String::new(),
+        DataRef::String(s) => s.trim().to_owned(),
+        DataRef::SharedString(s) => s.trim().to_owned(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => excel_date(d.as_f64()),
+        DataRef::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        DataRef::DurationIso(s) => s.clone(),
+    }
 }
 
 /// An Excel serial date (days since 1899-12-30, the 1900 date system) as YYYY-MM-DD.
 fn excel_date(serial: f64) -> String {
+    // Excel's own range of dates (1900-01-01 to 9999-12-31); anything else is not a date.
+    if !(0.0..2_958_466.0).contains(&serial) {
+        return String::new();
+    }
     let epoch = time::macros::date!(1899 - 12 - 30);
     epoch
         .checked_add(time::Duration::days(serial.floor() as i64))
@@ -87,9 +251,9 @@ fn excel_date(serial: f64) -> String {
 }
 
 /// A table as UTF-8 CSV, so that a confirmation page can carry exactly the rows it checked.
-pub fn normalised_csv(bytes: &[u8]) -> Result<String> {
+pub async fn normalised_csv(bytes: &[u8]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for r in read_table(bytes)? {
+    for r in read_table_bounded(bytes.to_vec()).await? {
         w.write_record(&r).map_err(|e| Error::internal("csv", e))?;
     }
     String::from_utf8(w.into_inner().map_err(|e| Error::internal("csv", e))?)
@@ -110,13 +274,135 @@ mod tests {
         assert_eq!(read_table(utf8.as_bytes()).unwrap()[1], ["会津, 精密", "5"]);
     }
 
+    /// An XLSX workbook whose only sheet is `sheet_xml` (the parts Excel needs, no more).
+    fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let parts: [(&str, &[u8]); 5] = [
+            ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+            ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ("xl/worksheets/sheet1.xml", sheet_xml),
+        ];
+        for (name, body) in parts {
+            zip.start_file(name, opts).unwrap();
+            zip.write_all(body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn sheet_xml(rows: &str) -> Vec<u8> {
+        format!(r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#).into_bytes()
+    }
+
+    fn limit_of(e: Error) -> String {
+        match e {
+            Error::Invalid(i) => match &i.0[0].problem {
+                Problem::FileLimit { limit, .. } => limit.clone(),
+                other => panic!("not a limit: {other:?}"),
+            },
+            other => panic!("not a field error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_workbook_of_inline_cells_is_read() {
+        let book = workbook(&sheet_xml(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>団体</t></is></c><c r="B1" t="inlineStr"><is><t>雇用</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>会津精密</t></is></c><c r="B2"><v>12</v></c></row>"#,
+        ));
+        assert_eq!(
+            read_table(&book).unwrap(),
+            [vec!["団体", "雇用"], vec!["会津精密", "12"]]
+        );
+    }
+
+    /// The 1.8 KB sheet that made the old reader allocate 512 GiB: a cell at A1 and one at
+    /// XFD1048576. Streaming costs two cells; the far one is past the column limit.
+    #[test]
+    fn a_sheet_declaring_a_million_rows_costs_its_cells_and_is_refused_by_name() {
+        let book = workbook(&sheet_xml(
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#,
+        ));
+        assert!(book.len() < 4096);
+        assert_eq!(limit_of(read_table(&book).unwrap_err()), "rows");
+        let wide = workbook(&sheet_xml(
+            r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>"#,
+        ));
+        assert_eq!(limit_of(read_table(&wide).unwrap_err()), "columns");
+    }
+
+    /// A zip bomb: 200 MB of XML that packs into a few hundred kilobytes.
+    #[test]
+    fn an_archive_that_unpacks_past_the_limits_is_refused_before_parsing() {
+        let mut rows = String::from(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#);
+        rows.push_str(&" ".repeat(200 * 1024 * 1024));
+        let book = workbook(&sheet_xml(&rows));
+        assert!(book.len() < 1024 * 1024, "{}", book.len());
+        let limit = limit_of(read_table(&book).unwrap_err());
+        assert!(limit == "ratio" || limit == "unpacked_bytes", "{limit}");
+    }
+
+    /// One row with 100,000 attributes: quadratic in the old XML parser, linear now, and
+    /// refused or read well within the time limit.
+    #[test]
+    fn a_tag_with_a_hundred_thousand_attributes_is_read_in_linear_time() {
+        let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"1\"")).collect();
+        let book = workbook(&sheet_xml(&format!(
+            r#"<row r="1"{attrs}><c r="A1"><v>1</v></c></row>"#
+        )));
+        let started = std::time::Instant::now();
+        let _ = read_table(&book);
+        // Not a timing assertion on the code's speed: a generous bound that only a quadratic
+        // parse (15 s before) can miss.
+        assert!(started.elapsed() < Duration::from_secs(Limits::SECONDS));
+    }
+
+    #[test]
+    fn csv_past_the_limits_is_refused_by_name() {
+        let wide = format!("{}\n", vec!["x"; 201].join(","));
+        assert_eq!(
+            limit_of(read_table(wide.as_bytes()).unwrap_err()),
+            "columns"
+        );
+        let long = "x".repeat(10_001);
+        assert_eq!(
+            limit_of(read_table(long.as_bytes()).unwrap_err()),
+            "cell_chars"
+        );
+        let big = vec![b'a'; (Limits::FILE_BYTES + 1) as usize];
+        assert_eq!(limit_of(read_table(&big).unwrap_err()), "file_bytes");
+    }
+
+    #[test]
+    fn our_csv_export_reads_back_formulas_as_text() {
+        let rows = vec![vec![
+            Cell::Text("=HYPERLINK(\"http://evil.example/\",\"詳細\")".into()),
+            Cell::Text("-3".into()),
+            Cell::Num(Some(-3)),
+        ]];
+        let file = table(&["a".into(), "b".into(), "c".into()], &rows, Some("csv")).unwrap();
+        let text = String::from_utf8(file.bytes.clone()).unwrap();
+        assert!(
+            text.contains("'=HYPERLINK") && text.contains(",'-3,-3"),
+            "{text}"
+        );
+        let back = read_table(&file.bytes).unwrap();
+        assert_eq!(
+            back[1],
+            ["=HYPERLINK(\"http://evil.example/\",\"詳細\")", "-3", "-3"]
+        );
+    }
+
     use crate::sheets::write::{Cell, table};
     use proptest::prelude::*;
 
     /// Cell text as people type it: Japanese and Latin letters, digits, punctuation that CSV
     /// must quote, no surrounding spaces (cells are read back trimmed).
     fn cell_text() -> impl Strategy<Value = String> {
-        "[a-zA-Z0-9ぁ-んァ-ン一-龯,\"\n ・（）]{0,12}".prop_map(|s| s.trim().to_owned())
+        "[a-zA-Z0-9ぁ-んァ-ン一-龯,\"\n ・（）=+@-]{0,12}".prop_map(|s| s.trim().to_owned())
     }
 
     fn sheet() -> impl Strategy<Value = (Vec<String>, Vec<Vec<String>>)> {

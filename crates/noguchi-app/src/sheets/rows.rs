@@ -2,7 +2,7 @@
 //! its own, reported with its row number, so a dry run shows what an import would do before
 //! anything is written. Headers may be Japanese or English, in any order.
 
-use super::read::read_table;
+use super::read::read_table_bounded;
 use crate::{App, Error, Result};
 use noguchi_domain::ledger::{OutcomeData, OutcomeInput};
 use noguchi_domain::pipeline::{
@@ -133,7 +133,7 @@ pub type CheckedCase = Checked<EntryCaseData, EntryStage>;
 
 /// Checks every row of a deal sheet; stages may be Japanese labels, dates default to today.
 pub async fn check_deals(app: &App, bytes: &[u8]) -> Result<Vec<CheckedDeal>> {
-    let rows = read_table(bytes)?;
+    let rows = read_table_bounded(bytes.to_vec()).await?;
     let Some((header, body)) = rows.split_first() else {
         return Err(Error::field("file", Problem::Required));
     };
@@ -235,7 +235,7 @@ fn case_stage(s: &str) -> Result<EntryStage, Problem> {
 
 /// Checks every row of an entry-case sheet.
 pub async fn check_cases(app: &App, bytes: &[u8]) -> Result<Vec<CheckedCase>> {
-    let rows = read_table(bytes)?;
+    let rows = read_table_bounded(bytes.to_vec()).await?;
     let Some((header, body)) = rows.split_first() else {
         return Err(Error::field("file", Problem::Required));
     };
@@ -336,7 +336,7 @@ pub struct CheckedRow {
 
 /// Checks every row of an outcome sheet; organisations are found by id, 法人番号 or exact name.
 pub async fn check_outcomes(app: &App, bytes: &[u8]) -> Result<Vec<CheckedRow>> {
-    let rows = read_table(bytes)?;
+    let rows = read_table_bounded(bytes.to_vec()).await?;
     let Some((header, body)) = rows.split_first() else {
         return Err(Error::field("file", Problem::Required));
     };
@@ -494,7 +494,7 @@ pub async fn check_needs(
     may_file_for: impl Fn(&str) -> bool,
 ) -> Result<Vec<CheckedNeed>> {
     use noguchi_domain::needs::{NeedData, NeedInput, screen};
-    let rows = read_table(bytes)?;
+    let rows = read_table_bounded(bytes.to_vec()).await?;
     let Some((header, body)) = rows.split_first() else {
         return Err(Error::field("file", Problem::Required));
     };

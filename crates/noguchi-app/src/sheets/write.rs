@@ -188,6 +188,24 @@ pub enum Cell {
     Num(Option<i64>),
 }
 
+/// Whether spreadsheet programs would read a cell starting so as a formula (OWASP's list:
+/// `=`, `+`, `-`, `@`, tab, carriage return).
+pub fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A text cell of a CSV export as Excel will show it but never run it: an apostrophe before a
+/// formula character makes the cell text (`=HYPERLINK(…)` from a survey answer would otherwise
+/// be a live link in the secretariat's spreadsheet). Our import takes the apostrophe off again.
+/// Workbooks need nothing of the kind: their text cells are typed as text.
+fn neutralise(text: &str) -> String {
+    if starts_like_formula(text) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// A file to download: its bytes, media type and file name extension.
 pub struct Download {
     pub bytes: Vec<u8>,
@@ -234,7 +252,7 @@ pub fn table(header: &[String], rows: &[Vec<Cell>], format: Option<&str>) -> Res
                 .map_err(|e| Error::internal("csv", e))?;
             for row in rows {
                 w.write_record(row.iter().map(|c| match c {
-                    Cell::Text(t) => t.clone(),
+                    Cell::Text(t) => neutralise(t),
                     Cell::Num(n) => n.map(|n| n.to_string()).unwrap_or_default(),
                 }))
                 .map_err(|e| Error::internal("csv", e))?;

@@ -658,7 +658,7 @@ pub async fn import(
         ))
         .into_response());
     }
-    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes).await?;
     let page = ImportPage {
         rows: checked
             .iter()

@@ -1098,7 +1098,7 @@ pub async fn import(
         return Ok(Redirect::to(&format!("/programmes/{id}/needs?flash=imported")).into_response());
     }
     Ok(render(&ImportPage {
-        csv: noguchi_app::sheets::read::normalised_csv(&bytes)?,
+        csv: noguchi_app::sheets::read::normalised_csv(&bytes).await?,
         report: Some(report),
         error: None,
         ctx,

@@ -1239,7 +1239,7 @@ pub async fn import(
                 .into_response(),
         );
     }
-    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes).await?;
     Ok(render(&ImportPage {
         pipeline: "deals",
         invalid: result.invalid,
@@ -1311,7 +1311,7 @@ pub async fn import_cases(
         ))
         .into_response());
     }
-    let csv = noguchi_app::sheets::read::normalised_csv(&bytes)?;
+    let csv = noguchi_app::sheets::read::normalised_csv(&bytes).await?;
     Ok(render(&ImportPage {
         invalid: result.invalid,
         rows: result.rows,
