@@ -52,6 +52,8 @@ pub struct App {
     /// Serialises applying the search queue (the worker and the requests that drain it first).
     indexing: Arc<tokio::sync::Mutex<()>>,
     logins: Arc<accounts::Limiter>,
+    /// Bounds the password checks running at once (see [`accounts::PASSWORD_CHECKS`]).
+    password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
             search,
             indexing: Arc::new(tokio::sync::Mutex::new(())),
             logins: Arc::new(accounts::Limiter::default()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
         }
     }
 

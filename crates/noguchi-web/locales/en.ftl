@@ -17,6 +17,7 @@ login-password = Password
 login-submit = Sign in
 login-failed = The e-mail address or the password is not correct.
 login-limited = Too many sign-in attempts. Please wait a while and try again.
+login-busy = Many people are signing in right now. Please try again in a few seconds.
 logged-out = You have signed out.
 
 password-title = Change password

@@ -17,6 +17,7 @@ login-password = パスワード
 login-submit = ログイン
 login-failed = メールアドレスまたはパスワードが正しくありません。
 login-limited = ログインの試行が多すぎます。しばらく待ってからもう一度お試しください。
+login-busy = ただいまサインインが混み合っています。数秒後にもう一度お試しください。
 logged-out = ログアウトしました。
 
 password-title = パスワードの変更

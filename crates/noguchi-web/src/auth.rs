@@ -187,10 +187,12 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
         .await
         .map_err(|e| AppError::from(e).into_response())?;
     let mut req = req;
-    let address = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string());
+        .map(|ConnectInfo(a)| a.ip());
+    let address =
+        client_address(peer, req.headers(), &state.config.trusted_proxies).map(|ip| ip.to_string());
     req.extensions_mut().insert(Caller {
         principal,
         sight,
@@ -276,6 +278,34 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The client's address: the peer's, or — when the peer is a trusted reverse proxy — the last
+/// address in `X-Forwarded-For` that is not itself a trusted proxy (earlier entries are whatever
+/// the client chose to send).
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !trusted.contains(a))
+            .unwrap_or(peer),
+    )
+}
+
 pub fn url_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -302,6 +332,31 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_a_trusted_proxy_only() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "1.2.3.4, 5.6.7.8".parse().unwrap());
+        let client = |peer: &str, trusted: &[std::net::IpAddr]| {
+            client_address(Some(peer.parse().unwrap()), &h, trusted).map(|a| a.to_string())
+        };
+        assert_eq!(
+            client("10.0.0.1", &[]).as_deref(),
+            Some("10.0.0.1"),
+            "no proxy trusted"
+        );
+        assert_eq!(
+            client("9.9.9.9", &[proxy]).as_deref(),
+            Some("9.9.9.9"),
+            "not the proxy"
+        );
+        assert_eq!(
+            client("10.0.0.1", &[proxy]).as_deref(),
+            Some("5.6.7.8"),
+            "the hop the proxy saw, not what the client wrote first"
+        );
+    }
 
     #[test]
     fn cookies_are_read_and_written_with_flags() {

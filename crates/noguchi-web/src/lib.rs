@@ -34,6 +34,8 @@ pub struct WebConfig {
     /// http://127.0.0.1 too; turn this off only for a plain-HTTP deployment on another host.
     pub secure_cookies: bool,
     pub session_ttl: time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for per-address limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -41,6 +43,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: true,
             session_ttl: time::Duration::hours(12),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -86,13 +86,12 @@ pub async fn finish(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     if let Some(err) = resp.extensions_mut().remove::<AppError>() {
         resp = render_error(&err, Tr(lang), api);
-    } else if resp.status() == axum::http::StatusCode::NOT_FOUND
-        && resp.headers().get(header::CONTENT_TYPE).is_none()
-    {
-        resp = render_error(&AppError::NotFound, Tr(lang), api);
-    } else if resp.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED {
-        resp = render_error(&AppError::BadRequest, Tr(lang), api);
-        *resp.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    } else if let Some(err) = framework_error(&resp) {
+        // A refusal made by the framework before a handler ran (an unknown path, a wrong method,
+        // a body past the limit, a body of the wrong type): rendered like ours, same status.
+        let status = resp.status();
+        resp = render_error(&err, Tr(lang), api);
+        *resp.status_mut() = status;
     }
     let h = resp.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -110,6 +109,32 @@ pub async fn finish(req: Request, next: Next) -> Response {
         set(h, "cache-control", "no-store");
     }
     resp
+}
+
+/// The error an error response made outside our handlers stands for: an error status whose body
+/// is not one of ours (no content type, or plain text).
+fn framework_error(resp: &Response) -> Option<AppError> {
+    use axum::http::StatusCode;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    let ours = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.contains("json"));
+    if ours {
+        return None;
+    }
+    Some(match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        s if s.is_server_error() => AppError::Internal,
+        _ => AppError::BadRequest,
+    })
 }
 
 fn render_error(err: &AppError, tr: Tr, api: bool) -> Response {

@@ -37,10 +37,16 @@ async fn ensure_admin(app: &App) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn serve(app: App, listen: SocketAddr, secure_cookies: bool) -> Result<(), String> {
+pub async fn serve(
+    app: App,
+    listen: SocketAddr,
+    secure_cookies: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
+) -> Result<(), String> {
     ensure_admin(&app).await?;
     let config = WebConfig {
         secure_cookies,
+        trusted_proxies,
         ..WebConfig::default()
     };
     app.spawn_indexer();

@@ -48,6 +48,10 @@ enum Command {
         /// Send cookies without the Secure flag (only for plain HTTP on a host other than localhost).
         #[arg(long, env = "NOGUCHI_INSECURE_COOKIES")]
         insecure_cookies: bool,
+        /// Addresses of reverse proxies in front of Noguchi, comma-separated: behind them the
+        /// client's address is read from X-Forwarded-For.
+        #[arg(long, env = "NOGUCHI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// Manages accounts.
     User {
@@ -168,7 +172,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve {
             listen,
             insecure_cookies,
-        } => bootstrap::serve(app, listen, !insecure_cookies).await,
+            trusted_proxy,
+        } => bootstrap::serve(app, listen, !insecure_cookies, trusted_proxy).await,
         Command::Reindex => {
             let n = app.reindex().await?;
             eprintln!("{n} documents indexed");

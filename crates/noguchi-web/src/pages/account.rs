@@ -88,6 +88,7 @@ pub async fn login(
         SignIn::Started(session) => session.token,
         SignIn::Refused => return Ok(refuse("login-failed", StatusCode::UNAUTHORIZED)),
         SignIn::Limited => return Ok(refuse("login-limited", StatusCode::TOO_MANY_REQUESTS)),
+        SignIn::Busy => return Ok(refuse("login-busy", StatusCode::TOO_MANY_REQUESTS)),
     };
     let mut r = Redirect::to(&next).into_response();
     let secure = state.config.secure_cookies;
