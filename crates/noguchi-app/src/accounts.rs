@@ -2,7 +2,7 @@
 //! password, the administrators' account list, accounts made on the command line, API tokens
 //! and the first administrator of a new installation.
 
-use crate::records::{NewUser, UserSummary};
+use crate::records::{NewUser, TokenSummary, UserSummary};
 use crate::{App, Error, Result, Sight, password, signed_in};
 use noguchi_domain::access::{self, Principal, Role, permission, system_grant};
 use noguchi_domain::person::Email;
@@ -22,7 +22,12 @@ pub struct Session {
 /// What signing in came to.
 pub enum SignIn {
     Started(Session),
-    /// Wrong e-mail or password (the same answer for both).
+    /// The password was right and the account has a second factor: the code is asked for next,
+    /// with this challenge (kept in a cookie for a few minutes).
+    SecondFactor {
+        challenge: String,
+    },
+    /// Wrong e-mail or password (the same answer for both, and for a disabled account).
     Refused,
     /// Too many failures for the account or the address; try again later.
     Limited,
@@ -33,10 +38,26 @@ pub enum SignIn {
 /// A password change refused for a reason the form shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordRefused {
-    TooShort { min: usize },
+    /// The new password fails the policy (too short, too long, too easy to guess).
+    Policy(Problem),
     Mismatch,
     WrongCurrent,
 }
+
+/// A second factor being set up: the secret to enter in an authenticator app.
+pub struct SecondFactorSetup {
+    /// Base32, as authenticator apps take it when typed in.
+    pub secret: String,
+    /// The `otpauth://` URI, as a QR code or link carries it.
+    pub uri: String,
+}
+
+/// How long a session lives without a request, and how long a second-factor challenge waits.
+pub const SESSION_IDLE: time::Duration = time::Duration::hours(2);
+const CHALLENGE_TTL: time::Duration = time::Duration::minutes(5);
+const CHALLENGE_ATTEMPTS: i64 = 5;
+/// Tokens issued without an expiry of their own last this long.
+pub const TOKEN_DAYS: i64 = 90;
 
 impl App {
     /// The principal behind an API token, if the token is valid.
@@ -46,7 +67,7 @@ impl App {
 
     /// The principal behind a live session and the session's CSRF token.
     pub async fn principal_by_session(&self, token: &str) -> Result<Option<(Principal, String)>> {
-        Ok(self.store.session_principal(token).await?)
+        Ok(self.store.session_principal(token, SESSION_IDLE).await?)
     }
 
     /// Signs in with e-mail and password from `address`; failures are counted per account and
@@ -58,26 +79,116 @@ impl App {
         address: Option<&str>,
         ttl: time::Duration,
     ) -> Result<SignIn> {
+        if password.chars().count() > password::MAX_LENGTH {
+            return Ok(SignIn::Refused);
+        }
         // Counted before the check: concurrent guesses cannot outrun the limit.
         let Some(attempt) = self.logins.begin(email, address, Instant::now()) else {
             return Ok(SignIn::Limited);
         };
         let creds = self.store.credentials(email).await?;
         // Unknown accounts are checked against a decoy hash, so both answers take as long.
-        let (user_id, hash) = match creds {
-            Some((id, h)) => (Some(id), h),
-            None => (None, password::decoy().to_owned()),
-        };
+        let hash = creds
+            .as_ref()
+            .map(|c| c.password_hash.clone())
+            .unwrap_or_else(|| password::decoy().to_owned());
         let Some(ok) = self.check_password(password, hash).await? else {
             attempt.cancel();
             return Ok(SignIn::Busy);
         };
-        let Some(user_id) = user_id.filter(|_| ok) else {
+        let Some(creds) = creds.filter(|c| ok && !c.disabled) else {
             return Ok(SignIn::Refused);
         };
         attempt.succeeded();
+        if creds.totp_secret.is_some() {
+            let challenge = self
+                .store
+                .create_login_challenge(&creds.user_id, CHALLENGE_TTL)
+                .await?;
+            return Ok(SignIn::SecondFactor { challenge });
+        }
+        let (token, csrf) = self.store.create_session(&creds.user_id, ttl).await?;
+        Ok(SignIn::Started(Session { token, csrf }))
+    }
+
+    /// The second step of signing in: the code of the account's authenticator, for the
+    /// challenge the password step gave. Five wrong codes end the challenge.
+    pub async fn sign_in_second_factor(
+        &self,
+        challenge: &str,
+        code: &str,
+        ttl: time::Duration,
+    ) -> Result<SignIn> {
+        let Some(user_id) = self
+            .store
+            .answer_login_challenge(challenge, CHALLENGE_ATTEMPTS)
+            .await?
+        else {
+            return Ok(SignIn::Refused);
+        };
+        let creds = self.store.credentials_of_user(&user_id).await?;
+        let Some(secret) = creds.totp_secret.filter(|_| !creds.disabled) else {
+            return Ok(SignIn::Refused);
+        };
+        if !self.accept_code(&user_id, &secret, code).await? {
+            return Err(Error::field("code", Problem::SecondFactorCode));
+        }
+        self.store.end_login_challenge(challenge).await?;
         let (token, csrf) = self.store.create_session(&user_id, ttl).await?;
         Ok(SignIn::Started(Session { token, csrf }))
+    }
+
+    /// Whether `code` is the account's current TOTP code (a step either side allowed for clock
+    /// drift), used at most once.
+    async fn accept_code(&self, user_id: &str, secret: &str, code: &str) -> Result<bool> {
+        let Some(totp) = totp(secret) else {
+            return Err(Error::internal("second factor", "stored secret unreadable"));
+        };
+        let now = self.now().unix_timestamp().max(0) as u64;
+        let Some(step) = totp.check(&digits(code), now) else {
+            return Ok(false);
+        };
+        Ok(self.store.use_totp_step(user_id, step as i64).await?)
+    }
+
+    /// A new secret for the caller's second factor, not yet in force: it takes effect when a
+    /// code made from it is confirmed ([`App::enable_second_factor`]).
+    pub fn new_second_factor(&self, sight: &Sight) -> Result<SecondFactorSetup> {
+        let p = signed_in(sight)?;
+        let mut bytes = [0u8; 20];
+        getrandom::fill(&mut bytes).map_err(|e| Error::internal("random", e))?;
+        let secret = base32(&bytes);
+        let label = format!("Noguchi:{}", p.email);
+        let uri = format!(
+            "otpauth://totp/{}?secret={secret}&issuer=Noguchi&algorithm=SHA1&digits=6&period=30",
+            percent(&label)
+        );
+        Ok(SecondFactorSetup { secret, uri })
+    }
+
+    /// Puts a second factor in force for the caller once a code made from `secret` is right;
+    /// the caller's other sessions end.
+    pub async fn enable_second_factor(
+        &self,
+        sight: &Sight,
+        secret: &str,
+        code: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        let p = signed_in(sight)?;
+        let secret: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(totp) = totp(&secret) else {
+            return Err(Error::field("secret", Problem::SecondFactorCode));
+        };
+        // The new secret's code is checked here, and its step stored as used with it.
+        let Some(step) = totp.check(&digits(code), self.now().unix_timestamp().max(0) as u64)
+        else {
+            return Err(Error::field("code", Problem::SecondFactorCode));
+        };
+        Ok(self
+            .store
+            .set_totp_secret(&p.user_id, &secret, step as i64, keep_session)
+            .await?)
     }
 
     pub async fn sign_out(&self, session_token: &str) -> Result<()> {
@@ -85,7 +196,7 @@ impl App {
     }
 
     /// Changes the caller's password after checking the current one; the caller's other
-    /// sessions end (the one in `keep_session`, the caller's own, stays).
+    /// sessions and every API token end (the session in `keep_session` stays).
     pub async fn change_password(
         &self,
         sight: &Sight,
@@ -95,21 +206,19 @@ impl App {
         keep_session: Option<&str>,
     ) -> Result<Result<(), PasswordRefused>> {
         let p = signed_in(sight)?;
-        if new.chars().count() < password::MIN_LENGTH {
-            return Ok(Err(PasswordRefused::TooShort {
-                min: password::MIN_LENGTH,
-            }));
+        if let Err(problem) = password::check_new(new, &[p.email.as_str(), p.name.as_str()]) {
+            return Ok(Err(PasswordRefused::Policy(problem)));
         }
         if new != confirm {
             return Ok(Err(PasswordRefused::Mismatch));
         }
-        let (_, hash) = self
+        let creds = self
             .store
             .credentials(&p.email)
             .await?
             .ok_or(Error::SignInRequired)?;
         let ok = self
-            .check_password(current, hash)
+            .check_password(current, creds.password_hash)
             .await?
             .ok_or(Error::TooManyAttempts)?;
         if !ok {
@@ -161,8 +270,32 @@ impl App {
         Ok((self.store.create_user(&grant, user).await?, initial))
     }
 
+    /// Disables an account (administrators, or the machine's operator with `sight` = the
+    /// system's): its sessions and tokens end at once and it can no longer sign in.
+    pub async fn disable_user(&self, sight: &Sight, user_id: &str) -> Result<UserSummary> {
+        let grant = if sight.is_system() {
+            system_grant::<permission::ManageUsers>()
+        } else {
+            access::manage_users(signed_in(sight)?)?
+        };
+        Ok(self.store.disable_user(&grant, user_id).await?)
+    }
+
+    /// The account with this e-mail (the machine's operator).
+    pub async fn user_by_email(&self, email: &str) -> Result<UserSummary> {
+        let id = self
+            .store
+            .user_id_by_email(email)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => Error::field("email", Problem::UnknownReference),
+                other => other.into(),
+            })?;
+        Ok(self.store.user(&id).await?)
+    }
+
     /// Creates an account from the command line (the machine's operator): the organisation by
-    /// id or exact name, the password as given.
+    /// id or exact name, the password as given (the same policy as everywhere).
     pub async fn add_user(
         &self,
         email: &str,
@@ -172,13 +305,8 @@ impl App {
         password: &str,
     ) -> Result<UserSummary> {
         let mut errs = Invalid::default();
-        if password.chars().count() < password::MIN_LENGTH {
-            errs.push(
-                "password",
-                Problem::PasswordTooShort {
-                    min: password::MIN_LENGTH,
-                },
-            );
+        if let Err(p) = password::check_new(password, &[email, name]) {
+            errs.push("password", p);
         }
         let email = errs.take("email", Email::parse(email));
         let name = errs.take("name", required_text(Some(name), 100));
@@ -207,17 +335,81 @@ impl App {
             .await?)
     }
 
-    /// A new API token for the account with this e-mail (the machine's operator).
-    pub async fn issue_token(&self, email: &str, label: &str) -> Result<String> {
-        let user_id = self
+    /// A new API token for the account with this e-mail (the machine's operator), valid for
+    /// `days` (default [`TOKEN_DAYS`]); returns (its id, the secret).
+    pub async fn issue_token(
+        &self,
+        email: &str,
+        label: &str,
+        days: Option<i64>,
+    ) -> Result<(String, String)> {
+        let user = self.user_by_email(email).await?;
+        if user.disabled {
+            return Err(Error::field("email", Problem::Settled));
+        }
+        self.issue_token_for(&user.id, label, days).await
+    }
+
+    async fn issue_token_for(
+        &self,
+        user_id: &str,
+        label: &str,
+        days: Option<i64>,
+    ) -> Result<(String, String)> {
+        let days = days.unwrap_or(TOKEN_DAYS);
+        if !(1..=366).contains(&days) {
+            return Err(Error::field(
+                "days",
+                Problem::OutOfRange { min: 1, max: 366 },
+            ));
+        }
+        let label = required_text(Some(label), 100).map_err(|p| Error::field("label", p))?;
+        let expires = self.now() + time::Duration::days(days);
+        Ok(self
             .store
-            .user_id_by_email(email)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => Error::field("email", Problem::UnknownReference),
-                other => other.into(),
-            })?;
-        Ok(self.store.issue_api_token(&user_id, label).await?)
+            .issue_api_token(user_id, &label, Some(expires))
+            .await?)
+    }
+
+    /// A token for the caller's own scripts (shown once).
+    pub async fn issue_own_token(
+        &self,
+        sight: &Sight,
+        label: &str,
+        days: Option<i64>,
+    ) -> Result<(String, String)> {
+        let p = signed_in(sight)?;
+        self.issue_token_for(&p.user_id, label, days).await
+    }
+
+    /// The caller's tokens (never their secrets).
+    pub async fn own_tokens(&self, sight: &Sight) -> Result<Vec<TokenSummary>> {
+        let p = signed_in(sight)?;
+        Ok(self.store.api_tokens(&p.user_id).await?)
+    }
+
+    /// The tokens of the account with this e-mail (the machine's operator).
+    pub async fn tokens_of(&self, email: &str) -> Result<Vec<TokenSummary>> {
+        let user = self.user_by_email(email).await?;
+        Ok(self.store.api_tokens(&user.id).await?)
+    }
+
+    /// Revokes a token: the caller's own, any for an administrator or the system.
+    pub async fn revoke_token(&self, sight: &Sight, id: &str) -> Result<()> {
+        let token = self.store.api_token(id).await?;
+        let actor = if sight.is_system() {
+            noguchi_domain::access::Actor::system()
+        } else {
+            let p = signed_in(sight)?;
+            if token.user_id != p.user_id && access::manage_users(p).is_err() {
+                return Err(Error::NotFound);
+            }
+            noguchi_domain::access::Actor {
+                user_id: p.user_id.clone(),
+                organisation_id: p.organisation_id.clone(),
+            }
+        };
+        Ok(self.store.revoke_api_token(&actor, id).await?)
     }
 
     /// On a new installation, creates the first administrator in the first secretariat
@@ -259,6 +451,57 @@ impl App {
             org.organisation_name.clone(),
         )))
     }
+}
+
+/// The code an authenticator app shows for `secret` at `at` (for tests and the operator's
+/// checks; sign-in never needs it).
+pub fn second_factor_code(secret: &str, at: time::OffsetDateTime) -> Option<String> {
+    totp(secret).map(|t| t.generate(at.unix_timestamp().max(0) as u64).to_string())
+}
+
+/// A TOTP over a base32 secret: SHA-1, six digits, 30-second steps, one step of drift either
+/// side — what every authenticator app does.
+fn totp(secret: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
+    totp_rs::Builder::new().with_secret(secret).build().ok()
+}
+
+/// The digits of a code as typed (full-width digits and spaces allowed).
+fn digits(code: &str) -> String {
+    noguchi_domain::text::fold_width(code)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
+}
+
+/// RFC 4648 base32 without padding (what authenticator apps take).
+fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for b in bytes {
+        buffer = (buffer << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'@' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl App {
@@ -475,6 +718,19 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn second_factor_codes_follow_rfc_6238() {
+        let secret = base32(b"12345678901234567890");
+        assert_eq!(secret, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        let t = totp(&secret).unwrap();
+        // RFC 6238 appendix B (SHA-1), six digits of 94287082 and 07081804.
+        assert_eq!(t.generate(59).to_string(), "287082");
+        assert_eq!(t.generate(1_111_111_109).to_string(), "081804");
+        assert!(t.check("287082", 59 + 30).is_some(), "one step of drift");
+        assert!(t.check("287082", 59 + 90).is_none());
+        assert!(totp("not base32!").is_none());
+    }
 
     #[test]
     fn attempts_count_before_the_check_and_concurrent_guesses_get_the_limit() {

@@ -4,7 +4,15 @@ use crate::records::{AuditEntry, AuditFilter, Page};
 use crate::{App, Result, Sight, signed_in};
 use noguchi_domain::access;
 
+pub use noguchi_storage::BrokenLink;
+
 impl App {
+    /// Checks the audit log's hash chain (the machine's operator): how many records hold, or
+    /// the first broken one.
+    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, BrokenLink>> {
+        Ok(self.store.verify_audit_chain().await?)
+    }
+
     /// Changes, newest first.
     pub async fn audit_log(
         &self,

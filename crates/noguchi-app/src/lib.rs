@@ -40,7 +40,7 @@ pub mod records {
         Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Explanation,
         Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
         OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, ScoreComment,
-        Seed, StageMove, UserSummary,
+        Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 

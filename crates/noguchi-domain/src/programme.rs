@@ -31,9 +31,21 @@ pub struct ProgrammeDefinition {
     pub pipelines: PipelineSettings,
     #[serde(default)]
     pub needs: NeedSettings,
+    #[serde(default)]
+    pub security: SecuritySettings,
     /// The text the definition was parsed from (stored with the programme).
     #[serde(skip)]
     pub source_text: String,
+}
+
+/// Sign-in rules the programme sets for its members' accounts.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Accounts of the secretariat (who read every confidential deal and need of the
+    /// programme) must sign in with a second factor, as administrators always do.
+    #[serde(default)]
+    pub second_factor_for_secretariat: bool,
 }
 
 /// How the programme's pipelines feed its KPI ledger.

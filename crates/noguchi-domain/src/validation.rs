@@ -38,6 +38,13 @@ pub enum Problem {
     PasswordTooShort {
         min: usize,
     },
+    /// A password a strength estimator guesses within 10^8 tries (a word, a keyboard walk, a
+    /// repetition, the e-mail or name of the account).
+    PasswordWeak,
+    /// A second-factor code that is wrong, expired or already used.
+    SecondFactorCode,
+    /// A control character (NUL and the like) in text.
+    ControlCharacter,
     /// A date that does not fall in the fiscal year given beside it.
     OutsideFiscalYear,
     /// The record is settled (verified or rejected) and cannot change this way.

@@ -1,8 +1,11 @@
 //! The audit log: who (user and organisation) changed what, when (UTC), from what to what.
-//! Each record is written in the same transaction as the change it describes.
+//! Each record is written in the same transaction as the change it describes, and carries the
+//! SHA-256 of itself chained to the record before it (`seq`, `prev_hash`, `hash`), so a record
+//! changed or taken out afterwards shows as a broken link (`noguchi audit verify`). Appending
+//! is serialised (SQLite's write lock; an advisory lock on PostgreSQL), so the chain never forks.
 
 use crate::sql::{Page, get};
-use crate::{Result, Store, new_id, timestamp};
+use crate::{Engine, Result, Store, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use serde_json::Value;
 use sqlx::AnyConnection;
@@ -46,29 +49,163 @@ impl<'a> Change<'a> {
     }
 }
 
+/// The fields of a record that its hash covers, in a fixed order.
+struct Sealed<'a> {
+    id: &'a str,
+    at: &'a str,
+    actor_user_id: &'a str,
+    actor_organisation_id: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    label: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+impl Sealed<'_> {
+    /// SHA-256 of the previous record's hash and this record's fields, each field ended by a
+    /// unit separator (an absent JSON side by a record separator), as hex.
+    fn hash(&self, prev: &str) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [
+            Some(prev),
+            Some(self.id),
+            Some(self.at),
+            Some(self.actor_user_id),
+            Some(self.actor_organisation_id),
+            Some(self.action),
+            Some(self.entity),
+            Some(self.entity_id),
+            Some(self.label),
+            self.before,
+            self.after,
+        ] {
+            match part {
+                Some(p) => {
+                    h.update(p.as_bytes());
+                    h.update([0x1f]);
+                }
+                None => h.update([0x1e]),
+            }
+        }
+        crate::hex(&h.finalize())
+    }
+}
+
+/// Takes the chain's lock for this transaction (PostgreSQL; SQLite writers are serialised by
+/// `BEGIN IMMEDIATE` already) and returns the last link: (seq, hash).
+async fn chain_end(conn: &mut AnyConnection, engine: Engine) -> Result<(i64, String)> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7146521)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let last = sqlx::query(
+        "SELECT seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match last {
+        Some(r) => (get(&r, "seq")?, get(&r, "hash")?),
+        None => (0, String::new()),
+    })
+}
+
 pub(crate) async fn record(
     conn: &mut AnyConnection,
+    engine: Engine,
     actor: &noguchi_domain::access::Actor,
     now: time::OffsetDateTime,
     change: Change<'_>,
 ) -> Result<()> {
+    let (seq, prev) = chain_end(conn, engine).await?;
+    let id = new_id(now);
+    let at = timestamp(now);
+    let before = change.before.map(|v| v.to_string());
+    let after = change.after.map(|v| v.to_string());
+    let hash = Sealed {
+        id: &id,
+        at: &at,
+        actor_user_id: &actor.user_id,
+        actor_organisation_id: &actor.organisation_id,
+        action: change.action,
+        entity: change.entity,
+        entity_id: change.entity_id,
+        label: change.label,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    }
+    .hash(&prev);
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_user_id, actor_organisation_id, action, entity, \
-         entity_id, label, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         entity_id, label, before_json, after_json, seq, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(new_id(now))
-    .bind(timestamp(now))
+    .bind(&id)
+    .bind(&at)
     .bind(&actor.user_id)
     .bind(&actor.organisation_id)
     .bind(change.action)
     .bind(change.entity)
     .bind(change.entity_id)
     .bind(change.label)
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
+    .bind(before)
+    .bind(after)
+    .bind(seq + 1)
+    .bind(&prev)
+    .bind(&hash)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The first record where the chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub id: String,
+    pub reason: &'static str,
+}
+
+fn sealed_of(row: &sqlx::any::AnyRow) -> Result<(i64, String, String, String)> {
+    Ok((
+        get(row, "seq")?,
+        get(row, "id")?,
+        get::<Option<String>>(row, "prev_hash")?.unwrap_or_default(),
+        get::<Option<String>>(row, "hash")?.unwrap_or_default(),
+    ))
+}
+
+fn recompute(row: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
+    let s = |c: &str| get::<String>(row, c);
+    let o = |c: &str| get::<Option<String>>(row, c);
+    let (id, at, user, org, action, entity, entity_id, label, before, after) = (
+        s("id")?,
+        s("at")?,
+        s("actor_user_id")?,
+        s("actor_organisation_id")?,
+        s("action")?,
+        s("entity")?,
+        s("entity_id")?,
+        s("label")?,
+        o("before_json")?,
+        o("after_json")?,
+    );
+    Ok(Sealed {
+        id: &id,
+        at: &at,
+        actor_user_id: &user,
+        actor_organisation_id: &org,
+        action: &action,
+        entity: &entity,
+        entity_id: &entity_id,
+        label: &label,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    }
+    .hash(prev))
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +233,77 @@ pub struct AuditFilter {
 }
 
 impl Store {
+    /// Checks the whole chain in order; returns how many records hold, or the first broken link
+    /// (a record changed, taken out, or with a gap in its sequence).
+    pub async fn verify_audit_chain(&self) -> Result<Result<i64, BrokenLink>> {
+        let mut prev = String::new();
+        let mut expected = 1i64;
+        loop {
+            let rows =
+                sqlx::query("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
+                    .bind(expected)
+                    .fetch_all(&self.pool)
+                    .await?;
+            if rows.is_empty() {
+                let unsealed = sqlx::query("SELECT id FROM audit_log WHERE seq IS NULL LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if let Some(r) = unsealed {
+                    return Ok(Err(BrokenLink {
+                        seq: 0,
+                        id: get(&r, "id")?,
+                        reason: "unsealed",
+                    }));
+                }
+                return Ok(Ok(expected - 1));
+            }
+            for row in &rows {
+                let (seq, id, prev_hash, hash) = sealed_of(row)?;
+                let broken = |reason| {
+                    Ok(Err(BrokenLink {
+                        seq,
+                        id: id.clone(),
+                        reason,
+                    }))
+                };
+                if seq != expected {
+                    return broken("gap");
+                }
+                if prev_hash != prev {
+                    return broken("previous hash");
+                }
+                if recompute(row, &prev)? != hash {
+                    return broken("contents");
+                }
+                prev = hash;
+                expected += 1;
+            }
+        }
+    }
+
+    /// Seals the records written before the chain existed (in the order of their ids), once.
+    pub(crate) async fn seal_unchained_audit(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        let (mut seq, mut prev) = chain_end(&mut tx, self.engine).await?;
+        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq IS NULL ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in &rows {
+            let hash = recompute(row, &prev)?;
+            seq += 1;
+            sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
+                .bind(seq)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(get::<String>(row, "id")?)
+                .execute(&mut *tx)
+                .await?;
+            prev = hash;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The newest entries first. Reading the log needs its own grant (the secretariat).
     pub async fn audit_log(
         &self,

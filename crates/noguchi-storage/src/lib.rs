@@ -25,8 +25,8 @@ mod surveys;
 pub mod testing;
 mod write;
 
-pub use accounts::{NewUser, UserSummary};
-pub use audit::{AuditEntry, AuditFilter};
+pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
+pub use audit::{AuditEntry, AuditFilter, BrokenLink};
 pub use needs::{Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};

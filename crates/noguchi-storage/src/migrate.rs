@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_pipelines.sql")),
     (4, include_str!("../migrations/0004_needs.sql")),
     (5, include_str!("../migrations/0005_curation.sql")),
+    (6, include_str!("../migrations/0006_accounts_audit.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
@@ -47,7 +48,7 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
         tx.commit().await?;
         tracing::info!(version, "applied migration");
     }
-    Ok(())
+    store.seal_unchained_audit().await
 }
 
 /// Splits a migration into statements; comments are dropped. Migrations contain no `;` in strings.

@@ -41,13 +41,14 @@ impl Store {
         let id = new_id(now);
         let definition = toml_text(def);
         sqlx::query(
-            "INSERT INTO programmes (id, slug, name, definition, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO programmes (id, slug, name, definition, created_at, secretariat_second_factor) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
         .bind(&def.slug)
         .bind(&def.name)
         .bind(&definition)
         .bind(timestamp(now))
+        .bind(i64::from(def.security.second_factor_for_secretariat))
         .execute(&mut *tx)
         .await?;
         for (position, (member, roles)) in def.member_roles().enumerate() {

@@ -53,6 +53,15 @@ impl TestDb {
     pub fn engine(&self) -> Engine {
         self.store.engine()
     }
+
+    /// Runs raw SQL against the test database (tests that tamper with data behind the
+    /// application's back, as an attacker with database access would).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&self.store.pool)
+            .await
+            .expect("test SQL runs");
+    }
 }
 
 fn replace_database(url: &str, name: &str) -> String {

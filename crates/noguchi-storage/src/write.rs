@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 pub(crate) struct Write {
     tx: Transaction<'static, Any>,
+    engine: crate::Engine,
     actor: Actor,
     now: OffsetDateTime,
     audited: bool,
@@ -25,6 +26,7 @@ impl Store {
     pub(crate) async fn begin(&self, actor: &Actor) -> Result<Write> {
         Ok(Write {
             tx: self.write().await?,
+            engine: self.engine,
             actor: actor.clone(),
             now: self.now(),
             audited: false,
@@ -43,7 +45,7 @@ impl Write {
 
     /// Appends the audit record of one change, in the same transaction.
     pub async fn audit(&mut self, change: Change<'_>) -> Result<()> {
-        record(&mut self.tx, &self.actor, self.now, change).await?;
+        record(&mut self.tx, self.engine, &self.actor, self.now, change).await?;
         self.audited = true;
         Ok(())
     }

@@ -274,7 +274,7 @@ async fn a_grant_for_ones_own_organisation_stays_there() {
         )
         .await
         .unwrap();
-    let token = s.issue_api_token(&user.id, "test").await.unwrap();
+    let (_, token) = s.issue_api_token(&user.id, "test", None).await.unwrap();
     let principal = s.token_principal(&token).await.unwrap().unwrap();
     assert!(!principal.is_secretariat());
     assert!(s.token_principal("ngk_wrong").await.unwrap().is_none());
@@ -335,7 +335,8 @@ async fn sessions_expire_and_end() {
         .create_session(&user.id, time::Duration::hours(8))
         .await
         .unwrap();
-    let (p, c) = s.session_principal(&token).await.unwrap().unwrap();
+    let idle = time::Duration::hours(2);
+    let (p, c) = s.session_principal(&token, idle).await.unwrap().unwrap();
     assert_eq!(c, csrf);
     assert!(
         p.is_secretariat(),
@@ -346,9 +347,16 @@ async fn sessions_expire_and_end() {
         .create_session(&user.id, time::Duration::seconds(-1))
         .await
         .unwrap();
-    assert!(s.session_principal(&expired).await.unwrap().is_none());
+    assert!(s.session_principal(&expired, idle).await.unwrap().is_none());
+    assert!(
+        s.session_principal(&token, time::Duration::seconds(-1))
+            .await
+            .unwrap()
+            .is_none(),
+        "idle past the limit"
+    );
     s.end_session(&token).await.unwrap();
-    assert!(s.session_principal(&token).await.unwrap().is_none());
+    assert!(s.session_principal(&token, idle).await.unwrap().is_none());
 
     let dup = s
         .create_user(
@@ -371,4 +379,122 @@ async fn sessions_expire_and_end() {
             ("org".to_string(), Problem::UnknownReference)
         ]
     );
+}
+
+#[tokio::test]
+async fn tokens_expire_are_listed_and_revoked_and_a_disabled_account_is_ended_everywhere() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
+    let pid = s.load_programme(&def).await.unwrap();
+    let city = s.programme(&pid).await.unwrap().members[0]
+        .organisation_id
+        .clone();
+    let user = s
+        .create_user(
+            &system_grant(),
+            NewUser {
+                email: Email::parse("staff@city.example.jp").unwrap(),
+                name: "市 職員".into(),
+                organisation_id: city,
+                password_hash: "x".into(),
+                admin: false,
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+    let now = s.now();
+    let (a, token_a) = s
+        .issue_api_token(&user.id, "script", Some(now + time::Duration::days(90)))
+        .await
+        .unwrap();
+    let (_, expired) = s
+        .issue_api_token(&user.id, "old", Some(now - time::Duration::seconds(1)))
+        .await
+        .unwrap();
+    assert!(s.token_principal(&token_a).await.unwrap().is_some());
+    assert!(
+        s.token_principal(&expired).await.unwrap().is_none(),
+        "expired"
+    );
+    let listed = s.api_tokens(&user.id).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().any(|t| t.id == a && t.last_used_at.is_some()));
+    s.revoke_api_token(&noguchi_domain::access::Actor::system(), &a)
+        .await
+        .unwrap();
+    assert!(
+        s.token_principal(&token_a).await.unwrap().is_none(),
+        "revoked"
+    );
+
+    // A password change ends every token; disabling ends sessions and tokens.
+    let (_, t2) = s.issue_api_token(&user.id, "x", None).await.unwrap();
+    s.set_password(&user.id, "y", None).await.unwrap();
+    assert!(s.token_principal(&t2).await.unwrap().is_none());
+    let (t3_id, t3) = s.issue_api_token(&user.id, "x", None).await.unwrap();
+    let (session, _) = s
+        .create_session(&user.id, time::Duration::hours(8))
+        .await
+        .unwrap();
+    let disabled = s.disable_user(&system_grant(), &user.id).await.unwrap();
+    assert!(disabled.disabled);
+    assert!(s.token_principal(&t3).await.unwrap().is_none());
+    assert!(
+        s.session_principal(&session, time::Duration::hours(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(s.api_token(&t3_id).await.is_err(), "gone, not just refused");
+    assert!(
+        s.credentials("staff@city.example.jp")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+}
+
+#[tokio::test]
+async fn the_audit_chain_holds_and_names_the_first_broken_record() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
+    s.load_programme(&def).await.unwrap();
+    for (n, k) in [
+        ("甲株式会社", "コウ"),
+        ("乙株式会社", "オツ"),
+        ("丙株式会社", "ヘイ"),
+    ] {
+        s.create_organisation(&system_grant(), org(n, k))
+            .await
+            .unwrap();
+    }
+    let held = s.verify_audit_chain().await.unwrap().unwrap();
+    assert!(
+        held >= 10,
+        "programme loading and three organisations: {held}"
+    );
+    // Someone edits a record behind the application's back.
+    let victim = s
+        .audit_log(&system_grant(), &AuditFilter::default(), None, 2)
+        .await
+        .unwrap()
+        .items[1]
+        .id
+        .clone();
+    db.execute(&format!(
+        "UPDATE audit_log SET label = 'forged' WHERE id = '{victim}'"
+    ))
+    .await;
+    let broken = s.verify_audit_chain().await.unwrap().unwrap_err();
+    assert_eq!(broken.id, victim);
+    assert_eq!(broken.reason, "contents");
+    // Taking a record out leaves a gap.
+    db.execute(&format!("DELETE FROM audit_log WHERE id = '{victim}'"))
+        .await;
+    let broken = s.verify_audit_chain().await.unwrap().unwrap_err();
+    assert_eq!(broken.reason, "gap");
 }

@@ -21,6 +21,8 @@ pub const SESSION_COOKIE: &str = "noguchi_session";
 /// Double-submit token for forms sent before sign-in (the sign-in form itself).
 pub const PRE_COOKIE: &str = "noguchi_pre";
 pub const LANG_COOKIE: &str = "noguchi_lang";
+/// The second step of signing in: the password was right, the code is still to come.
+pub const CHALLENGE_COOKIE: &str = "noguchi_challenge";
 pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form or JSON body accepted.
@@ -104,6 +106,16 @@ const PASSWORD_CHANGE_PATHS: &[&str] = &[
     "/healthz",
 ];
 
+/// Paths a signed-in user who must set up a second factor may still reach.
+const SECOND_FACTOR_PATHS: &[&str] = &[
+    "/account/second-factor",
+    "/account/password",
+    "/logout",
+    "/static/{file}",
+    "/lang/{lang}",
+    "/healthz",
+];
+
 pub async fn enforce(
     State(state): State<AppState>,
     matched: MatchedPath,
@@ -159,6 +171,21 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
             AppError::PasswordChangeRequired.into_response()
         } else {
             Redirect::to("/account/password").into_response()
+        });
+    }
+
+    // Administrators (and, where the programme says so, the secretariat) set up a second
+    // factor before anything else in the browser. Scripts with a token the operator issued
+    // are not asked.
+    if let Some(p) = &principal
+        && matches!(via, Via::Session { .. })
+        && p.must_set_up_second_factor()
+        && !SECOND_FACTOR_PATHS.contains(&route)
+    {
+        return Err(if api || method != "GET" {
+            AppError::Forbidden.into_response()
+        } else {
+            Redirect::to("/account/second-factor").into_response()
         });
     }
 

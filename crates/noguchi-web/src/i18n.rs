@@ -220,6 +220,9 @@ impl Tr {
                     "problem-stage-move"
                 }
             }
+            Problem::PasswordWeak => "problem-password-weak",
+            Problem::SecondFactorCode => "problem-second-factor-code",
+            Problem::ControlCharacter => "problem-control-character",
             Problem::FileLimit { limit, max } => {
                 args.set("limit", FluentValue::from(self.code("file-limit", limit)));
                 args.set("max", FluentValue::from(*max as f64));

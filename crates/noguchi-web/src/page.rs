@@ -57,6 +57,10 @@ impl Ctx {
             "need-held-flash",
             "import-done",
             "imported",
+            "second-factor-done",
+            "tokens-revoked",
+            "users-disabled-flash",
+            "login-code-expired",
         ];
         self.flash = flash.filter(|f| ALLOWED.contains(f)).map(|f| self.tr.t(f));
         self

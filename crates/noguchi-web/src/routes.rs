@@ -54,10 +54,20 @@ fn routes() -> Routes {
     .get("/api/v1/openapi.json", openapi::serve)
     .get("/login", pages::account::login_form)
     .post("/login", pages::account::login)
+    .get("/login/code", pages::account::code_form)
+    .post("/login/code", pages::account::code)
     .post("/logout", pages::account::logout)
     .get("/lang/{lang}", pages::account::switch_lang)
     .get("/account/password", pages::account::password_form)
     .post("/account/password", pages::account::change_password)
+    .get("/account/second-factor", pages::account::second_factor_form)
+    .post(
+        "/account/second-factor",
+        pages::account::enable_second_factor,
+    )
+    .get("/account/tokens", pages::account::tokens)
+    .post("/account/tokens", pages::account::issue_token)
+    .post("/account/tokens/{id}/revoke", pages::account::revoke_token)
     .get("/", pages::home::index)
     .get("/programmes/{id}", pages::home::programme)
     .get("/organisations", pages::organisations::list)
@@ -179,6 +189,7 @@ fn routes() -> Routes {
     .get("/audit", pages::audit::list)
     .get("/users", pages::users::list)
     .post("/users", pages::users::create)
+    .post("/users/{id}/disable", pages::users::disable)
     .get("/api/v1/me", api::me)
     .get("/api/v1/programmes", api::programmes::list)
     .get("/api/v1/programmes/{id}", api::programmes::show)

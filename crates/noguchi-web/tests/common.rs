@@ -103,7 +103,12 @@ impl App {
     /// Creates an account and returns a bearer token for it.
     pub async fn user(&self, email: &str, organisation_id: &str, admin: bool) -> String {
         let id = self.account(email, organisation_id, admin, false).await;
-        self.db.store.issue_api_token(&id, "test").await.unwrap()
+        self.db
+            .store
+            .issue_api_token(&id, "test", None)
+            .await
+            .unwrap()
+            .1
     }
 
     pub async fn account(
@@ -217,6 +222,53 @@ impl App {
             .map(|s| format!("noguchi_session={s}"))
             .unwrap_or_default();
         (resp, cookie)
+    }
+
+    /// Sets up the second factor of a signed-in account through its page, as a person with an
+    /// authenticator app would; returns the secret.
+    pub async fn set_up_second_factor(&self, cookie: &str) -> String {
+        let page = self
+            .browse("GET", "/account/second-factor", cookie, None)
+            .await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let marker = "name=\"secret\" value=\"";
+        let start = page.text.find(marker).expect("the page carries the key") + marker.len();
+        let secret = page.text[start..].split('"').next().unwrap().to_owned();
+        let code = noguchi_app::accounts::second_factor_code(&secret, self.db.store.now()).unwrap();
+        let r = self
+            .browse(
+                "POST",
+                "/account/second-factor",
+                cookie,
+                Some(&[
+                    ("csrf", &csrf_of(&page.text)),
+                    ("secret", &secret),
+                    ("code", &code),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        secret
+    }
+
+    /// The second-factor secret of an account, as stored.
+    pub async fn db_totp_secret(&self, email: &str) -> String {
+        self.db
+            .store
+            .credentials(email)
+            .await
+            .unwrap()
+            .and_then(|c| c.totp_secret)
+            .expect("a second factor is set up")
+    }
+
+    /// Signs in an administrator (a second factor is required of them): the first time, the
+    /// factor is set up; returns the cookie of a session past both steps.
+    pub async fn sign_in_admin(&self, email: &str, password: &str) -> String {
+        let (resp, cookie) = self.sign_in(email, password).await;
+        assert_eq!(resp.status, 303, "{}", resp.text);
+        self.set_up_second_factor(&cookie).await;
+        cookie
     }
 }
 

@@ -282,6 +282,10 @@ async fn one_time_credentials_must_be_changed_first() {
         )
         .await;
     assert_eq!(ok.status, 303);
+    // An administrator sets up a second factor next, before anything else.
+    let blocked = app.browse("GET", "/organisations", &cookie, None).await;
+    assert_eq!(blocked.header("location"), Some("/account/second-factor"));
+    app.set_up_second_factor(&cookie).await;
     assert_eq!(
         app.browse("GET", "/organisations", &cookie, None)
             .await
@@ -351,7 +355,7 @@ async fn administrators_create_accounts_with_one_time_passwords() {
     let app = App::new().await;
     app.account("root@city.example.jp", &app.city, true, false)
         .await;
-    let (_, cookie) = app.sign_in("root@city.example.jp", PASSWORD).await;
+    let cookie = app.sign_in_admin("root@city.example.jp", PASSWORD).await;
     let page = app.browse("GET", "/users", &cookie, None).await;
     assert_eq!(page.status, 200);
     let csrf = csrf_of(&page.text);

@@ -73,6 +73,17 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the audit log's hash chain; exit 0 when intact, else names the first broken record.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +102,11 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Ends the account's sessions and tokens at once; it can no longer sign in.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +117,19 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Days the token is valid (1–366; default 90).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// The account's tokens: id, label, created, expires, last used (never the secrets).
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Ends a token at once.
+    Revoke {
+        #[arg(long)]
+        id: String,
     },
 }
 
@@ -205,16 +234,71 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Token {
-            command: TokenCommand::Issue { email, label },
+        Command::User {
+            command: UserCommand::Disable { email },
         } => {
-            let token = app
-                .issue_token(&email, &label)
+            let user = app
+                .user_by_email(&email)
+                .await
+                .map_err(|e| describe(tr, e, &email))?;
+            let user = app
+                .disable_user(&noguchi_domain::access::system_sight(), &user.id)
+                .await
+                .map_err(|e| describe(tr, e, &email))?;
+            eprintln!("{} disabled: sessions and tokens ended", user.email);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Issue { email, label, days },
+        } => {
+            let (_, token) = app
+                .issue_token(&email, &label, days)
                 .await
                 .map_err(|e| describe(tr, e, &email))?;
             println!("{token}");
             Ok(())
         }
+        Command::Token {
+            command: TokenCommand::List { email },
+        } => {
+            let tokens = app
+                .tokens_of(&email)
+                .await
+                .map_err(|e| describe(tr, e, &email))?;
+            println!("id\tlabel\tcreated\texpires\tlast_used");
+            for t in tokens {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.label,
+                    t.created_at,
+                    t.expires_at.unwrap_or_else(|| "-".into()),
+                    t.last_used_at.unwrap_or_else(|| "-".into())
+                );
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            app.revoke_token(&noguchi_domain::access::system_sight(), &id)
+                .await
+                .map_err(|e| describe(tr, e, &id))?;
+            eprintln!("token {id} revoked");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => match app.verify_audit().await.map_err(|e| describe(tr, e, ""))? {
+            Ok(n) => {
+                println!("audit log intact: {n} records");
+                Ok(())
+            }
+            Err(b) => Err(format!(
+                "audit log broken at record {} (sequence {}): {}",
+                b.id, b.seq, b.reason
+            )),
+        },
     }
 }
 
@@ -235,6 +319,7 @@ fn describe(tr: Tr, e: noguchi_app::Error, subject: &str) -> String {
             }
             m
         }
+        noguchi_app::Error::NotFound => format!("not found: {subject}"),
         other => format!("{other:?}"),
     }
 }

@@ -35,6 +35,8 @@ crate::code_list! {
 pub struct ProgrammeRoles {
     pub programme_id: String,
     pub roles: Vec<Role>,
+    /// The programme requires a second factor of its secretariat's accounts.
+    pub secretariat_second_factor: bool,
 }
 
 /// A signed-in user, as verified by the web layer (session or bearer token).
@@ -50,6 +52,8 @@ pub struct Principal {
     pub programmes: Vec<ProgrammeRoles>,
     /// The account must set a new password before doing anything else (one-time credentials).
     pub must_change_password: bool,
+    /// A second factor (TOTP) is set up for the account.
+    pub second_factor: bool,
 }
 
 impl Principal {
@@ -74,6 +78,21 @@ impl Principal {
     pub fn is_secretariat(&self) -> bool {
         self.admin || self.has_role(Role::Secretariat)
     }
+    /// Accounts that may read confidential deals and needs across the programme sign in with a
+    /// second factor: administrators always, the secretariat where its programme says so.
+    pub fn second_factor_required(&self) -> bool {
+        self.admin
+            || self
+                .programmes
+                .iter()
+                .any(|p| p.secretariat_second_factor && p.roles.contains(&Role::Secretariat))
+    }
+
+    /// The account must set up its second factor before doing anything else.
+    pub fn must_set_up_second_factor(&self) -> bool {
+        self.second_factor_required() && !self.second_factor
+    }
+
     fn actor(&self) -> Actor {
         Actor {
             user_id: self.user_id.clone(),
@@ -552,8 +571,10 @@ mod tests {
             programmes: vec![ProgrammeRoles {
                 programme_id: "p".into(),
                 roles: roles.to_vec(),
+                secretariat_second_factor: false,
             }],
             must_change_password: false,
+            second_factor: false,
         }
     }
 
@@ -588,6 +609,26 @@ mod tests {
         assert!(!own.covers(None));
         assert!(may_see_contact(&firm, Some("firm")));
         assert!(!may_see_contact(&firm, Some("other")));
+    }
+
+    #[test]
+    fn a_second_factor_is_required_of_administrators_and_where_the_programme_says_so() {
+        let mut city = user("city", &[Role::Secretariat], false);
+        assert!(!city.second_factor_required());
+        city.programmes[0].secretariat_second_factor = true;
+        assert!(city.must_set_up_second_factor());
+        city.second_factor = true;
+        assert!(!city.must_set_up_second_factor());
+        let mut firm = user("firm", &[], false);
+        firm.programmes[0].secretariat_second_factor = true;
+        assert!(
+            !firm.second_factor_required(),
+            "only the secretariat's accounts"
+        );
+        assert!(
+            user("x", &[], true).second_factor_required(),
+            "administrators"
+        );
     }
 
     #[test]

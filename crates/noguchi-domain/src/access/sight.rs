@@ -191,8 +191,10 @@ mod tests {
             programmes: vec![ProgrammeRoles {
                 programme_id: "p".into(),
                 roles: roles.to_vec(),
+                secretariat_second_factor: false,
             }],
             must_change_password: false,
+            second_factor: false,
         }
     }
 

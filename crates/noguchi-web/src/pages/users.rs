@@ -27,6 +27,7 @@ async fn page(
     caller: &Caller,
     errors: Vec<String>,
     created: Option<(String, String)>,
+    flash: Option<&str>,
 ) -> Result<Response, AppError> {
     let users = state.app.users(&caller.sight).await?;
     let organisations = state
@@ -42,7 +43,7 @@ async fn page(
         .collect();
     let failed = !errors.is_empty();
     let mut r = render(&UsersPage {
-        ctx: Ctx::new(caller, "/users"),
+        ctx: Ctx::new(caller, "/users").with_flash(flash),
         users,
         organisations,
         errors,
@@ -54,8 +55,17 @@ async fn page(
     Ok(r)
 }
 
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
-    page(&state, &caller, Vec::new(), None).await
+#[derive(serde::Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<FlashQuery>,
+) -> Result<Response, AppError> {
+    page(&state, &caller, Vec::new(), None, q.flash.as_deref()).await
 }
 
 pub async fn create(
@@ -75,11 +85,22 @@ pub async fn create(
         )
         .await;
     match created {
-        Ok((u, initial)) => page(&state, &caller, Vec::new(), Some((u.email, initial))).await,
+        Ok((u, initial)) => page(&state, &caller, Vec::new(), Some((u.email, initial)), None).await,
         Err(noguchi_app::Error::Invalid(i)) => {
             let messages = i.0.iter().map(|e| tr.error(e)).collect();
-            page(&state, &caller, messages, None).await
+            page(&state, &caller, messages, None, None).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    state.app.disable_user(&caller.sight, &id).await?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to("/users?flash=users-disabled-flash"),
+    ))
 }
