@@ -19,11 +19,15 @@ pub mod directory;
 pub mod error;
 pub mod indexer;
 pub mod matching;
+pub mod needs;
 pub mod password;
 pub mod programmes;
+pub mod proposals;
 pub mod search;
+pub mod seeds;
 pub mod setup;
 pub mod sheets;
+pub mod surveys;
 
 pub use error::{Error, Result};
 pub use noguchi_domain::access::Sight;
@@ -52,6 +56,9 @@ pub struct App {
     /// Serialises applying the search queue (the worker and the requests that drain it first).
     indexing: Arc<tokio::sync::Mutex<()>>,
     logins: Arc<accounts::Limiter>,
+    /// Answers to survey links (no account behind them) per link and per address, so a public
+    /// form cannot be flooded.
+    answers: Arc<accounts::Limiter>,
 }
 
 impl App {
@@ -61,6 +68,11 @@ impl App {
             search,
             indexing: Arc::new(tokio::sync::Mutex::new(())),
             logins: Arc::new(accounts::Limiter::default()),
+            answers: Arc::new(accounts::Limiter::new(
+                std::time::Duration::from_secs(15 * 60),
+                300,
+                20,
+            )),
         }
     }
 
