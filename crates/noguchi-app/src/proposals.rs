@@ -40,10 +40,7 @@ impl App {
     /// The proposal's need, read whole only to decide what the caller may learn of it, and the
     /// caller's view: one read and the same rule as every need read.
     async fn proposal_view(&self, sight: &Sight, mut x: Proposal) -> Result<ProposalView> {
-        let need: Need = self
-            .store
-            .need(&access::system_sight(), &x.need_id)
-            .await?;
+        let need: Need = self.store.need(&access::system_sight(), &x.need_id).await?;
         let sees_need = sight.need(&need.scope());
         let next = match sight.principal() {
             Some(p) => {
@@ -162,10 +159,7 @@ impl App {
         if !errs.is_empty() {
             return Err(errs.into());
         }
-        let need = self
-            .store
-            .need(&access::system_sight(), &x.need_id)
-            .await?;
+        let need = self.store.need(&access::system_sight(), &x.need_id).await?;
         let grant = access::move_proposal(
             p,
             &x.scope(),

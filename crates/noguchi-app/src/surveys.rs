@@ -117,7 +117,10 @@ impl App {
         self.store.programme(programme_id).await?;
         let today = self.today();
         let data = input.parse(|i| CampaignData::parse(i, today))?;
-        let c = self.store.create_campaign(&grant, programme_id, data).await?;
+        let c = self
+            .store
+            .create_campaign(&grant, programme_id, data)
+            .await?;
         Ok(self.campaign_view(sight, c))
     }
 

@@ -154,6 +154,21 @@ impl App {
             .collect())
     }
 
+    /// The programme whose needs `/needs` shows: the caller's own (the first its organisation
+    /// belongs to), else the installation's first, whose public needs a visitor sees.
+    pub async fn needs_home(&self, sight: &Sight) -> Result<Option<Programme>> {
+        let programmes = self.store.programmes().await?;
+        let mine = sight
+            .principal()
+            .and_then(|p| {
+                programmes
+                    .iter()
+                    .position(|prog| p.programmes.iter().any(|r| r.programme_id == prog.id))
+            })
+            .unwrap_or(0);
+        Ok(programmes.into_iter().nth(mine))
+    }
+
     /// Whether the caller may submit needs in the programme (a display flag).
     pub fn may_submit_need(&self, sight: &Sight, programme_id: &str) -> bool {
         sight
@@ -212,7 +227,12 @@ impl App {
         mut input: Submitted<NeedInput>,
     ) -> Result<NeedEdit> {
         let (before, grant) = self.curated(sight, id).await?;
-        if input.input.status.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if input
+            .input
+            .status
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
             input.input.status = Some(before.data.status.code().to_owned());
         }
         let data = input.parse(NeedData::parse)?;
