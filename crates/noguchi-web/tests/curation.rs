@@ -1233,3 +1233,146 @@ async fn a_needs_sheet_is_checked_screened_and_imported_whole() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("課題（必須）"));
 }
+
+/// A need the guard flags starts at 受付 whatever status was asked for, through every channel
+/// that takes a status: the API (which answered `published` before the rule was the store's),
+/// the sheet import (a 状態 column) and the member form. The form, like the API, records the
+/// attestation as given instead of demanding it.
+#[tokio::test]
+async fn a_flagged_need_starts_received_whatever_status_was_asked() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let flagged = "305号室の山田太郎様（72歳）の点滴が夜間に抜ける。";
+    let ordinary = "リハビリ用の歩行器の高さ調整に工具が必要で時間がかかる。";
+
+    // The API.
+    let held = app
+        .need(
+            &doctor,
+            json!({"title": "点滴の固定", "problem": flagged, "disclosure": "members", "status": "published"}),
+        )
+        .await;
+    assert_eq!(
+        (held["status"].as_str(), held["screening"]["held"].as_bool()),
+        (Some("received"), Some(true)),
+        "{held}"
+    );
+    let fine = app
+        .need(
+            &doctor,
+            json!({"title": "歩行器の調整", "problem": ordinary, "disclosure": "members", "status": "published"}),
+        )
+        .await;
+    assert_eq!(
+        (fine["status"].as_str(), fine["screening"]["held"].as_bool()),
+        (Some("published"), Some(false)),
+        "an ordinary need keeps the status asked for"
+    );
+    let history = app
+        .api(
+            "GET",
+            &format!("/api/v1/needs/{}/history", held["id"].as_str().unwrap()),
+            Some(&doctor),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(history["items"][0]["to"], "received", "{history}");
+
+    // The sheet, with a 状態 column.
+    let sheet = format!(
+        "件名,課題,公開範囲,状態\n\
+         シートの点滴,{flagged},会員限定,公開\n\
+         シートの歩行器,{ordinary},会員限定,公開\n"
+    );
+    let r = app
+        .request(
+            axum::http::Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/programmes/{p}/needs/import?dry_run=false"))
+                .header("authorization", format!("Bearer {doctor}"))
+                .header("content-type", "text/csv")
+                .body(axum::body::Body::from(sheet))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json()["imported"].as_i64(), r.json()["held"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let listed = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            None,
+        )
+        .await
+        .json();
+    let status_of = |title: &str| {
+        let n = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["title"] == title)
+            .unwrap_or_else(|| panic!("{title} in {listed}"));
+        (
+            n["status"].as_str().unwrap().to_owned(),
+            n["screening"]["held"].as_bool().unwrap(),
+        )
+    };
+    assert_eq!(status_of("シートの点滴"), ("received".to_owned(), true));
+    assert_eq!(status_of("シートの歩行器"), ("published".to_owned(), false));
+
+    // The member form: the same use case as the API (a status is honoured unless the guard
+    // holds the need; the attestation is recorded, not demanded).
+    app.account("nurse@hospital.example.jp", &app.hospital, false, false)
+        .await;
+    let (_, cookie) = app
+        .sign_in("nurse@hospital.example.jp", common::PASSWORD)
+        .await;
+    let form = app
+        .browse("GET", &format!("/programmes/{p}/needs/new"), &cookie, None)
+        .await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    let csrf = csrf_of(&form.text);
+    let r = app
+        .browse(
+            "POST",
+            &format!("/programmes/{p}/needs"),
+            &cookie,
+            Some(&[
+                ("csrf", &csrf),
+                ("title", "フォームの点滴"),
+                ("problem", flagged),
+                ("disclosure", "members"),
+                ("status", "published"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let location = r.header("location").unwrap_or_default().to_owned();
+    assert!(location.contains("need-held-flash"), "{location}");
+    let id = location
+        .trim_start_matches("/needs/")
+        .split('?')
+        .next()
+        .unwrap();
+    let n = app
+        .api("GET", &format!("/api/v1/needs/{id}"), Some(&doctor), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            n["status"].as_str(),
+            n["screening"]["held"].as_bool(),
+            n["attested"].as_bool()
+        ),
+        (Some("received"), Some(true), Some(false)),
+        "{n}"
+    );
+}
