@@ -95,8 +95,7 @@ impl App {
 
     pub async fn proposal_history(&self, sight: &Sight, id: &str) -> Result<Vec<StageMove>> {
         signed_in(sight)?;
-        self.store.proposal(sight, id).await?;
-        Ok(self.store.proposal_history(id).await?)
+        Ok(self.store.proposal_history(sight, id).await?)
     }
 
     /// Turns a candidate into a match proposal (the secretariat and the matching coordinators),

@@ -195,6 +195,8 @@ impl App {
             texts.push(c);
         }
         let findings = screen(&texts);
+        // Flagged text goes back to the clinician first; only an answer they send as it is
+        // anyway is stored, and then held.
         if !findings.is_empty() && !send_as_is {
             return Ok(Answered::Flagged { campaign, findings });
         }

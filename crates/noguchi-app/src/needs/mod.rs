@@ -277,8 +277,7 @@ impl App {
 
     /// The need's status history, oldest first (whoever may see the need).
     pub async fn need_history(&self, sight: &Sight, id: &str) -> Result<Vec<StageMove>> {
-        self.store.need(sight, id).await?;
-        Ok(self.store.need_history(id).await?)
+        Ok(self.store.need_history(sight, id).await?)
     }
 
     /// A need the caller may see and curate, with the grant to do it.

@@ -37,7 +37,7 @@ impl App {
         let p = signed_in(sight)?;
         let n = self.store.need(sight, need_id).await?;
         access::score_need(p, &n.programme_id)?;
-        self.score_view(&p.user_id, &n).await
+        self.score_view(sight, &p.user_id, &n).await
     }
 
     /// Records the caller's scores of a need on the programme's criteria (replacing theirs; a
@@ -54,13 +54,13 @@ impl App {
         let programme = self.store.programme(&n.programme_id).await?;
         let sheet = ScoreSheet::parse(input, &programme.definition.needs.criteria)?;
         self.store.score_need(&grant, need_id, &sheet).await?;
-        self.score_view(&p.user_id, &n).await
+        self.score_view(sight, &p.user_id, &n).await
     }
 
-    async fn score_view(&self, user_id: &str, n: &Need) -> Result<NeedScoreView> {
+    async fn score_view(&self, sight: &Sight, user_id: &str, n: &Need) -> Result<NeedScoreView> {
         let programme = self.store.programme(&n.programme_id).await?;
         let criteria = &programme.definition.needs.criteria;
-        let scores = self.store.need_scores(&n.id).await?;
+        let scores = self.store.need_scores(sight, &n.id).await?;
         let summary = summarise(criteria, &scores.given, false);
         Ok(NeedScoreView {
             criteria: summary

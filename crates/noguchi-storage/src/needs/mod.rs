@@ -295,7 +295,9 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn need_history(&self, id: &str) -> Result<Vec<StageMove>> {
+    /// The status history of a need the reader may see, oldest first.
+    pub async fn need_history(&self, sight: &Sight, id: &str) -> Result<Vec<StageMove>> {
+        self.need(sight, id).await?;
         history(&self.pool, "need", id).await
     }
 }

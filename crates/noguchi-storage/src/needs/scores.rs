@@ -5,7 +5,7 @@ use crate::audit::Change;
 use crate::sql::get;
 use crate::write::covers;
 use crate::{Result, Store, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::curation::{GivenScore, ScoreSheet};
 use serde_json::json;
 
@@ -82,7 +82,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn need_scores(&self, need_id: &str) -> Result<NeedScores> {
+    /// The scores and comments of a need the reader may see (who may read scores at all is the
+    /// policy's `score_need`, asked by the use case).
+    pub async fn need_scores(&self, sight: &Sight, need_id: &str) -> Result<NeedScores> {
+        self.need(sight, need_id).await?;
         let given = sqlx::query("SELECT user_id, criterion, score FROM need_scores WHERE need_id = $1 ORDER BY user_id, criterion")
             .bind(need_id)
             .fetch_all(&self.pool)
