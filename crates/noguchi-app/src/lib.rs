@@ -19,11 +19,15 @@ pub mod directory;
 pub mod error;
 pub mod indexer;
 pub mod matching;
+pub mod needs;
 pub mod password;
 pub mod programmes;
+pub mod proposals;
 pub mod search;
+pub mod seeds;
 pub mod setup;
 pub mod sheets;
+pub mod surveys;
 
 pub use error::{Error, Result};
 pub use noguchi_domain::access::Sight;
@@ -54,6 +58,9 @@ pub struct App {
     logins: Arc<accounts::Limiter>,
     /// Bounds the password checks running at once (see [`accounts::PASSWORD_CHECKS`]).
     password_checks: Arc<tokio::sync::Semaphore>,
+    /// Answers to survey links (no account behind them) per link and per address, so a public
+    /// form cannot be flooded.
+    answers: Arc<accounts::Limiter>,
 }
 
 impl App {
@@ -64,6 +71,11 @@ impl App {
             indexing: Arc::new(tokio::sync::Mutex::new(())),
             logins: Arc::new(accounts::Limiter::default()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
+            answers: Arc::new(accounts::Limiter::new(
+                std::time::Duration::from_secs(15 * 60),
+                300,
+                20,
+            )),
         }
     }
 

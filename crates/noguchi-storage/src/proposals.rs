@@ -227,7 +227,9 @@ impl Store {
         }
     }
 
-    pub async fn proposal_history(&self, id: &str) -> Result<Vec<StageMove>> {
+    /// The history of a proposal the reader takes part in, oldest first.
+    pub async fn proposal_history(&self, sight: &Sight, id: &str) -> Result<Vec<StageMove>> {
+        self.proposal(sight, id).await?;
         history(&self.pool, "proposal", id).await
     }
 

@@ -24,7 +24,6 @@ pub use openapi::openapi_document;
 pub use routes::registered_routes;
 
 use noguchi_app::App;
-use noguchi_app::accounts::Limiter;
 use std::sync::Arc;
 
 /// Settings of the web interface.
@@ -53,9 +52,6 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
-    /// Answers to survey links (no account behind them) per link and per address, so a public
-    /// form cannot be flooded.
-    pub survey_limiter: Arc<Limiter>,
 }
 
 impl AppState {
@@ -63,11 +59,6 @@ impl AppState {
         Self {
             app,
             config: Arc::new(config),
-            survey_limiter: Arc::new(Limiter::new(
-                std::time::Duration::from_secs(15 * 60),
-                300,
-                20,
-            )),
         }
     }
 }

@@ -149,25 +149,31 @@ fn routes() -> Routes {
     .get("/search", pages::search::search)
     .get("/needs", pages::needs::entry)
     .get("/programmes/{id}/needs", pages::needs::list)
-    .get("/programmes/{id}/needs/new", pages::needs::new_form)
-    .post("/programmes/{id}/needs", pages::needs::create)
+    .get("/programmes/{id}/needs/new", pages::needs::form::new_form)
+    .post("/programmes/{id}/needs", pages::needs::form::create)
     .get("/programmes/{id}/needs/export", pages::needs::export)
-    .get("/programmes/{id}/needs/import", pages::needs::import_form)
-    .post("/programmes/{id}/needs/import", pages::needs::import)
+    .get(
+        "/programmes/{id}/needs/import",
+        pages::needs::import::import_form,
+    )
+    .post(
+        "/programmes/{id}/needs/import",
+        pages::needs::import::import,
+    )
     .get("/programmes/{id}/needs/for-me", pages::needs::for_me)
     .get("/programmes/{id}/ndas", pages::needs::nda_register)
-    .get("/needs/{id}", pages::needs::need)
-    .get("/needs/{id}/edit", pages::needs::edit_form)
-    .post("/needs/{id}", pages::needs::update)
-    .post("/needs/{id}/status", pages::needs::move_status)
-    .post("/needs/{id}/release", pages::needs::release)
-    .post("/needs/{id}/scores", pages::needs::score)
-    .post("/needs/{id}/ndas", pages::needs::record_nda)
+    .get("/needs/{id}", pages::needs::need::show)
+    .get("/needs/{id}/edit", pages::needs::form::edit_form)
+    .post("/needs/{id}", pages::needs::form::update)
+    .post("/needs/{id}/status", pages::needs::need::move_status)
+    .post("/needs/{id}/release", pages::needs::need::release)
+    .post("/needs/{id}/scores", pages::needs::need::score)
+    .post("/needs/{id}/ndas", pages::needs::need::record_nda)
     .post(
         "/needs/{id}/ndas/{organisation_id}/revoke",
-        pages::needs::revoke_nda,
+        pages::needs::need::revoke_nda,
     )
-    .post("/needs/{id}/proposals", pages::needs::propose)
+    .post("/needs/{id}/proposals", pages::needs::need::propose)
     .get("/programmes/{id}/seeds", pages::seeds::list)
     .get("/programmes/{id}/seeds/new", pages::seeds::new_form)
     .post("/programmes/{id}/seeds", pages::seeds::create)
@@ -209,24 +215,24 @@ fn routes() -> Routes {
     .get("/api/v1/needs/{id}", api::needs::show)
     .patch("/api/v1/needs/{id}", api::needs::update)
     .post("/api/v1/needs/{id}/release", api::needs::release)
-    .post("/api/v1/needs/{id}/ndas", api::needs::record_nda)
-    .get("/api/v1/needs/{id}/matches", api::needs::matches)
-    .get("/api/v1/needs/{id}/ndas", api::needs::list_ndas)
+    .post("/api/v1/needs/{id}/ndas", api::needs::ndas::record_nda)
+    .get("/api/v1/needs/{id}/matches", api::needs::matches::matches)
+    .get("/api/v1/needs/{id}/ndas", api::needs::ndas::list_ndas)
     .delete(
         "/api/v1/needs/{id}/ndas/{organisation_id}",
-        api::needs::revoke_nda,
+        api::needs::ndas::revoke_nda,
     )
     .post("/api/v1/needs/{id}/status", api::needs::move_status)
     .get("/api/v1/needs/{id}/history", api::needs::history)
-    .get("/api/v1/needs/{id}/scores", api::needs::scores)
-    .post("/api/v1/needs/{id}/scores", api::needs::score)
+    .get("/api/v1/needs/{id}/scores", api::needs::scores::scores)
+    .post("/api/v1/needs/{id}/scores", api::needs::scores::score)
     .get(
         "/api/v1/programmes/{id}/needs/for-me",
-        api::needs::needs_for_me,
+        api::needs::matches::needs_for_me,
     )
     .post(
         "/api/v1/programmes/{id}/needs/import",
-        api::needs::import_needs,
+        api::needs::import::import_needs,
     )
     .get("/api/v1/programmes/{id}/campaigns", api::surveys::list)
     .post("/api/v1/programmes/{id}/campaigns", api::surveys::create)
@@ -238,11 +244,17 @@ fn routes() -> Routes {
     .get("/api/v1/proposals/{id}", api::proposals::show)
     .get("/api/v1/proposals/{id}/history", api::proposals::history)
     .post("/api/v1/proposals/{id}/status", api::proposals::move_status)
-    .get("/api/v1/programmes/{id}/seeds", api::needs::list_seeds)
-    .post("/api/v1/programmes/{id}/seeds", api::needs::create_seed)
-    .get("/api/v1/seeds/{id}", api::needs::show_seed)
-    .patch("/api/v1/seeds/{id}", api::needs::update_seed)
-    .get("/api/v1/search", api::needs::search)
+    .get(
+        "/api/v1/programmes/{id}/seeds",
+        api::needs::seeds::list_seeds,
+    )
+    .post(
+        "/api/v1/programmes/{id}/seeds",
+        api::needs::seeds::create_seed,
+    )
+    .get("/api/v1/seeds/{id}", api::needs::seeds::show_seed)
+    .patch("/api/v1/seeds/{id}", api::needs::seeds::update_seed)
+    .get("/api/v1/search", api::needs::search::search)
     .get("/api/v1/programmes/{id}/outcomes", api::kpi::list)
     .post("/api/v1/programmes/{id}/outcomes", api::kpi::create)
     .post(

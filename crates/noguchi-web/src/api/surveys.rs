@@ -9,34 +9,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use noguchi_domain::access::{self, Principal};
+use noguchi_app::surveys::CampaignView;
 use noguchi_domain::dates::format_date;
-use noguchi_domain::survey::{CampaignData, CampaignInput};
-use noguchi_domain::{Invalid, Problem};
-use noguchi_storage::{Campaign, LinkChange};
+use noguchi_domain::survey::CampaignInput;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
-
-/// Who may see a campaign: those who run campaigns, and the surveyed organisation.
-pub fn may_see_campaign(p: &Principal, c: &Campaign) -> bool {
-    access::manage_campaigns(p, &c.programme_id).is_ok()
-        || p.organisation_id == c.data.organisation_id
-}
-
-pub async fn visible_campaign(
-    state: &AppState,
-    p: &Principal,
-    id: &str,
-) -> Result<Campaign, AppError> {
-    let sight = state.app.sight(Some(p)).await?;
-    let c = state.app.store().campaign(&sight, id).await?;
-    if may_see_campaign(p, &c) {
-        Ok(c)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CampaignOut {
@@ -59,9 +37,10 @@ pub struct CampaignOut {
     pub created_at: String,
 }
 
-pub fn campaign_out(c: Campaign, today: time::Date) -> CampaignOut {
+pub fn campaign_out(v: CampaignView) -> CampaignOut {
+    let c = v.campaign;
     CampaignOut {
-        open: c.data.is_open(today) && c.link_enabled,
+        open: v.open,
         link: c.link_enabled.then(|| format!("/survey/{}", c.link_token)),
         id: c.id,
         programme_id: c.programme_id,
@@ -93,17 +72,14 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignList>, AppError> {
-    let p = caller.principal()?;
-    let today = state.app.store().now().date();
+    caller.principal()?;
     Ok(Json(CampaignList {
         items: state
             .app
-            .store()
             .campaigns(&caller.sight, &id)
             .await?
             .into_iter()
-            .filter(|c| may_see_campaign(p, c))
-            .map(|c| campaign_out(c, today))
+            .map(campaign_out)
             .collect(),
         next_cursor: None,
     }))
@@ -155,12 +131,11 @@ pub async fn create(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CampaignIn>,
 ) -> Result<impl IntoResponse, AppError> {
-    let grant = access::manage_campaigns(caller.principal()?, &id)?;
-    state.app.store().programme(&id).await?;
-    let today = state.app.store().now().date();
-    let data = CampaignData::parse(&body.into_input(), today).map_err(AppError::Invalid)?;
-    let c = state.app.store().create_campaign(&grant, &id, data).await?;
-    Ok((StatusCode::CREATED, Json(campaign_out(c, today))))
+    let c = state
+        .app
+        .create_campaign(&caller.sight, &id, body.into_input().into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(campaign_out(c))))
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "needs", params(("id" = String, Path)),
@@ -170,8 +145,9 @@ pub async fn show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CampaignOut>, AppError> {
-    let c = visible_campaign(&state, caller.principal()?, &id).await?;
-    Ok(Json(campaign_out(c, state.app.store().now().date())))
+    Ok(Json(campaign_out(
+        state.app.campaign(&caller.sight, &id).await?,
+    )))
 }
 
 #[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "needs", params(("id" = String, Path)), request_body = CampaignIn,
@@ -182,16 +158,14 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<Map<String, Value>>,
 ) -> Result<Json<CampaignOut>, AppError> {
-    let p = caller.principal()?;
-    let c = visible_campaign(&state, p, &id).await?;
-    let grant = access::manage_campaigns(p, &c.programme_id)?;
-    let current = CampaignIn::from_input(c.data.to_input());
+    let c = state.app.campaign_to_edit(&caller.sight, &id).await?;
+    let current = CampaignIn::from_input(c.campaign.data.to_input());
     let merged: CampaignIn = parse_json(super::organisations::merge(&current, patch)?.as_bytes())?;
-    let today = state.app.store().now().date();
-    let data = CampaignData::parse(&merged.into_input(), today).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
-        state.app.store().update_campaign(&grant, &id, data).await?,
-        today,
+        state
+            .app
+            .update_campaign(&caller.sight, &id, merged.into_input().into())
+            .await?,
     )))
 }
 
@@ -202,21 +176,6 @@ pub struct LinkIn {
     pub action: Option<String>,
 }
 
-pub fn link_change(action: Option<&str>) -> Result<LinkChange, Invalid> {
-    match action.map(str::trim) {
-        Some("disable") => Ok(LinkChange::Disable),
-        Some("enable") => Ok(LinkChange::Enable),
-        Some("replace") => Ok(LinkChange::Replace),
-        None | Some("") => Err(Invalid::one("action", Problem::Required)),
-        Some(other) => Err(Invalid::one(
-            "action",
-            Problem::UnknownValue {
-                value: other.to_owned(),
-            },
-        )),
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/link", tag = "needs", params(("id" = String, Path)), request_body = LinkIn,
     responses((status = 200, body = CampaignOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
 pub async fn change_link(
@@ -225,16 +184,10 @@ pub async fn change_link(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<LinkIn>,
 ) -> Result<Json<CampaignOut>, AppError> {
-    let p = caller.principal()?;
-    let c = visible_campaign(&state, p, &id).await?;
-    let grant = access::manage_campaigns(p, &c.programme_id)?;
-    let change = link_change(body.action.as_deref()).map_err(AppError::Invalid)?;
     Ok(Json(campaign_out(
         state
             .app
-            .store()
-            .change_campaign_link(&grant, &id, change)
+            .change_campaign_link(&caller.sight, &id, body.action.as_deref())
             .await?,
-        state.app.store().now().date(),
     )))
 }

@@ -116,8 +116,7 @@ pub async fn programme(
     );
     let (deal_counts, case_counts) =
         crate::pages::pipelines::stage_counts(&state, caller.principal()?, &id, tr).await?;
-    let need_counts =
-        crate::pages::needs::status_counts(&state, caller.principal()?, &id, tr).await?;
+    let need_counts = crate::pages::needs::status_counts(&state, &caller, &id, tr).await?;
     let baseline_label = noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label();
     Ok(render(&ProgrammePage {
         ctx,

@@ -6,6 +6,7 @@ pub mod home;
 pub mod kpi;
 pub mod needs;
 pub mod organisations;
+pub mod parts;
 pub mod people;
 pub mod pipelines;
 pub mod proposals;

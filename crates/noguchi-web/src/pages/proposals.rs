@@ -2,25 +2,20 @@
 //! history and the moves the caller may make.
 
 use crate::AppState;
-use crate::api::needs::audience;
-use crate::api::proposals::{
-    ParsedMove, ProposalMoveIn, apply_move, parse_move, possible_moves, proposal_need,
-    visible_proposal, visible_proposals,
-};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::forms::{Choice, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
-use crate::pages::needs::reason_text;
-use crate::pages::pipelines::{MoveLine, messages, move_lines};
+use crate::pages::parts::{MoveLine, messages, move_lines, reason_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::proposals::{ProposalMoveInput, ProposalView};
+use noguchi_app::records::{Programme, Proposal};
 use noguchi_domain::dates::format_date;
-use noguchi_domain::matching::ProposalStatus;
-use noguchi_storage::{Programme, Proposal};
+use noguchi_domain::matching::{CandidateKind, ProposalStatus};
 use serde::Deserialize;
 
 pub struct ProposalRow {
@@ -49,9 +44,9 @@ pub struct ListQuery {
 }
 
 /// The need's title as the caller may know it: hidden from a candidate who may not see the need.
-fn shown_title(need: &noguchi_storage::Need, sees: bool, tr: Tr) -> String {
-    if sees {
-        need.data.title.clone()
+fn shown_title(v: &ProposalView, tr: Tr) -> String {
+    if v.sees_need {
+        v.proposal.need_title.clone()
     } else {
         tr.t("proposal-need-hidden")
     }
@@ -63,34 +58,30 @@ pub async fn list(
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let programme = state.app.store().programme(&id).await?;
+    let programme = state.app.programme(&id).await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/proposals")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
+    // A status the list does not know shows them all.
     let status = q
         .status
         .as_deref()
         .and_then(|s| ProposalStatus::parse(s).ok());
-    let aud = audience(&state, p).await?;
-    let mut rows = Vec::new();
-    for x in visible_proposals(&state, p, &id, None).await? {
-        if status.is_some_and(|s| s != x.status) {
-            continue;
-        }
-        rows.push(ProposalRow {
-            href: format!("/proposals/{}", x.id),
-            need: {
-                let (need, sees) = proposal_need(&state, &aud, &x).await?;
-                shown_title(&need, sees, tr)
-            },
-            need_owner: x.need_owner_name.clone(),
-            candidate: x.candidate_label.clone(),
-            candidate_org: x.candidate_org_name.clone(),
-            status: tr.code("proposal-status", x.status.code()),
-            date: format_date(x.status_on),
-        });
-    }
+    let rows = state
+        .app
+        .proposals(&caller.sight, &id, None, status)
+        .await?
+        .into_iter()
+        .map(|v| ProposalRow {
+            href: format!("/proposals/{}", v.proposal.id),
+            need: shown_title(&v, tr),
+            need_owner: v.proposal.need_owner_name,
+            candidate: v.proposal.candidate_label,
+            candidate_org: v.proposal.candidate_org_name,
+            status: tr.code("proposal-status", v.proposal.status.code()),
+            date: format_date(v.proposal.status_on),
+        })
+        .collect();
     let statuses = ProposalStatus::ALL
         .iter()
         .map(|s| Choice {
@@ -132,29 +123,26 @@ async fn proposal_page(
     flash: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let x = visible_proposal(state, p, id).await?;
+    let v = state.app.proposal(&caller.sight, id).await?;
+    let history = state.app.proposal_history(&caller.sight, id).await?;
     let ctx = Ctx::new(caller, &format!("/proposals/{id}")).with_flash(flash);
     let tr = ctx.tr;
-    let aud = audience(state, p).await?;
-    let (need, sees_need) = proposal_need(state, &aud, &x).await?;
-    let need_title = shown_title(&need, sees_need, tr);
-    let moves: Vec<ProposalStatus> = possible_moves(p, &x, need.data.disclosure);
+    let need_title = shown_title(&v, tr);
+    let x = v.proposal;
     let failed = error.is_some();
     let page = ProposalPage {
         need_title,
-        sees_need,
+        sees_need: v.sees_need,
         status: tr.code("proposal-status", x.status.code()),
         kind: tr.code("search-kind", x.candidate_kind.code()),
         candidate_href: match x.candidate_kind {
-            noguchi_domain::matching::CandidateKind::Seed => format!("/seeds/{}", x.candidate_id),
-            noguchi_domain::matching::CandidateKind::Organisation => {
-                format!("/organisations/{}", x.candidate_id)
-            }
+            CandidateKind::Seed => format!("/seeds/{}", x.candidate_id),
+            CandidateKind::Organisation => format!("/organisations/{}", x.candidate_id),
         },
         reasons: x.reasons.iter().map(|r| reason_text(tr, r)).collect(),
-        nda_possible: moves.contains(&ProposalStatus::Nda),
-        moves: moves
+        nda_possible: v.next.contains(&ProposalStatus::Nda),
+        moves: v
+            .next
             .iter()
             .map(|s| Choice {
                 value: s.code().into(),
@@ -162,8 +150,8 @@ async fn proposal_page(
                 selected: false,
             })
             .collect(),
-        history: move_lines(tr, state.app.store().proposal_history(id).await?),
-        today: format_date(state.app.store().now().date()),
+        history: move_lines(tr, history),
+        today: format_date(state.app.today()),
         proposal: x,
         error,
         ctx,
@@ -195,24 +183,15 @@ pub async fn move_status(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let x = visible_proposal(&state, p, &id).await?;
-    let parsed: Result<ParsedMove, AppError> = parse_move(
-        &state,
-        ProposalMoveIn {
-            status: form.get("status"),
-            note: form.get("note"),
-            date: form.get("date"),
-            document_ref: form.get("document_ref"),
-        },
-    );
-    let result = match parsed {
-        Ok(m) => apply_move(&state, p, &x, m).await.map(|_| ()),
-        Err(e) => Err(e),
+    let input = ProposalMoveInput {
+        status: form.get("status"),
+        note: form.get("note"),
+        date: form.get("date"),
+        document_ref: form.get("document_ref"),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/proposals/{id}?flash=org-updated")).into_response()),
-        Err(AppError::Invalid(i)) => {
+    match state.app.move_proposal(&caller.sight, &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}?flash=org-updated")).into_response()),
+        Err(noguchi_app::Error::Invalid(i)) => {
             proposal_page(
                 &state,
                 &caller,
@@ -222,6 +201,6 @@ pub async fn move_status(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

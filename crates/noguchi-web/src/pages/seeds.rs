@@ -6,14 +6,15 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormData};
 use crate::page::{Ctx, render};
+use crate::pages::parts::organisation_choices;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use noguchi_app::Submitted;
+use noguchi_app::records::{Programme, Seed};
 use noguchi_domain::Invalid;
-use noguchi_domain::access::{self, Principal};
-use noguchi_domain::needs::{SeedData, SeedInput};
+use noguchi_domain::needs::SeedInput;
 use noguchi_domain::organisation::split_tags;
-use noguchi_storage::{Programme, Seed};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -30,23 +31,17 @@ pub struct FlashQuery {
     flash: Option<String>,
 }
 
-/// Any member may register a seed of their own organisation; the secretariat for anyone.
-fn may_create(p: &Principal, programme_id: &str) -> bool {
-    access::manage_seed(p, programme_id, &p.organisation_id).is_ok()
-}
-
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let programme = state.app.store().programme(&id).await?;
+    let programme = state.app.programme(&id).await?;
     Ok(render(&ListPage {
         ctx: Ctx::new(&caller, &format!("/programmes/{id}/seeds")).with_flash(q.flash.as_deref()),
-        seeds: state.app.store().seeds(&caller.sight, &id).await?,
-        can_create: may_create(p, &id),
+        seeds: state.app.seeds(&caller.sight, &id).await?,
+        can_create: state.app.may_create_seed(&caller.sight, &id),
         programme,
     }))
 }
@@ -65,12 +60,10 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let seed = state.app.store().seed(&caller.sight, &id).await?;
+    let seed = state.app.seed(&caller.sight, &id).await?;
     Ok(render(&SeedPage {
         ctx: Ctx::new(&caller, &format!("/seeds/{id}")).with_flash(q.flash.as_deref()),
-        can_edit: access::manage_seed(p, &seed.programme_id, &seed.data.holder_organisation_id)
-            .is_ok(),
+        can_edit: state.app.may_edit_seed(&caller.sight, &seed),
         seed,
     }))
 }
@@ -121,8 +114,8 @@ async fn form(
         .clone()
         .unwrap_or_else(|| p.organisation_id.clone());
     // The secretariat registers seeds for anyone; others for their own organisation.
-    let holders = if p.is_secretariat_of(programme_id) {
-        crate::pages::pipelines::organisation_choices(state, std::slice::from_ref(&holder)).await?
+    let holders = if caller.sight.is_secretariat_of(programme_id) {
+        organisation_choices(state, caller, std::slice::from_ref(&holder)).await?
     } else {
         vec![Choice {
             value: p.organisation_id.clone(),
@@ -176,11 +169,7 @@ pub async fn new_form(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    state.app.store().programme(&id).await?;
-    if !may_create(p, &id) {
-        return Err(AppError::Forbidden);
-    }
+    state.app.prepare_seed(&caller.sight, &id).await?;
     form(
         &state,
         &caller,
@@ -199,40 +188,15 @@ pub async fn create(
     Path(id): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    state.app.store().programme(&id).await?;
-    let (mut input, extra) = read(&data);
-    if input
-        .holder_organisation_id
-        .as_deref()
-        .is_none_or(str::is_empty)
-    {
-        input.holder_organisation_id = Some(p.organisation_id.clone());
-    }
-    let action = format!("/programmes/{id}/seeds");
-    match noguchi_domain::validation::combine(SeedData::parse(&input), extra) {
-        Ok(d) => {
-            let grant = access::manage_seed(p, &id, &d.holder_organisation_id)?;
-            match state.app.store().create_seed(&grant, &id, d).await {
-                Ok(s) => {
-                    Ok(Redirect::to(&format!("/seeds/{}?flash=org-created", s.id)).into_response())
-                }
-                Err(noguchi_storage::StoreError::Invalid(i)) => {
-                    form(
-                        &state,
-                        &caller,
-                        &id,
-                        action.clone(),
-                        action,
-                        &input,
-                        Some(&i),
-                    )
-                    .await
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        Err(i) => {
+    let (input, unreadable) = read(&data);
+    let submitted = Submitted {
+        input: input.clone(),
+        unreadable,
+    };
+    match state.app.create_seed(&caller.sight, &id, submitted).await {
+        Ok(s) => Ok(Redirect::to(&format!("/seeds/{}?flash=org-created", s.id)).into_response()),
+        Err(noguchi_app::Error::Invalid(i)) => {
+            let action = format!("/programmes/{id}/seeds");
             form(
                 &state,
                 &caller,
@@ -244,6 +208,7 @@ pub async fn create(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -252,9 +217,7 @@ pub async fn edit_form(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let s = state.app.store().seed(&caller.sight, &id).await?;
-    access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
+    let s = state.app.seed_to_edit(&caller.sight, &id).await?;
     let input = SeedInput {
         title: Some(s.data.title.clone()),
         description: Some(s.data.description.clone()),
@@ -281,35 +244,16 @@ pub async fn update(
     Path(id): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let s = state.app.store().seed(&caller.sight, &id).await?;
-    access::manage_seed(p, &s.programme_id, &s.data.holder_organisation_id)?;
-    let (input, extra) = read(&data);
-    let action = format!("/seeds/{id}");
-    match noguchi_domain::validation::combine(SeedData::parse(&input), extra) {
-        // The new holder must be the caller's to give (their own, or anyone for the secretariat).
-        Ok(d) => {
-            let grant = access::manage_seed(p, &s.programme_id, &d.holder_organisation_id)?;
-            match state.app.store().update_seed(&grant, &id, d).await {
-                Ok(_) => {
-                    Ok(Redirect::to(&format!("/seeds/{id}?flash=org-updated")).into_response())
-                }
-                Err(noguchi_storage::StoreError::Invalid(i)) => {
-                    form(
-                        &state,
-                        &caller,
-                        &s.programme_id,
-                        action.clone(),
-                        action,
-                        &input,
-                        Some(&i),
-                    )
-                    .await
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        Err(i) => {
+    let (input, unreadable) = read(&data);
+    let submitted = Submitted {
+        input: input.clone(),
+        unreadable,
+    };
+    match state.app.update_seed(&caller.sight, &id, submitted).await {
+        Ok(_) => Ok(Redirect::to(&format!("/seeds/{id}?flash=org-updated")).into_response()),
+        Err(noguchi_app::Error::Invalid(i)) => {
+            let s = state.app.seed(&caller.sight, &id).await?;
+            let action = format!("/seeds/{id}");
             form(
                 &state,
                 &caller,
@@ -321,5 +265,6 @@ pub async fn update(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,25 +4,25 @@
 //! sent as it is anyway is stored held for review by the hospital or the secretariat.
 
 use crate::AppState;
-use crate::api::needs::visible_needs;
-use crate::api::surveys::{link_change, may_see_campaign, visible_campaign};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormData, attach_errors};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
 use crate::pages::account::with_pre_cookie;
-use crate::pages::needs::{NeedLine, need_fields};
+use crate::pages::needs::form::need_fields;
+use crate::pages::needs::{NeedLine, need_line};
+use crate::pages::parts::organisation_choices;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use noguchi_domain::access;
+use noguchi_app::records::{Campaign, Programme};
+use noguchi_app::surveys::Answered;
+use noguchi_domain::Invalid;
 use noguchi_domain::dates::format_date;
-use noguchi_domain::needs::{Disclosure, Finding, NeedData, screen};
+use noguchi_domain::needs::{Disclosure, Finding};
 use noguchi_domain::survey::{AnswerInput, CampaignData, CampaignInput};
-use noguchi_domain::{Invalid, Problem};
-use noguchi_storage::{Campaign, Intake, Programme};
 use serde::Deserialize;
 
 pub struct CampaignLine {
@@ -64,30 +64,27 @@ pub async fn list(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let programme = state.app.store().programme(&id).await?;
+    caller.principal()?;
+    let programme = state.app.programme(&id).await?;
     let ctx =
         Ctx::new(&caller, &format!("/programmes/{id}/campaigns")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.app.store().now().date();
     let campaigns = state
         .app
-        .store()
         .campaigns(&caller.sight, &id)
         .await?
         .into_iter()
-        .filter(|c| may_see_campaign(p, c))
-        .map(|c| CampaignLine {
-            href: format!("/campaigns/{}", c.id),
-            period: period(tr, &c.data),
-            open: c.link_enabled && c.data.is_open(today),
-            title: c.data.title,
-            organisation: c.organisation_name,
-            answers: c.answers,
+        .map(|v| CampaignLine {
+            href: format!("/campaigns/{}", v.campaign.id),
+            period: period(tr, &v.campaign.data),
+            open: v.open,
+            title: v.campaign.data.title,
+            organisation: v.campaign.organisation_name,
+            answers: v.campaign.answers,
         })
         .collect();
     Ok(render(&ListPage {
-        can_manage: access::manage_campaigns(p, &id).is_ok(),
+        can_manage: state.app.may_run_campaigns(&caller.sight, &id),
         ctx,
         programme,
         campaigns,
@@ -135,24 +132,24 @@ pub async fn show(
     Query(q): Query<FlashQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let campaign = visible_campaign(&state, p, &id).await?;
+    let v = state.app.campaign(&caller.sight, &id).await?;
     let ctx = Ctx::new(&caller, &format!("/campaigns/{id}")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
-    let today = state.app.store().now().date();
     // Answers as the caller may see them: the same visibility as every other need list.
-    let answers = visible_needs(&state, Some(p), &campaign.programme_id)
+    let answers = state
+        .app
+        .campaign_answers(&caller.sight, &id)
         .await?
-        .into_iter()
-        .filter(|n| n.campaign_id.as_deref() == Some(id.as_str()))
-        .map(|n| crate::pages::needs::need_line(tr, &n))
+        .iter()
+        .map(|n| need_line(tr, &n.need))
         .collect();
+    let campaign = v.campaign;
     Ok(render(&CampaignPage {
         period: period(tr, &campaign.data),
-        open: campaign.link_enabled && campaign.data.is_open(today),
+        open: v.open,
         link: absolute(&headers, &format!("/survey/{}", campaign.link_token)),
         disclosure: tr.code("disclosure", campaign.data.default_disclosure.code()),
-        can_manage: access::manage_campaigns(p, &campaign.programme_id).is_ok(),
+        can_manage: v.may_manage,
         answers,
         campaign,
         ctx,
@@ -196,10 +193,7 @@ async fn form(
         f("description", "textarea", s(&input.description)).help(tr.t("campaign-description-help")),
         f("organisation_id", "select", org.clone())
             .required()
-            .choices(
-                crate::pages::pipelines::organisation_choices(state, std::slice::from_ref(&org))
-                    .await?,
-            )
+            .choices(organisation_choices(state, caller, std::slice::from_ref(&org)).await?)
             .help(tr.t("campaign-organisation-help")),
         f("opens_on", "date", s(&input.opens_on)),
         f("closes_on", "date", s(&input.closes_on)),
@@ -232,8 +226,7 @@ pub async fn new_form(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    access::manage_campaigns(caller.principal()?, &id)?;
-    state.app.store().programme(&id).await?;
+    state.app.prepare_campaign(&caller.sight, &id).await?;
     let action = format!("/programmes/{id}/campaigns");
     form(
         &state,
@@ -252,28 +245,21 @@ pub async fn create(
     Path(id): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let grant = access::manage_campaigns(caller.principal()?, &id)?;
-    state.app.store().programme(&id).await?;
     let input = read(&data);
     let action = format!("/programmes/{id}/campaigns");
-    let parsed = CampaignData::parse(&input, state.app.store().now().date());
-    let result = match parsed {
-        Ok(d) => state
-            .app
-            .store()
-            .create_campaign(&grant, &id, d)
-            .await
-            .map_err(AppError::from),
-        Err(i) => Err(AppError::Invalid(i)),
-    };
-    match result {
-        Ok(c) => {
-            Ok(Redirect::to(&format!("/campaigns/{}?flash=org-created", c.id)).into_response())
-        }
-        Err(AppError::Invalid(i)) => {
+    match state
+        .app
+        .create_campaign(&caller.sight, &id, input.clone().into())
+        .await
+    {
+        Ok(v) => Ok(
+            Redirect::to(&format!("/campaigns/{}?flash=org-created", v.campaign.id))
+                .into_response(),
+        ),
+        Err(noguchi_app::Error::Invalid(i)) => {
             form(&state, &caller, action.clone(), action, &input, Some(&i)).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -282,15 +268,13 @@ pub async fn edit_form(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let c = visible_campaign(&state, p, &id).await?;
-    access::manage_campaigns(p, &c.programme_id)?;
+    let v = state.app.campaign_to_edit(&caller.sight, &id).await?;
     form(
         &state,
         &caller,
         format!("/campaigns/{id}"),
         format!("/campaigns/{id}"),
-        &c.data.to_input(),
+        &v.campaign.data.to_input(),
         None,
     )
     .await
@@ -302,26 +286,18 @@ pub async fn update(
     Path(id): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let c = visible_campaign(&state, p, &id).await?;
-    let grant = access::manage_campaigns(p, &c.programme_id)?;
     let input = read(&data);
     let action = format!("/campaigns/{id}");
-    let result = match CampaignData::parse(&input, state.app.store().now().date()) {
-        Ok(d) => state
-            .app
-            .store()
-            .update_campaign(&grant, &id, d)
-            .await
-            .map_err(AppError::from),
-        Err(i) => Err(AppError::Invalid(i)),
-    };
-    match result {
+    match state
+        .app
+        .update_campaign(&caller.sight, &id, input.clone().into())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}?flash=org-updated")).into_response()),
-        Err(AppError::Invalid(i)) => {
+        Err(noguchi_app::Error::Invalid(i)) => {
             form(&state, &caller, action.clone(), action, &input, Some(&i)).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -331,14 +307,9 @@ pub async fn change_link(
     Path(id): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let c = visible_campaign(&state, p, &id).await?;
-    let grant = access::manage_campaigns(p, &c.programme_id)?;
-    let change = link_change(data.get("action").as_deref()).map_err(AppError::Invalid)?;
     state
         .app
-        .store()
-        .change_campaign_link(&grant, &id, change)
+        .change_campaign_link(&caller.sight, &id, data.get("action").as_deref())
         .await?;
     Ok(Redirect::to(&format!("/campaigns/{id}?flash=org-updated")).into_response())
 }
@@ -403,17 +374,7 @@ fn answer_fields(tr: Tr, a: &AnswerInput) -> Vec<Field> {
     fields
 }
 
-/// The campaign a link opens, while it takes answers; otherwise a page that says so (the same
-/// for an unknown link, a disabled one and a closed campaign, so links cannot be probed).
-async fn open_campaign(state: &AppState, token: &str) -> Result<Campaign, AppError> {
-    let c = state.app.store().campaign_by_link(token).await?;
-    if c.data.is_open(state.app.store().now().date()) {
-        Ok(c)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
+/// The answer form, with the messages of a refused answer or what the guard flagged.
 fn survey_page(
     state: &AppState,
     caller: &Caller,
@@ -452,7 +413,7 @@ pub async fn survey_form(
     caller: Caller,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let campaign = open_campaign(&state, &token).await?;
+    let campaign = state.app.survey(&token).await?;
     Ok(survey_page(
         &state,
         &caller,
@@ -470,80 +431,44 @@ pub async fn survey_answer(
     Path(token): Path<String>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let campaign = open_campaign(&state, &token).await?;
-    let now = std::time::Instant::now();
-    let address = caller.address.as_deref();
-    if state.survey_limiter.is_blocked(&token, address, now) {
-        return Err(AppError::TooManyAttempts);
-    }
     let answer = read_answer(&data);
-    let (input, extras) = match answer.to_need(&campaign.data) {
-        Ok(x) => x,
-        Err(i) => {
-            return Ok(survey_page(
-                &state,
-                &caller,
-                campaign,
-                &token,
-                &answer,
-                Some(&i),
-                Vec::new(),
-            ));
-        }
-    };
-    let data_ok = match NeedData::parse(&input) {
-        Ok(d) => d,
-        Err(i) => {
-            return Ok(survey_page(
-                &state,
-                &caller,
-                campaign,
-                &token,
-                &answer,
-                Some(&i),
-                Vec::new(),
-            ));
-        }
-    };
-    let mut texts = data_ok.texts();
-    if let Some(c) = &extras.contact {
-        texts.push(c);
-    }
-    let findings = screen(&texts);
-    // Flagged text goes back to the clinician first; only an answer they send as it is anyway
-    // is stored, and then held.
-    if !findings.is_empty() && !data.checked("send_as_is") {
-        return Ok(survey_page(
-            &state, &caller, campaign, &token, &answer, None, findings,
-        ));
-    }
-    let grant = access::answer_survey(
-        &campaign.programme_id,
-        &campaign.id,
-        &campaign.data.organisation_id,
-        true,
-    )
-    .map_err(|_| AppError::field("campaign", Problem::CampaignClosed))?;
-    let intake = Intake {
-        on_behalf_of: None,
-        campaign_id: Some(campaign.id.clone()),
-        attested: answer.attested,
-        contact: extras.contact,
-    };
-    let need = state
+    let answered = state
         .app
-        .store()
-        .create_need(&grant, &campaign.programme_id, data_ok, findings, &intake)
-        .await?;
-    state.survey_limiter.fail(&token, address, now);
-    let ctx = Ctx::new(&caller, &format!("/survey/{token}"));
-    Ok(with_pre_cookie(
-        render(&DonePage {
-            ctx,
-            campaign,
-            held: need.held,
-        }),
-        &caller,
-        &state,
-    ))
+        .answer_survey(
+            &token,
+            caller.address.as_deref(),
+            &answer,
+            data.checked("send_as_is"),
+        )
+        .await;
+    match answered {
+        Ok(Answered::Stored { campaign, held }) => {
+            let ctx = Ctx::new(&caller, &format!("/survey/{token}"));
+            Ok(with_pre_cookie(
+                render(&DonePage {
+                    ctx,
+                    campaign,
+                    held,
+                }),
+                &caller,
+                &state,
+            ))
+        }
+        Ok(Answered::Flagged { campaign, findings }) => Ok(survey_page(
+            &state, &caller, campaign, &token, &answer, None, findings,
+        )),
+        Err(noguchi_app::Error::Invalid(i)) => {
+            let campaign = state.app.survey(&token).await?;
+            Ok(survey_page(
+                &state,
+                &caller,
+                campaign,
+                &token,
+                &answer,
+                Some(&i),
+                Vec::new(),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

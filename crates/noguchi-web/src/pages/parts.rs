@@ -1,0 +1,73 @@
+//! Pieces several pages share: a record's status history, the messages of a refused action
+//! shown above a page, the choice of an organisation, and a ranking's reasons in words.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::forms::Choice;
+use crate::i18n::Tr;
+use noguchi_app::records::StageMove;
+use noguchi_domain::Invalid;
+use noguchi_domain::matching::Reason;
+
+/// A status move as a line of a history table (`_history.html`).
+pub struct MoveLine {
+    pub from: String,
+    pub to: String,
+    pub date: String,
+    pub note: String,
+    pub by: String,
+}
+
+pub fn move_lines(tr: Tr, h: Vec<StageMove>) -> Vec<MoveLine> {
+    h.into_iter()
+        .map(|m| MoveLine {
+            from: m
+                .from_stage
+                .map(|s| tr.code("stage", &s))
+                .unwrap_or_default(),
+            to: tr.code("stage", &m.to_stage),
+            date: m.moved_on,
+            note: m.note.unwrap_or_default(),
+            by: m.user_name.unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Every problem of a refused action, as one sentence for the top of the page.
+pub fn messages(tr: Tr, i: &Invalid) -> String {
+    i.0.iter()
+        .map(|e| tr.error(e))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every organisation of the directory as a choice; `selected` are marked.
+pub async fn organisation_choices(
+    state: &AppState,
+    caller: &Caller,
+    selected: &[String],
+) -> Result<Vec<Choice>, AppError> {
+    Ok(state
+        .app
+        .all_organisations(&caller.sight)
+        .await?
+        .into_iter()
+        .map(|o| Choice {
+            selected: selected.contains(&o.id),
+            value: o.id,
+            label: o.data.name,
+        })
+        .collect())
+}
+
+/// Why a candidate or a need was ranked, in the caller's language.
+pub fn reason_text(tr: Tr, r: &Reason) -> String {
+    let key = format!("reason-{}", r.code());
+    let d = r.detail();
+    if d.is_empty() {
+        tr.t(&key)
+    } else {
+        tr.t1(&key, "detail", &d)
+    }
+}
