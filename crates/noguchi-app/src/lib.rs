@@ -20,6 +20,7 @@ pub mod error;
 pub mod indexer;
 pub mod matching;
 pub mod password;
+pub mod pipelines;
 pub mod programmes;
 pub mod search;
 pub mod setup;
@@ -39,8 +40,8 @@ pub mod records {
     pub use noguchi_storage::{
         Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Explanation,
         Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
-        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, ScoreComment,
-        Seed, StageMove, UserSummary,
+        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, Record,
+        ScoreComment, Seed, StageMove, UserSummary,
     };
 }
 

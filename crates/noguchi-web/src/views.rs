@@ -1,0 +1,38 @@
+//! View pieces several pages show, whatever record they are about: a record's stage history and
+//! the messages of a refused form.
+
+use crate::i18n::Tr;
+use noguchi_app::records::StageMove;
+use noguchi_domain::Invalid;
+
+/// One line of a stage history (`_history.html`).
+pub struct MoveLine {
+    pub from: String,
+    pub to: String,
+    pub date: String,
+    pub note: String,
+    pub by: String,
+}
+
+pub fn move_lines(tr: Tr, h: Vec<StageMove>) -> Vec<MoveLine> {
+    h.into_iter()
+        .map(|m| MoveLine {
+            from: m
+                .from_stage
+                .map(|s| tr.code("stage", &s))
+                .unwrap_or_default(),
+            to: tr.code("stage", &m.to_stage),
+            date: m.moved_on,
+            note: m.note.unwrap_or_default(),
+            by: m.user_name.unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Every message of a refused submission, in one sentence list.
+pub fn messages(tr: Tr, i: &Invalid) -> String {
+    i.0.iter()
+        .map(|e| tr.error(e))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
