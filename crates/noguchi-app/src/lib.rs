@@ -18,6 +18,7 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod indexer;
+pub mod ledger;
 pub mod matching;
 pub mod password;
 pub mod pipelines;

@@ -1,7 +1,11 @@
-//! View pieces several pages show, whatever record they are about: a record's stage history and
-//! the messages of a refused form.
+//! View pieces several pages show, whatever record they are about: a record's stage history,
+//! the messages of a refused form, and organisations as the choices of a form field.
 
+use crate::AppState;
+use crate::error::AppError;
+use crate::forms::Choice;
 use crate::i18n::Tr;
+use noguchi_app::Sight;
 use noguchi_app::records::StageMove;
 use noguchi_domain::Invalid;
 
@@ -35,4 +39,23 @@ pub fn messages(tr: Tr, i: &Invalid) -> String {
         .map(|e| tr.error(e))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Every organisation of the directory as a choice, those in `selected` selected.
+pub async fn organisation_choices(
+    state: &AppState,
+    sight: &Sight,
+    selected: &[String],
+) -> Result<Vec<Choice>, AppError> {
+    Ok(state
+        .app
+        .all_organisations(sight)
+        .await?
+        .into_iter()
+        .map(|o| Choice {
+            selected: selected.contains(&o.id),
+            value: o.id,
+            label: o.data.name,
+        })
+        .collect())
 }
