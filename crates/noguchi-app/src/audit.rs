@@ -7,9 +7,9 @@ use noguchi_domain::access;
 pub use noguchi_storage::BrokenLink;
 
 impl App {
-    /// Checks the audit log's hash chain (the machine's operator): how many records hold, or
-    /// the first broken one.
-    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, BrokenLink>> {
+    /// Checks the audit log's hash chain (the machine's operator): how many records hold and
+    /// the head's hash, or the first broken record.
+    pub async fn verify_audit(&self) -> Result<std::result::Result<(i64, String), BrokenLink>> {
         Ok(self.store.verify_audit_chain().await?)
     }
 

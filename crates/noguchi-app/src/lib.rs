@@ -18,9 +18,11 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod indexer;
+pub mod ledger;
 pub mod matching;
 pub mod needs;
 pub mod password;
+pub mod pipelines;
 pub mod programmes;
 pub mod proposals;
 pub mod search;
@@ -43,8 +45,8 @@ pub mod records {
     pub use noguchi_storage::{
         Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Explanation,
         Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
-        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, ScoreComment,
-        Seed, StageMove, TokenSummary, UserSummary,
+        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, Record,
+        ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 

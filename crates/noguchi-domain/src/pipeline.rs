@@ -1,10 +1,25 @@
 //! The attraction/expansion pipeline (deals) and the entry pipeline (entry cases): their stage
 //! machines, and how a case that reaches its counting stage keeps its KPI outcome in step.
+//!
+//! Both pipelines follow the same rules; what differs between them (their stages, their
+//! records' fields, who may see and change them, what they count as) is told by the
+//! [`Pipeline`] trait, implemented by [`Deals`] and [`EntryCases`]. Storage, the use cases and
+//! the interfaces are written once over it.
 
 use crate::fiscal::FiscalYear;
 use crate::ledger::{OutcomeKind, OutcomeStatus};
 use crate::organisation::FieldStatus;
+use crate::validation::Problem;
 use time::Date;
+
+mod input;
+mod kinds;
+
+pub use input::{
+    ActivityData, ActivityInput, ConsultationData, ConsultationInput, DealData, DealInput,
+    EntryCaseData, EntryCaseInput, MoveInput, StageChange,
+};
+pub use kinds::{Deals, EntryCases, Pipeline};
 
 crate::code_list! {
     DealKind {
@@ -63,12 +78,21 @@ crate::code_list! {
 }
 
 /// A pipeline's stages in order, with the one that ends it unsuccessfully.
-pub trait Stages: Copy + Eq + 'static {
+pub trait Stages: Copy + Eq + std::fmt::Debug + Send + std::marker::Sync + 'static {
     const ORDER: &'static [Self];
     const CLOSED: Self;
     fn code(self) -> &'static str;
+    fn parse(code: &str) -> Result<Self, Problem>;
     fn rank(self) -> Option<usize> {
         Self::ORDER.iter().position(|s| *s == self)
+    }
+    /// Where a new record starts.
+    fn first() -> Self {
+        Self::ORDER[0]
+    }
+    /// Every stage in order, the closed one last (the columns of a board).
+    fn all() -> impl Iterator<Item = Self> {
+        Self::ORDER.iter().copied().chain([Self::CLOSED])
     }
 }
 
@@ -86,6 +110,9 @@ impl Stages for DealStage {
     fn code(self) -> &'static str {
         DealStage::code(self)
     }
+    fn parse(code: &str) -> Result<Self, Problem> {
+        DealStage::parse(code)
+    }
 }
 
 impl Stages for EntryStage {
@@ -100,6 +127,9 @@ impl Stages for EntryStage {
     const CLOSED: Self = EntryStage::Stopped;
     fn code(self) -> &'static str {
         EntryStage::code(self)
+    }
+    fn parse(code: &str) -> Result<Self, Problem> {
+        EntryStage::parse(code)
     }
 }
 
@@ -134,6 +164,23 @@ pub fn check_move<S: Stages>(from: S, to: S, note: Option<&str>) -> Result<(), M
 /// Whether `stage` is at or past `counting` in the pipeline's order (the closed state is not).
 pub fn has_reached<S: Stages>(stage: S, counting: S) -> bool {
     matches!((stage.rank(), counting.rank()), (Some(a), Some(b)) if a >= b)
+}
+
+/// The day a case counts from after a move `from` → `to` made on `on`: that day when the move
+/// reaches the counting stage, the day it was first reached while the case stays at or past it
+/// (`before`), and none once it falls back or closes.
+pub fn counted_on<S: Stages>(
+    from: S,
+    to: S,
+    counting: S,
+    on: Date,
+    before: Option<Date>,
+) -> Option<Date> {
+    match (has_reached(from, counting), has_reached(to, counting)) {
+        (false, true) => Some(on),
+        (true, true) => before,
+        _ => None,
+    }
 }
 
 /// The outcome a case should have in the KPI ledger now.
@@ -401,6 +448,33 @@ mod tests {
     }
 
     #[test]
+    fn a_case_counts_from_the_day_it_reached_its_counting_stage() {
+        let (first, later) = (date!(2024 - 06 - 01), date!(2025 - 04 - 10));
+        assert_eq!(
+            counted_on(Negotiating, Decided, Decided, first, None),
+            Some(first)
+        );
+        assert_eq!(
+            counted_on(Decided, Operating, Decided, later, Some(first)),
+            Some(first),
+            "moving on keeps the day it first counted"
+        );
+        assert_eq!(
+            counted_on(Decided, Negotiating, Decided, later, Some(first)),
+            None
+        );
+        assert_eq!(counted_on(Decided, Lost, Decided, later, Some(first)), None);
+        assert_eq!(counted_on(Candidate, Visited, Decided, later, None), None);
+        assert_eq!(DealStage::first(), Candidate);
+        assert_eq!(
+            EntryStage::all().collect::<Vec<_>>(),
+            EntryStage::ALL,
+            "every stage, the closed one last"
+        );
+        assert_eq!(DealStage::all().collect::<Vec<_>>(), DealStage::ALL);
+    }
+
+    #[test]
     fn the_ledger_follows_the_case_but_never_silently_changes_a_verified_outcome() {
         let w = WantedOutcome {
             kind: OutcomeKind::NewSite,
@@ -432,378 +506,33 @@ mod tests {
         assert_eq!(sync(None, Some(&linked(Rejected, 110))), Sync::Nothing);
         assert_eq!(sync(None, None), Sync::Nothing);
     }
-}
 
-/// Raw input of a deal.
-#[derive(Debug, Clone, Default)]
-pub struct DealInput {
-    pub kind: Option<String>,
-    pub organisation_id: Option<String>,
-    pub code_name: Option<String>,
-    pub lead_source: Option<String>,
-    pub owner_user_id: Option<String>,
-    pub planned_jobs: Option<i64>,
-    pub actual_jobs: Option<i64>,
-    pub planned_investment: Option<i64>,
-    pub actual_investment: Option<i64>,
-    pub candidate_site: Option<String>,
-    pub incentives: Option<String>,
-    pub next_action: Option<String>,
-    pub next_action_due: Option<String>,
-    pub shared_with: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DealData {
-    pub kind: DealKind,
-    pub organisation_id: String,
-    pub code_name: Option<String>,
-    pub lead_source: Option<String>,
-    pub owner_user_id: Option<String>,
-    pub planned_jobs: Option<i64>,
-    pub actual_jobs: Option<i64>,
-    /// In thousands of yen (千円), as municipal budgets count.
-    pub planned_investment: Option<i64>,
-    pub actual_investment: Option<i64>,
-    pub candidate_site: Option<String>,
-    pub incentives: Option<String>,
-    pub next_action: Option<String>,
-    pub next_action_due: Option<Date>,
-    /// Organisations (besides the secretariat) allowed to see the deal.
-    pub shared_with: Vec<String>,
-}
-
-fn count(field: &str, v: Option<i64>, max: i64, errs: &mut Invalid) -> Option<i64> {
-    match v {
-        Some(n) if !(0..=max).contains(&n) => {
-            errs.push(field, Problem::OutOfRange { min: 0, max });
-            None
-        }
-        n => n,
-    }
-}
-
-fn id_field(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
-fn due(v: &Option<String>, errs: &mut Invalid) -> Option<Date> {
-    match v.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(d) => errs.take("next_action_due", crate::dates::parse_date(d)),
-    }
-}
-
-use crate::dates::move_date;
-use crate::validation::{Invalid, Problem, optional_text};
-
-impl DealData {
-    pub fn parse(input: &DealInput) -> Result<Self, Invalid> {
-        let mut errs = Invalid::default();
-        let kind = errs.take(
-            "kind",
-            input
-                .kind
-                .as_deref()
-                .filter(|k| !k.trim().is_empty())
-                .ok_or(Problem::Required)
-                .and_then(DealKind::parse),
-        );
-        let organisation_id = errs.take(
-            "organisation_id",
-            id_field(&input.organisation_id).ok_or(Problem::Required),
-        );
-        let code_name = errs.take("code_name", optional_text(input.code_name.as_deref(), 100));
-        let lead_source = errs.take(
-            "lead_source",
-            optional_text(input.lead_source.as_deref(), 200),
-        );
-        let candidate_site = errs.take(
-            "candidate_site",
-            optional_text(input.candidate_site.as_deref(), 300),
-        );
-        let incentives = errs.take(
-            "incentives",
-            optional_text(input.incentives.as_deref(), 1000),
-        );
-        let next_action = errs.take(
-            "next_action",
-            optional_text(input.next_action.as_deref(), 300),
-        );
-        let planned_jobs = count("planned_jobs", input.planned_jobs, 100_000, &mut errs);
-        let actual_jobs = count("actual_jobs", input.actual_jobs, 100_000, &mut errs);
-        let planned_investment = count(
-            "planned_investment",
-            input.planned_investment,
-            1_000_000_000_000,
-            &mut errs,
-        );
-        let actual_investment = count(
-            "actual_investment",
-            input.actual_investment,
-            1_000_000_000_000,
-            &mut errs,
-        );
-        let next_action_due = due(&input.next_action_due, &mut errs);
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        let mut shared_with: Vec<String> = input
-            .shared_with
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        shared_with.dedup();
-        Ok(Self {
-            kind: kind.expect("checked"),
-            organisation_id: organisation_id.expect("checked"),
-            code_name: code_name.expect("checked"),
-            lead_source: lead_source.expect("checked"),
-            owner_user_id: id_field(&input.owner_user_id),
-            planned_jobs,
-            actual_jobs,
-            planned_investment,
-            actual_investment,
-            candidate_site: candidate_site.expect("checked"),
-            incentives: incentives.expect("checked"),
-            next_action: next_action.expect("checked"),
-            next_action_due,
-            shared_with,
-        })
-    }
-
-    pub fn to_input(&self) -> DealInput {
-        DealInput {
-            kind: Some(self.kind.code().into()),
-            organisation_id: Some(self.organisation_id.clone()),
-            code_name: self.code_name.clone(),
-            lead_source: self.lead_source.clone(),
-            owner_user_id: self.owner_user_id.clone(),
-            planned_jobs: self.planned_jobs,
-            actual_jobs: self.actual_jobs,
-            planned_investment: self.planned_investment,
-            actual_investment: self.actual_investment,
-            candidate_site: self.candidate_site.clone(),
-            incentives: self.incentives.clone(),
-            next_action: self.next_action.clone(),
-            next_action_due: self.next_action_due.map(crate::dates::format_date),
-            shared_with: self.shared_with.clone(),
-        }
-    }
-}
-
-/// Raw input of an entry case.
-#[derive(Debug, Clone, Default)]
-pub struct EntryCaseInput {
-    pub organisation_id: Option<String>,
-    pub title: Option<String>,
-    pub owner_user_id: Option<String>,
-    pub jobs: Option<i64>,
-    pub next_action: Option<String>,
-    pub next_action_due: Option<String>,
-    pub supporters: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryCaseData {
-    pub organisation_id: String,
-    pub title: Option<String>,
-    pub owner_user_id: Option<String>,
-    /// Jobs created by the new business, counted at commercialisation.
-    pub jobs: Option<i64>,
-    pub next_action: Option<String>,
-    pub next_action_due: Option<Date>,
-    /// Supporting organisations (university, technical centre …) that work on the case.
-    pub supporters: Vec<String>,
-}
-
-impl EntryCaseData {
-    pub fn parse(input: &EntryCaseInput) -> Result<Self, Invalid> {
-        let mut errs = Invalid::default();
-        let organisation_id = errs.take(
-            "organisation_id",
-            id_field(&input.organisation_id).ok_or(Problem::Required),
-        );
-        let title = errs.take("title", optional_text(input.title.as_deref(), 200));
-        let next_action = errs.take(
-            "next_action",
-            optional_text(input.next_action.as_deref(), 300),
-        );
-        let jobs = count("jobs", input.jobs, 100_000, &mut errs);
-        let next_action_due = due(&input.next_action_due, &mut errs);
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        let mut supporters: Vec<String> = input
-            .supporters
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        supporters.dedup();
-        Ok(Self {
-            organisation_id: organisation_id.expect("checked"),
-            title: title.expect("checked"),
-            owner_user_id: id_field(&input.owner_user_id),
-            jobs,
-            next_action: next_action.expect("checked"),
-            next_action_due,
-            supporters,
-        })
-    }
-
-    pub fn to_input(&self) -> EntryCaseInput {
-        EntryCaseInput {
-            organisation_id: Some(self.organisation_id.clone()),
-            title: self.title.clone(),
-            owner_user_id: self.owner_user_id.clone(),
-            jobs: self.jobs,
-            next_action: self.next_action.clone(),
-            next_action_due: self.next_action_due.map(crate::dates::format_date),
-            supporters: self.supporters.clone(),
-        }
-    }
-}
-
-/// An activity or consultation note: what happened, when, with whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityData {
-    pub kind: ActivityKind,
-    pub happened_on: Date,
-    pub participants: Option<String>,
-    pub body: String,
-}
-
-impl ActivityData {
-    pub fn parse(
-        kind: Option<&str>,
-        happened_on: Option<&str>,
-        participants: Option<&str>,
-        body: Option<&str>,
-        today: Date,
-    ) -> Result<Self, Invalid> {
-        let mut errs = Invalid::default();
-        let kind = errs.take(
-            "kind",
-            kind.filter(|k| !k.trim().is_empty())
-                .ok_or(Problem::Required)
-                .and_then(ActivityKind::parse),
-        );
-        let happened_on = errs.take("happened_on", move_date(happened_on, today));
-        let participants = errs.take("participants", optional_text(participants, 500));
-        let body = errs.take("body", crate::validation::required_text(body, 10_000));
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        Ok(Self {
-            kind: kind.expect("checked"),
-            happened_on: happened_on.expect("checked"),
-            participants: participants.expect("checked"),
-            body: body.expect("checked"),
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsultationData {
-    pub category: ConsultationCategory,
-    pub advisor: Option<String>,
-    pub happened_on: Date,
-    pub body: String,
-    pub result: Option<String>,
-}
-
-impl ConsultationData {
-    pub fn parse(
-        category: Option<&str>,
-        advisor: Option<&str>,
-        happened_on: Option<&str>,
-        body: Option<&str>,
-        result: Option<&str>,
-        today: Date,
-    ) -> Result<Self, Invalid> {
-        let mut errs = Invalid::default();
-        let category = errs.take(
-            "category",
-            category
-                .filter(|k| !k.trim().is_empty())
-                .ok_or(Problem::Required)
-                .and_then(ConsultationCategory::parse),
-        );
-        let advisor = errs.take("advisor", optional_text(advisor, 200));
-        let happened_on = errs.take("happened_on", move_date(happened_on, today));
-        let body = errs.take("body", crate::validation::required_text(body, 10_000));
-        let result = errs.take("result", optional_text(result, 2000));
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        Ok(Self {
-            category: category.expect("checked"),
-            advisor: advisor.expect("checked"),
-            happened_on: happened_on.expect("checked"),
-            body: body.expect("checked"),
-            result: result.expect("checked"),
-        })
-    }
-}
-
-#[cfg(test)]
-mod input_tests {
-    use super::*;
-
-    #[test]
-    fn deal_input_names_its_fields() {
-        let err = DealData::parse(&DealInput {
-            kind: Some("merger".into()),
-            planned_jobs: Some(-1),
-            next_action_due: Some("2024-02-30".into()),
-            ..Default::default()
-        })
-        .unwrap_err();
-        let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["kind", "organisation_id", "planned_jobs", "next_action_due"]
-        );
-        let ok = DealData::parse(&DealInput {
-            kind: Some("attraction".into()),
-            organisation_id: Some("o".into()),
-            planned_jobs: Some(120),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(DealData::parse(&ok.to_input()).unwrap(), ok);
-    }
-
-    fn moves_of<S: Stages + std::fmt::Debug>(all: &[S]) -> Vec<(S, S)> {
+    fn moves_of<S: Stages>(all: &[S]) -> Vec<(S, S)> {
         all.iter()
             .flat_map(|a| all.iter().map(move |b| (*a, *b)))
             .collect()
     }
 
+    /// The rule of every pipeline, as its documentation states it.
+    fn rule<S: Stages>(from: S, to: S, note: Option<&str>) -> Result<(), MoveRefused> {
+        let last = *S::ORDER.last().unwrap();
+        let has_note = note.is_some_and(|n| !n.trim().is_empty());
+        if from == to {
+            Err(MoveRefused::SameStage)
+        } else if from == last && to == S::CLOSED {
+            Err(MoveRefused::FinishedCannotClose)
+        } else if matches!((from.rank(), to.rank()), (Some(a), Some(b)) if b > a) || has_note {
+            Ok(())
+        } else {
+            Err(MoveRefused::NoteRequired)
+        }
+    }
+
     proptest::proptest! {
-        /// The one rule of every pipeline, for any pair of stages and any note: forward is free,
-        /// the same stage is refused, everything else needs a note, and a case at its last stage
-        /// is never closed.
+        /// For any pair of stages and any note: forward is free, the same stage is refused,
+        /// everything else needs a note, and a case at its last stage is never closed.
         #[test]
         fn every_move_follows_the_rule(i in 0usize..64, j in 0usize..49, note in proptest::option::of("\\PC{0,8}")) {
-            fn rule<S: Stages + std::fmt::Debug>(from: S, to: S, note: Option<&str>) -> Result<(), MoveRefused> {
-                let last = *S::ORDER.last().unwrap();
-                let has_note = note.is_some_and(|n| !n.trim().is_empty());
-                if from == to {
-                    Err(MoveRefused::SameStage)
-                } else if from == last && to == S::CLOSED {
-                    Err(MoveRefused::FinishedCannotClose)
-                } else if matches!((from.rank(), to.rank()), (Some(a), Some(b)) if b > a) || has_note {
-                    Ok(())
-                } else {
-                    Err(MoveRefused::NoteRequired)
-                }
-            }
             let deals = moves_of(DealStage::ALL);
             let (a, b) = deals[i % deals.len()];
             proptest::prop_assert_eq!(check_move(a, b, note.as_deref()), rule(a, b, note.as_deref()));

@@ -211,6 +211,8 @@ fn recompute(row: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub id: String,
+    /// The record's position in the hash chain: the order changes were made in.
+    pub seq: i64,
     pub at: String,
     pub actor_user_id: String,
     /// The acting user's name and e-mail, when the actor is a user (not the system).
@@ -233,9 +235,11 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Checks the whole chain in order; returns how many records hold, or the first broken link
-    /// (a record changed, taken out, or with a gap in its sequence).
-    pub async fn verify_audit_chain(&self) -> Result<Result<i64, BrokenLink>> {
+    /// Checks the whole chain in order; returns how many records hold and the hash of the last
+    /// one, or the first broken link (a record changed, taken out, or with a gap in its
+    /// sequence). The last record could be taken out without trace unless its hash is kept
+    /// elsewhere: the operator notes the head hash `noguchi audit verify` prints.
+    pub async fn verify_audit_chain(&self) -> Result<Result<(i64, String), BrokenLink>> {
         let mut prev = String::new();
         let mut expected = 1i64;
         loop {
@@ -255,7 +259,7 @@ impl Store {
                         reason: "unsealed",
                     }));
                 }
-                return Ok(Ok(expected - 1));
+                return Ok(Ok((expected - 1, prev)));
             }
             for row in &rows {
                 let (seq, id, prev_hash, hash) = sealed_of(row)?;
@@ -317,11 +321,13 @@ impl Store {
              FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
              LEFT JOIN organisations o ON o.id = a.actor_organisation_id \
              WHERE ($1 = '' OR a.entity = $1) AND ($2 = '' OR a.entity_id = $2) \
-             AND ($3 = '' OR a.id < $3) ORDER BY a.id DESC LIMIT $4",
+             AND ($3 < 0 OR a.seq < $3) ORDER BY a.seq DESC LIMIT $4",
         )
         .bind(filter.entity.clone().unwrap_or_default())
         .bind(filter.entity_id.clone().unwrap_or_default())
-        .bind(cursor.unwrap_or_default())
+        // The cursor is the chain position of the last record shown (the order of the chain
+        // is the order the changes were made in, which ids within one millisecond are not).
+        .bind(cursor.and_then(|c| c.parse::<i64>().ok()).unwrap_or(-1))
         .bind(limit + 1)
         .fetch_all(&self.pool)
         .await?;
@@ -332,6 +338,7 @@ impl Store {
             };
             items.push(AuditEntry {
                 id: get(row, "id")?,
+                seq: get(row, "seq")?,
                 at: get(row, "at")?,
                 actor_user_id: get(row, "actor_user_id")?,
                 actor_name: get(row, "actor_name")?,
@@ -347,7 +354,7 @@ impl Store {
             });
         }
         let next_cursor = if rows.len() as i64 > limit {
-            items.last().map(|e| e.id.clone())
+            items.last().map(|e| e.seq.to_string())
         } else {
             None
         };

@@ -30,7 +30,9 @@ pub use audit::{AuditEntry, AuditFilter, BrokenLink};
 pub use needs::{Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
-pub use pipelines::{Activity, Consultation, Deal, EntryCase, NextAction, StageMove};
+pub use pipelines::{
+    Activity, Consultation, Deal, EntryCase, NextAction, Record, StageMove, Stored,
+};
 pub use programmes::{Programme, ProgrammeMember};
 pub use proposals::{Explanation, Proposal};
 pub use sql::Page;

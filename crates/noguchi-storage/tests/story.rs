@@ -472,7 +472,8 @@ async fn the_audit_chain_holds_and_names_the_first_broken_record() {
             .await
             .unwrap();
     }
-    let held = s.verify_audit_chain().await.unwrap().unwrap();
+    let (held, head) = s.verify_audit_chain().await.unwrap().unwrap();
+    assert_eq!(head.len(), 64, "the head hash, for the operator to keep");
     assert!(
         held >= 10,
         "programme loading and three organisations: {held}"

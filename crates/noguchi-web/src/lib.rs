@@ -18,6 +18,8 @@ mod openapi;
 mod page;
 mod pages;
 mod routes;
+mod upload;
+mod views;
 
 pub use error::AppError;
 pub use openapi::openapi_document;

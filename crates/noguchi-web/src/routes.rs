@@ -7,6 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodFilter, on};
+use noguchi_app::pipelines::{Deals, EntryCases};
 
 struct Routes {
     router: Router<AppState>,
@@ -94,56 +95,68 @@ fn routes() -> Routes {
     .get("/outcomes/{id}", pages::kpi::show_outcome)
     .post("/outcomes/{id}/verify", pages::kpi::verify)
     .post("/outcomes/{id}/reject", pages::kpi::reject)
-    .get("/programmes/{id}/deals", pages::pipelines::deals)
-    .get("/programmes/{id}/deals/new", pages::pipelines::new_deal)
-    .post("/programmes/{id}/deals", pages::pipelines::create_deal)
+    .get("/programmes/{id}/deals", pages::pipelines::board::<Deals>)
+    .get(
+        "/programmes/{id}/deals/new",
+        pages::pipelines::new_form::<Deals>,
+    )
+    .post("/programmes/{id}/deals", pages::pipelines::create::<Deals>)
     .get(
         "/programmes/{id}/deals/export",
-        pages::pipelines::export_deals,
+        pages::pipelines::export::<Deals>,
     )
     .get(
         "/programmes/{id}/deals/import",
-        pages::pipelines::import_form,
+        pages::pipelines::import_form::<Deals>,
     )
-    .post("/programmes/{id}/deals/import", pages::pipelines::import)
-    .get("/deals/{id}", pages::pipelines::deal)
-    .get("/deals/{id}/edit", pages::pipelines::edit_deal)
-    .post("/deals/{id}", pages::pipelines::update_deal)
-    .post("/deals/{id}/stage", pages::pipelines::move_deal)
-    .post("/deals/{id}/activities", pages::pipelines::deal_activity)
+    .post(
+        "/programmes/{id}/deals/import",
+        pages::pipelines::import::<Deals>,
+    )
+    .get("/deals/{id}", pages::pipelines::detail::<Deals>)
+    .get("/deals/{id}/edit", pages::pipelines::edit_form::<Deals>)
+    .post("/deals/{id}", pages::pipelines::update::<Deals>)
+    .post("/deals/{id}/stage", pages::pipelines::move_to::<Deals>)
+    .post(
+        "/deals/{id}/activities",
+        pages::pipelines::add_activity::<Deals>,
+    )
     .get(
         "/programmes/{id}/entry-cases",
-        pages::pipelines::entry_cases,
+        pages::pipelines::board::<EntryCases>,
     )
     .get(
         "/programmes/{id}/entry-cases/new",
-        pages::pipelines::new_case,
+        pages::pipelines::new_form::<EntryCases>,
     )
     .post(
         "/programmes/{id}/entry-cases",
-        pages::pipelines::create_case,
+        pages::pipelines::create::<EntryCases>,
     )
     .get(
         "/programmes/{id}/entry-cases/export",
-        pages::pipelines::export_cases,
+        pages::pipelines::export::<EntryCases>,
     )
     .get(
         "/programmes/{id}/entry-cases/import",
-        pages::pipelines::import_cases_form,
+        pages::pipelines::import_form::<EntryCases>,
     )
     .post(
         "/programmes/{id}/entry-cases/import",
-        pages::pipelines::import_cases,
+        pages::pipelines::import::<EntryCases>,
     )
-    .get("/entry-cases/{id}", pages::pipelines::entry_case)
-    .post("/entry-cases/{id}/stage", pages::pipelines::move_case)
+    .get("/entry-cases/{id}", pages::pipelines::detail::<EntryCases>)
+    .post(
+        "/entry-cases/{id}/stage",
+        pages::pipelines::move_to::<EntryCases>,
+    )
     .post(
         "/entry-cases/{id}/activities",
-        pages::pipelines::case_activity,
+        pages::pipelines::add_activity::<EntryCases>,
     )
     .post(
         "/entry-cases/{id}/consultations",
-        pages::pipelines::case_consultation,
+        pages::pipelines::add_consultation,
     )
     .get("/my-work", pages::pipelines::my_work)
     .get("/search", pages::search::search)

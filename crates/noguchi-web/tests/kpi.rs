@@ -638,3 +638,141 @@ async fn the_kpi_page_shows_targets_actuals_chart_and_the_outcomes_behind_them()
             .contains("確認済み")
     );
 }
+
+#[tokio::test]
+async fn the_ledger_names_what_it_cannot_filter_and_pending_corrections_only() {
+    let app = App::new().await;
+    let tok = app.user("staff@city.example.jp", &app.city, false).await;
+    let a = firm(&app, &tok, "甲精機株式会社").await;
+    let path = format!("/api/v1/programmes/{}/outcomes", app.programme_id);
+    let r = app
+        .api(
+            "GET",
+            &format!("{path}?indicator=bogus&kind=zz"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let body = r.json();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["indicator", "kind"]);
+    assert_eq!(
+        app.api("GET", "/api/v1/programmes/nope/outcomes", Some(&tok), None)
+            .await
+            .status,
+        404
+    );
+    let id = outcome(&app, &tok, &a, "new_site", json!(2020), 5, false).await;
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/outcomes/{id}"),
+            Some(&tok),
+            Some(json!({"occurred_on": "2021-05-01"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json()["fiscal_year"],
+        2021,
+        "a new date decides the fiscal year"
+    );
+    let only_new_sites = app
+        .api("GET", &format!("{path}?kind=new_site"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(only_new_sites["items"].as_array().unwrap().len(), 1);
+    app.api(
+        "POST",
+        &format!("/api/v1/outcomes/{id}/verify"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/outcomes/{id}"),
+            Some(&tok),
+            Some(json!({"jobs": 6})),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["errors"][0]["field"].as_str()),
+        (422, Some("status")),
+        "a verified outcome is settled"
+    );
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/outcomes/{id}/reject"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["errors"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "taking back a verification needs a reason"
+    );
+}
+
+#[tokio::test]
+async fn outcomes_import_through_their_page_after_a_dry_run() {
+    let app = App::new().await;
+    let tok = app.user("staff@city.example.jp", &app.city, false).await;
+    app.account("clerk@city.example.jp", &app.city, false, false)
+        .await;
+    firm(&app, &tok, "甲精機株式会社").await;
+    let (_, cookie) = app.sign_in("clerk@city.example.jp", PASSWORD).await;
+    let path = format!("/programmes/{}/outcomes/import", app.programme_id);
+    let form = app.browse("GET", &path, &cookie, None).await;
+    assert_eq!(form.status, 200);
+    let csrf = csrf_of(&form.text);
+    let send = |csv: &str| {
+        let boundary = "noguchi-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sheet.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("{path}?csrf={csrf}"))
+            .header("cookie", &cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let bad = "団体,種別,年度,雇用\n甲精機株式会社,新規立地,R2,12\n幻の会社,増設,R3,1\n";
+    let checked = app.request(send(bad)).await;
+    assert_eq!(checked.status, 200);
+    assert!(checked.text.contains("新規立地") && checked.text.contains("誤りがあります"));
+    assert!(
+        !checked.text.contains("name=\"csv\""),
+        "nothing to confirm while a row is bad"
+    );
+    assert_eq!(app.request(send("見出しなし\n")).await.status, 422);
+    let good = "団体,種別,年度,雇用\n甲精機株式会社,新規立地,R2,12\n";
+    let confirmed = app
+        .browse(
+            "POST",
+            &path,
+            &cookie,
+            Some(&[("csrf", &csrf), ("csv", good)]),
+        )
+        .await;
+    assert_eq!(confirmed.status, 303);
+    let list = app
+        .browse("GET", confirmed.header("location").unwrap(), &cookie, None)
+        .await;
+    assert!(list.text.contains("甲精機株式会社") && list.text.contains("確認待ち"));
+}

@@ -822,3 +822,450 @@ async fn entry_cases_import_with_a_dry_run() {
         (Some("new_entry"), Some(2), Some(2023))
     );
 }
+
+/// A file upload as a browser sends it from an import page.
+fn upload(
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    csv: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let boundary = "noguchi-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sheet.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("{path}?csrf={csrf}"))
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn supporters_work_on_an_entry_case_through_its_pages_and_strangers_never_see_it() {
+    let app = App::new().await;
+    let tok = app
+        .user("staff@chamber.example.jp", &app.chamber, false)
+        .await;
+    let p = app.programme_id.clone();
+    let org = firm(&app, &tok, "支援先精工株式会社", "entrant").await;
+    let nurse = app
+        .account("nurse@hospital.example.jp", &app.hospital, false, false)
+        .await;
+    let r = app.api("POST", &format!("/api/v1/programmes/{p}/entry-cases"), Some(&tok), Some(json!({"organisation_id": org, "title": "採血補助具", "supporters": [app.hospital], "owner_user_id": nurse, "next_action": "試作品の評価会", "next_action_due": "2999-04-01"}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let (_, cookie) = app.sign_in("nurse@hospital.example.jp", PASSWORD).await;
+
+    let board = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/entry-cases"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert_eq!(board.status, 200);
+    assert!(board.text.contains("採血補助具") && board.text.contains("関心"));
+    let page = app
+        .browse("GET", &format!("/entry-cases/{id}"), &cookie, None)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains(&format!("/entry-cases/{id}/stage")),
+        "a supporter moves it"
+    );
+    let csrf = csrf_of(&page.text);
+    for (path, form) in [
+        ("stage", vec![("stage", "learning"), ("date", "2024-04-01")]),
+        (
+            "consultations",
+            vec![("category", "regulatory"), ("text", "クラス分類の相談")],
+        ),
+        (
+            "activities",
+            vec![("kind", "visit"), ("text", "工場を見学")],
+        ),
+    ] {
+        let mut f = vec![("csrf", csrf.as_str())];
+        f.extend(form);
+        let r = app
+            .browse(
+                "POST",
+                &format!("/entry-cases/{id}/{path}"),
+                &cookie,
+                Some(&f),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{path}: {}", r.text);
+        assert_eq!(
+            r.header("location"),
+            Some(format!("/entry-cases/{id}?flash=org-updated").as_str())
+        );
+    }
+    let page = app
+        .browse("GET", &format!("/entry-cases/{id}"), &cookie, None)
+        .await;
+    for text in [
+        "情報収集",
+        "2024-04-01",
+        "薬事・許認可",
+        "クラス分類の相談",
+        "工場を見学",
+    ] {
+        assert!(page.text.contains(text), "{text}");
+    }
+    let refused = app
+        .browse(
+            "POST",
+            &format!("/entry-cases/{id}/consultations"),
+            &cookie,
+            Some(&[("csrf", &csrf), ("category", "astrology")]),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "the page again, with the reason");
+    let listed = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/entry-cases?view=list&stage=learning"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(listed.text.contains("採血補助具"));
+    let none = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/entry-cases?view=list&stage=licensed"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(!none.text.contains("採血補助具"));
+    let csv = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/entry-cases/export?format=csv"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(csv.text.contains("採血補助具") && csv.text.contains("情報収集"));
+    let work = app.browse("GET", "/my-work", &cookie, None).await;
+    assert!(
+        work.text.contains("試作品の評価会") && work.text.contains(&format!("/entry-cases/{id}")),
+        "the owner's next action on the case"
+    );
+
+    // Another firm learns nothing of the case, through the API or the pages.
+    let other = firm(&app, &tok, "無関係工業株式会社", "none").await;
+    let stranger = app.user("x@other.example.jp", &other, false).await;
+    for (method, path, body) in [
+        ("GET", format!("/api/v1/entry-cases/{id}"), None),
+        (
+            "POST",
+            format!("/api/v1/entry-cases/{id}/activities"),
+            Some(json!({"kind": "call", "text": "x"})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/entry-cases/{id}/consultations"),
+            Some(json!({"category": "ip", "text": "x"})),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/entry-cases/{id}"),
+            Some(json!({"jobs": 1})),
+        ),
+    ] {
+        assert_eq!(
+            app.api(method, &path, Some(&stranger), body).await.status,
+            404,
+            "{method} {path}"
+        );
+    }
+    // The firm itself reads its case but does not work on it.
+    let owner = app.user("owner@shienzaki.example.jp", &org, false).await;
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/entry-cases/{id}"),
+            Some(&owner),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/v1/entry-cases/{id}/stage"),
+            Some(&owner),
+            Some(json!({"stage": "matched"}))
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn deals_open_change_and_import_through_their_forms() {
+    let app = App::new().await;
+    let tok = app.user("staff@city.example.jp", &app.city, false).await;
+    app.account("clerk@city.example.jp", &app.city, false, false)
+        .await;
+    let p = app.programme_id.clone();
+    let org = firm(&app, &tok, "書式精機株式会社", "none").await;
+    let (_, cookie) = app.sign_in("clerk@city.example.jp", PASSWORD).await;
+    let form = app
+        .browse("GET", &format!("/programmes/{p}/deals/new"), &cookie, None)
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text.contains("書式精機株式会社"),
+        "firms to choose from"
+    );
+    let csrf = csrf_of(&form.text);
+    let bad = app
+        .browse(
+            "POST",
+            &format!("/programmes/{p}/deals"),
+            &cookie,
+            Some(&[
+                ("csrf", &csrf),
+                ("kind", "attraction"),
+                ("planned_jobs", "多数"),
+            ]),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text.contains("数値で入力してください") && bad.text.contains("を入力してください"),
+        "the form's own error and the domain's, together"
+    );
+    let ok = app
+        .browse(
+            "POST",
+            &format!("/programmes/{p}/deals"),
+            &cookie,
+            Some(&[
+                ("csrf", &csrf),
+                ("kind", "expansion"),
+                ("organisation_id", &org),
+                ("planned_jobs", "１，２００"),
+                ("code_name", "Project 猪苗代"),
+                ("shared_with", &app.university),
+            ]),
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    let id = ok
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/deals/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let d = app
+        .api("GET", &format!("/api/v1/deals/{id}"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            d["kind"].as_str(),
+            d["planned_jobs"].as_i64(),
+            d["shared_with"][0].as_str()
+        ),
+        (Some("expansion"), Some(1200), Some(app.university.as_str()))
+    );
+    let edit = app
+        .browse("GET", &format!("/deals/{id}/edit"), &cookie, None)
+        .await;
+    assert!(edit.status == 200 && edit.text.contains("Project 猪苗代"));
+    let r = app
+        .browse(
+            "POST",
+            &format!("/deals/{id}"),
+            &cookie,
+            Some(&[
+                ("csrf", &csrf),
+                ("kind", "expansion"),
+                ("organisation_id", &org),
+                ("code_name", "Project 磐梯山"),
+                ("shared_with", &app.university),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = app
+        .browse("GET", &format!("/deals/{id}"), &cookie, None)
+        .await;
+    assert!(page.text.contains("Project 磐梯山") && page.text.contains("公立大学法人会津大学"));
+
+    // Shared with the university: it reads the deal, but may not change it.
+    app.account("prof@u-aizu.example.jp", &app.university, false, false)
+        .await;
+    let (_, prof) = app.sign_in("prof@u-aizu.example.jp", PASSWORD).await;
+    let seen = app
+        .browse("GET", &format!("/deals/{id}"), &prof, None)
+        .await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.text.contains(&format!("/deals/{id}/stage")));
+    assert_eq!(
+        app.browse("GET", &format!("/deals/{id}/edit"), &prof, None)
+            .await
+            .status,
+        403
+    );
+
+    // The import page checks the sheet, then imports it on confirmation.
+    let sheet = "区分,団体,コードネーム,段階,段階の日付,計画雇用数\n企業誘致,書式精機株式会社,Project 会津,交渉,2024-07-01,40\n";
+    let checked = app
+        .request(upload(
+            &format!("/programmes/{p}/deals/import"),
+            &cookie,
+            &csrf,
+            sheet,
+        ))
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(checked.text.contains("交渉") && checked.text.contains("name=\"csv\""));
+    let unreadable = app
+        .request(upload(
+            &format!("/programmes/{p}/deals/import"),
+            &cookie,
+            &csrf,
+            "見出しなし\n",
+        ))
+        .await;
+    assert_eq!(unreadable.status, 422);
+    let confirmed = app
+        .browse(
+            "POST",
+            &format!("/programmes/{p}/deals/import"),
+            &cookie,
+            Some(&[("csrf", &csrf), ("csv", sheet)]),
+        )
+        .await;
+    assert_eq!(confirmed.status, 303);
+    assert_eq!(
+        confirmed.header("location"),
+        Some(format!("/programmes/{p}/deals?view=list&flash=imported").as_str())
+    );
+    let list = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/deals?view=list&stage=negotiating"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(list.text.contains("Project 会津") && !list.text.contains("Project 磐梯山"));
+}
+
+#[tokio::test]
+async fn every_pipeline_change_is_audited_under_its_record() {
+    let app = App::new().await;
+    let tok = app.user("staff@city.example.jp", &app.city, false).await;
+    let p = app.programme_id.clone();
+    let org = firm(&app, &tok, "監査精機株式会社", "entrant").await;
+    let deal = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/deals"),
+            Some(&tok),
+            Some(
+                json!({"organisation_id": org, "code_name": "Project 鶴ヶ城", "planned_jobs": 10}),
+            ),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.api(
+        "POST",
+        &format!("/api/v1/deals/{deal}/stage"),
+        Some(&tok),
+        Some(json!({"stage": "lost", "note": "県外に決定"})),
+    )
+    .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/deals/{deal}/activities"),
+            Some(&tok),
+            Some(json!({"kind": "call", "text": "結果の連絡"})),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let case = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/entry-cases"),
+            Some(&tok),
+            Some(json!({"organisation_id": org, "title": "介護用品"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.api(
+        "PATCH",
+        &format!("/api/v1/entry-cases/{case}"),
+        Some(&tok),
+        Some(json!({"jobs": 2})),
+    )
+    .await;
+    let audit = |entity: &str, id: &str| {
+        let path = format!("/api/v1/audit?entity={entity}&entity_id={id}");
+        let app = &app;
+        let tok = tok.clone();
+        async move { app.api("GET", &path, Some(&tok), None).await.json()["items"].clone() }
+    };
+    let d = audit("deal", &deal).await;
+    let d = d.as_array().unwrap();
+    assert_eq!(d.len(), 2, "created, then moved");
+    assert!(
+        d.iter().all(|e| e["label"] == "Project 鶴ヶ城"),
+        "a deal goes by its code name"
+    );
+    assert_eq!(
+        (
+            d[0]["after"]["stage"].as_str(),
+            d[0]["after"]["lost_reason"].as_str()
+        ),
+        (Some("lost"), Some("県外に決定"))
+    );
+    assert_eq!(d[0]["before"]["stage"], "candidate");
+    let c = audit("entry_case", &case).await;
+    let c = c.as_array().unwrap();
+    assert_eq!(c.len(), 2);
+    assert!(
+        c.iter().all(|e| e["label"] == "監査精機株式会社"),
+        "a case by its firm"
+    );
+    assert_eq!(
+        (
+            c[0]["before"]["jobs"].as_i64(),
+            c[0]["after"]["jobs"].as_i64()
+        ),
+        (None, Some(2))
+    );
+    let all = app
+        .api("GET", "/api/v1/audit?entity=activity", Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(all["items"][0]["after"]["subject_id"], deal.as_str());
+    assert_eq!(all["items"][0]["after"]["subject"], "deal");
+}

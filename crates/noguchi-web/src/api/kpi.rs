@@ -10,15 +10,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use noguchi_app::ledger::Decision;
+use noguchi_app::records::Outcome;
 use noguchi_app::sheets::rows as import;
-use noguchi_domain::Invalid;
-use noguchi_domain::access::{self, Principal};
 use noguchi_domain::dates::format_date;
 use noguchi_domain::fiscal::FiscalYear;
-use noguchi_domain::kpi::{self, KpiReport, Measure};
-use noguchi_domain::ledger::{OutcomeData, OutcomeInput, OutcomeKind, OutcomeStatus};
-use noguchi_domain::programme::ProgrammeDefinition;
-use noguchi_storage::{Decision, Outcome, OutcomeFilter, OutcomeSource, Programme};
+use noguchi_domain::kpi::{KpiReport, Measure};
+use noguchi_domain::ledger::OutcomeInput;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -134,56 +132,15 @@ pub struct OutcomeQuery {
 }
 
 impl OutcomeQuery {
-    /// The filter, restricted to verified outcomes for anyone but the secretariat.
-    pub fn filter(
-        &self,
-        def: &ProgrammeDefinition,
-        viewer: &Principal,
-        programme_id: &str,
-    ) -> Result<OutcomeFilter, AppError> {
-        let mut errs = Invalid::default();
-        let nonempty = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let mut status =
-            nonempty(&self.status).and_then(|s| errs.take("status", OutcomeStatus::parse(&s)));
-        if !access::may_see_unverified(viewer, programme_id) {
-            if status.is_some_and(|s| s != OutcomeStatus::Verified) {
-                return Err(AppError::Forbidden);
-            }
-            status = Some(OutcomeStatus::Verified);
+    fn query(&self) -> noguchi_app::ledger::OutcomeQuery<'_> {
+        noguchi_app::ledger::OutcomeQuery {
+            status: self.status.as_deref(),
+            indicator: self.indicator.as_deref(),
+            kind: self.kind.as_deref(),
+            fiscal_year_from: self.fiscal_year_from,
+            fiscal_year_to: self.fiscal_year_to,
+            organisation_id: self.organisation_id.as_deref(),
         }
-        let mut kinds = Vec::new();
-        if let Some(i) = nonempty(&self.indicator) {
-            kinds = kpi::indicator_kinds(def, &i);
-            if kinds.is_empty() {
-                errs.push(
-                    "indicator",
-                    noguchi_domain::Problem::UnknownValue { value: i },
-                );
-            }
-        }
-        if let Some(k) =
-            nonempty(&self.kind).and_then(|k| errs.take("kind", OutcomeKind::parse(&k)))
-        {
-            kinds.retain(|x| *x == k);
-            if kinds.is_empty() && nonempty(&self.indicator).is_none() {
-                kinds.push(k);
-            }
-        }
-        if !errs.is_empty() {
-            return Err(AppError::Invalid(errs));
-        }
-        Ok(OutcomeFilter {
-            status,
-            kinds,
-            fiscal_year_from: self.fiscal_year_from.map(FiscalYear),
-            fiscal_year_to: self.fiscal_year_to.map(FiscalYear),
-            organisation_id: nonempty(&self.organisation_id),
-        })
     }
 }
 
@@ -196,23 +153,19 @@ pub async fn list(
     Path(id): Path<String>,
     Query(q): Query<OutcomeQuery>,
 ) -> Result<Json<OutcomeList>, AppError> {
-    let viewer = caller.principal()?;
-    let programme = state.app.store().programme(&id).await?;
-    let filter = q.filter(&programme.definition, viewer, &id)?;
-    let page = state
+    let ledger = state
         .app
-        .store()
-        .list_outcomes(
+        .outcomes(
             &caller.sight,
             &id,
-            &filter,
+            q.query(),
             q.cursor.as_deref(),
             page_limit(q.limit),
         )
         .await?;
     Ok(Json(OutcomeList {
-        items: page.items.into_iter().map(out).collect(),
-        next_cursor: page.next_cursor,
+        items: ledger.outcomes.items.into_iter().map(out).collect(),
+        next_cursor: ledger.outcomes.next_cursor,
     }))
 }
 
@@ -225,28 +178,11 @@ pub async fn create(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<OutcomeIn>,
 ) -> Result<impl IntoResponse, AppError> {
-    let grant = access::record_outcome(caller.principal()?, &id)?;
-    let data = OutcomeData::parse(&body.into_input()).map_err(AppError::Invalid)?;
     let o = state
         .app
-        .store()
-        .record_outcome(&grant, &id, data, OutcomeSource::Manual, None)
+        .record_outcome(&caller.sight, &id, body.into_input().into())
         .await?;
     Ok((StatusCode::CREATED, Json(out(o))))
-}
-
-/// Reads an outcome the caller may see: 404 for a pending or rejected one outside the secretariat.
-pub async fn visible_outcome(
-    state: &AppState,
-    viewer: &Principal,
-    id: &str,
-) -> Result<Outcome, AppError> {
-    let sight = state.app.sight(Some(viewer)).await?;
-    let o = state.app.store().outcome(&sight, id).await?;
-    if o.status != OutcomeStatus::Verified && !access::may_see_unverified(viewer, &o.programme_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(o)
 }
 
 #[utoipa::path(get, path = "/api/v1/outcomes/{id}", tag = "kpi", params(("id" = String, Path)),
@@ -256,9 +192,7 @@ pub async fn show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OutcomeOut>, AppError> {
-    Ok(Json(out(
-        visible_outcome(&state, caller.principal()?, &id).await?
-    )))
+    Ok(Json(out(state.app.outcome(&caller.sight, &id).await?)))
 }
 
 /// Corrects a pending outcome (a verified one is never changed silently).
@@ -270,9 +204,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<Map<String, Value>>,
 ) -> Result<Json<OutcomeOut>, AppError> {
-    let viewer = caller.principal()?;
-    let current = visible_outcome(&state, viewer, &id).await?;
-    let grant = access::record_outcome(viewer, &current.programme_id)?;
+    let current = state.app.editable_outcome(&caller.sight, &id).await?;
     let mut base = serde_json::to_value(OutcomeIn {
         organisation_id: Some(current.data.organisation_id.clone()),
         kind: Some(current.data.kind.code().into()),
@@ -291,11 +223,9 @@ pub async fn update(
         obj.extend(patch);
     }
     let merged: OutcomeIn = parse_json(base.to_string().as_bytes())?;
-    let data = OutcomeData::parse(&merged.into_input()).map_err(AppError::Invalid)?;
     Ok(Json(out(state
         .app
-        .store()
-        .update_outcome(&grant, &id, data)
+        .update_outcome(&caller.sight, &id, merged.into_input().into())
         .await?)))
 }
 
@@ -307,13 +237,9 @@ pub async fn verify(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OutcomeOut>, AppError> {
-    let viewer = caller.principal()?;
-    let current = visible_outcome(&state, viewer, &id).await?;
-    let grant = access::decide_outcome(viewer, &current.programme_id)?;
     Ok(Json(out(state
         .app
-        .store()
-        .decide_outcome(&grant, &id, Decision::Verify)
+        .decide_outcome(&caller.sight, &id, Decision::Verify)
         .await?)))
 }
 
@@ -333,24 +259,17 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<OutcomeOut>, AppError> {
-    let viewer = caller.principal()?;
-    let current = visible_outcome(&state, viewer, &id).await?;
-    let grant = access::decide_outcome(viewer, &current.programme_id)?;
     let body: RejectIn = if body.iter().all(u8::is_ascii_whitespace) {
         RejectIn::default()
     } else {
         parse_json(&body)?
     };
+    let decision = Decision::Reject {
+        reason: body.reason,
+    };
     Ok(Json(out(state
         .app
-        .store()
-        .decide_outcome(
-            &grant,
-            &id,
-            Decision::Reject {
-                reason: body.reason,
-            },
-        )
+        .decide_outcome(&caller.sight, &id, decision)
         .await?)))
 }
 
@@ -418,19 +337,6 @@ fn measure(m: Measure) -> MeasureOut {
     }
 }
 
-/// The programme's KPI report as of today.
-pub async fn report(
-    state: &AppState,
-    programme: &Programme,
-) -> Result<(KpiReport, FiscalYear), AppError> {
-    let facts = state.app.store().kpi_facts(&programme.id).await?;
-    let current = FiscalYear::of_date(state.app.store().now().date());
-    Ok((
-        kpi::compute(&programme.definition, &facts, current),
-        current,
-    ))
-}
-
 pub fn kpi_out(programme_id: &str, r: &KpiReport, current: FiscalYear) -> KpiOut {
     KpiOut {
         programme_id: programme_id.to_owned(),
@@ -483,11 +389,11 @@ pub fn kpi_out(programme_id: &str, r: &KpiReport, current: FiscalYear) -> KpiOut
     responses((status = 200, body = KpiOut), (status = 404, body = ProblemOut)))]
 pub async fn show_kpi(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<KpiOut>, AppError> {
-    let programme = state.app.store().programme(&id).await?;
-    let (r, current) = report(&state, &programme).await?;
-    Ok(Json(kpi_out(&id, &r, current)))
+    let k = state.app.kpi(&caller.sight, &id).await?;
+    Ok(Json(kpi_out(&id, &k.report, k.as_of)))
 }
 
 /// The council pack: the KPI table and the per-year breakdown as an XLSX workbook.
@@ -498,14 +404,10 @@ pub async fn kpi_xlsx(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let programme = state.app.store().programme(&id).await?;
-    let (r, current) = report(&state, &programme).await?;
-    let bytes = noguchi_app::sheets::write::council_pack(
-        &programme.definition,
-        &r,
-        current,
-        &crate::i18n::Tr(caller.lang),
-    )?;
+    let bytes = state
+        .app
+        .council_pack(&caller.sight, &id, &crate::i18n::Tr(caller.lang))
+        .await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -597,33 +499,23 @@ pub async fn import_outcomes(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let grant = access::record_outcome(caller.principal()?, &id)?;
-    state.app.store().programme(&id).await?;
     let tr = crate::i18n::Tr(caller.lang);
-    let checked = import::check_outcomes(&state.app, &body).await?;
-    let dry_run = q.dry_run.unwrap_or(true);
-    let invalid = checked.iter().filter(|r| r.data.is_err()).count();
-    let mut imported = 0;
-    if !dry_run && invalid == 0 {
-        let rows: Vec<OutcomeData> = checked.iter().filter_map(|r| r.data.clone().ok()).collect();
-        imported = state
-            .app
-            .store()
-            .record_outcomes(&grant, &id, rows)
-            .await?
-            .len();
-    }
-    let result = ImportOut {
-        dry_run,
-        valid: checked.len() - invalid,
-        invalid,
-        imported,
-        rows: checked.iter().map(|r| import_row_out(r, tr)).collect(),
-    };
-    let status = if invalid > 0 && !dry_run {
+    let import = state
+        .app
+        .import_outcomes(&caller.sight, &id, &body, q.dry_run.unwrap_or(true))
+        .await?;
+    let invalid = import.invalid();
+    let status = if import.refused() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
+    };
+    let result = ImportOut {
+        dry_run: import.dry_run,
+        valid: import.rows.len() - invalid,
+        invalid,
+        imported: import.imported,
+        rows: import.rows.iter().map(|r| import_row_out(r, tr)).collect(),
     };
     Ok((status, Json(result)).into_response())
 }

@@ -1,4 +1,5 @@
-//! The programme home: council members and their roles, strategies, KPI targets.
+//! The programme home: council members and their roles, strategies, KPI targets, and where
+//! the pipelines and needs stand.
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -7,7 +8,9 @@ use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use noguchi_storage::Programme;
+use noguchi_app::pipelines::{Deals, EntryCases, Kind};
+use noguchi_app::records::Programme;
+use noguchi_domain::pipeline::Stages;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -27,13 +30,7 @@ pub async fn index(
     caller: Caller,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let p = caller.principal()?;
-    let programmes = state.app.store().programmes().await?;
-    let mine = programmes
-        .iter()
-        .find(|prog| p.programmes.iter().any(|r| r.programme_id == prog.id))
-        .or(programmes.first());
-    Ok(match mine {
+    Ok(match state.app.home_programme(&caller.sight).await? {
         Some(prog) => {
             let flash = q
                 .flash
@@ -72,7 +69,7 @@ pub async fn programme(
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> Result<Response, AppError> {
-    let programme = state.app.store().programme(&id).await?;
+    let programme = state.app.programme(&id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}")).with_flash(q.flash.as_deref());
     let tr = ctx.tr;
     let def = &programme.definition;
@@ -114,8 +111,8 @@ pub async fn programme(
         "year",
         &noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label(),
     );
-    let (deal_counts, case_counts) =
-        crate::pages::pipelines::stage_counts(&state, caller.principal()?, &id, tr).await?;
+    let deal_counts = stage_counts::<Deals>(&state, &caller, &id, tr).await?;
+    let case_counts = stage_counts::<EntryCases>(&state, &caller, &id, tr).await?;
     let need_counts = crate::pages::needs::status_counts(&state, &caller, &id, tr).await?;
     let baseline_label = noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label();
     Ok(render(&ProgrammePage {
@@ -129,4 +126,21 @@ pub async fn programme(
         need_counts,
         baseline_label,
     }))
+}
+
+/// How many records of a pipeline the caller may see stand at each stage.
+async fn stage_counts<K: Kind>(
+    state: &AppState,
+    caller: &Caller,
+    programme_id: &str,
+    tr: crate::i18n::Tr,
+) -> Result<Vec<(String, usize)>, AppError> {
+    Ok(state
+        .app
+        .pipeline::<K>()
+        .stage_counts(&caller.sight, programme_id)
+        .await?
+        .into_iter()
+        .map(|(stage, n)| (tr.code("stage", stage.code()), n))
+        .collect())
 }

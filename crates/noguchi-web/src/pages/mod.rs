@@ -6,7 +6,6 @@ pub mod home;
 pub mod kpi;
 pub mod needs;
 pub mod organisations;
-pub mod parts;
 pub mod people;
 pub mod pipelines;
 pub mod proposals;

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_domain::Invalid;
 use noguchi_domain::access;
 use noguchi_domain::person::{Person, PersonInput};
-use noguchi_storage::OrganisationFilter;
 use serde::Deserialize;
 
 /// A person as a page shows them: contact details only where the policy allows.
@@ -109,23 +108,8 @@ async fn organisation_choices(
     let p = caller.principal()?;
     let mut out = Vec::new();
     if p.is_secretariat() {
-        let mut cursor = None;
-        loop {
-            let page = state
-                .app
-                .store()
-                .list_organisations(&OrganisationFilter::default(), cursor.as_deref(), 200)
-                .await?;
-            out.extend(page.items.into_iter().map(|o| Choice {
-                selected: o.id == selected,
-                value: o.id,
-                label: o.data.name,
-            }));
-            cursor = page.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
+        out = crate::views::organisation_choices(state, &caller.sight, &[selected.to_owned()])
+            .await?;
     } else {
         out.push(Choice {
             value: p.organisation_id.clone(),

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::forms::{Choice, FormData};
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
-use crate::pages::parts::{MoveLine, messages, move_lines, reason_text};
+use crate::views::{MoveLine, messages, move_lines, reason_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormData};
 use crate::page::{Ctx, render};
-use crate::pages::parts::organisation_choices;
+use crate::views::organisation_choices;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -115,7 +115,7 @@ async fn form(
         .unwrap_or_else(|| p.organisation_id.clone());
     // The secretariat registers seeds for anyone; others for their own organisation.
     let holders = if caller.sight.is_secretariat_of(programme_id) {
-        organisation_choices(state, caller, std::slice::from_ref(&holder)).await?
+        organisation_choices(state, &caller.sight, std::slice::from_ref(&holder)).await?
     } else {
         vec![Choice {
             value: p.organisation_id.clone(),

@@ -12,7 +12,7 @@ use crate::page::{Ctx, render};
 use crate::pages::account::with_pre_cookie;
 use crate::pages::needs::form::need_fields;
 use crate::pages::needs::{NeedLine, need_line};
-use crate::pages::parts::organisation_choices;
+use crate::views::organisation_choices;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -193,7 +193,7 @@ async fn form(
         f("description", "textarea", s(&input.description)).help(tr.t("campaign-description-help")),
         f("organisation_id", "select", org.clone())
             .required()
-            .choices(organisation_choices(state, caller, std::slice::from_ref(&org)).await?)
+            .choices(organisation_choices(state, &caller.sight, std::slice::from_ref(&org)).await?)
             .help(tr.t("campaign-organisation-help")),
         f("opens_on", "date", s(&input.opens_on)),
         f("closes_on", "date", s(&input.closes_on)),

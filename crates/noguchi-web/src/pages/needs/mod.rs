@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::forms::Choice;
 use crate::i18n::Tr;
 use crate::page::{Ctx, render};
-use crate::pages::parts::reason_text;
+use crate::views::reason_text;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::forms::{Choice, FormData};
 use crate::i18n::{Lang, Tr};
 use crate::page::{Ctx, render};
-use crate::pages::parts::{MoveLine, messages, move_lines, organisation_choices, reason_text};
+use crate::views::{MoveLine, messages, move_lines, organisation_choices, reason_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -188,7 +188,7 @@ async fn need_page(
         page.ndas = state.app.need_ndas(sight, id).await?;
     }
     if may.record_nda {
-        page.nda_orgs = organisation_choices(state, caller, &[]).await?;
+        page.nda_orgs = organisation_choices(state, &caller.sight, &[]).await?;
     }
     if may.score {
         let s = state.app.need_scores(sight, id).await?;

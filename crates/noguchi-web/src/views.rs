@@ -1,16 +1,17 @@
-//! Pieces several pages share: a record's status history, the messages of a refused action
-//! shown above a page, the choice of an organisation, and a ranking's reasons in words.
+//! View pieces several pages show, whatever record they are about: a record's stage history,
+//! the messages of a refused form, organisations as the choices of a form field, and a
+//! ranking's reasons in words.
 
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::forms::Choice;
 use crate::i18n::Tr;
+use noguchi_app::Sight;
 use noguchi_app::records::StageMove;
 use noguchi_domain::Invalid;
 use noguchi_domain::matching::Reason;
 
-/// A status move as a line of a history table (`_history.html`).
+/// One line of a stage history (`_history.html`).
 pub struct MoveLine {
     pub from: String,
     pub to: String,
@@ -34,7 +35,7 @@ pub fn move_lines(tr: Tr, h: Vec<StageMove>) -> Vec<MoveLine> {
         .collect()
 }
 
-/// Every problem of a refused action, as one sentence for the top of the page.
+/// Every message of a refused submission, in one sentence list.
 pub fn messages(tr: Tr, i: &Invalid) -> String {
     i.0.iter()
         .map(|e| tr.error(e))
@@ -42,15 +43,15 @@ pub fn messages(tr: Tr, i: &Invalid) -> String {
         .join(" ")
 }
 
-/// Every organisation of the directory as a choice; `selected` are marked.
+/// Every organisation of the directory as a choice, those in `selected` selected.
 pub async fn organisation_choices(
     state: &AppState,
-    caller: &Caller,
+    sight: &Sight,
     selected: &[String],
 ) -> Result<Vec<Choice>, AppError> {
     Ok(state
         .app
-        .all_organisations(&caller.sight)
+        .all_organisations(sight)
         .await?
         .into_iter()
         .map(|o| Choice {
