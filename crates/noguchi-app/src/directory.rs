@@ -6,12 +6,53 @@
 
 use crate::records::Page;
 use crate::{App, Result, Sight, Submitted, signed_in};
+use noguchi_domain::Invalid;
 use noguchi_domain::access;
+use noguchi_domain::organisation::{FieldStatus, OrganisationKind};
 use noguchi_domain::organisation::{Organisation, OrganisationData, OrganisationInput};
 use noguchi_domain::person::{Person, PersonData, PersonInput};
 use noguchi_storage::OrganisationFilter;
 
 pub use noguchi_storage::OrganisationFilter as Filter;
+
+/// The filters of the organisation list as an interface reads them (query parameters).
+#[derive(Debug, Clone, Default)]
+pub struct FilterInput {
+    /// Name, reading or English name; width and kana folded.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub in_region: Option<bool>,
+    /// A capability tag, exactly.
+    pub capability: Option<String>,
+    pub field_status: Option<String>,
+}
+
+impl FilterInput {
+    /// The filter, or every unknown code named.
+    pub fn parse(&self) -> Result<Filter> {
+        let mut errs = Invalid::default();
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let kind =
+            nonempty(&self.kind).and_then(|k| errs.take("kind", OrganisationKind::parse(&k)));
+        let field_status = nonempty(&self.field_status)
+            .and_then(|s| errs.take("field_status", FieldStatus::parse(&s)));
+        if !errs.is_empty() {
+            return Err(crate::Error::Invalid(errs));
+        }
+        Ok(Filter {
+            q: nonempty(&self.q),
+            kind,
+            in_region: self.in_region,
+            capability: nonempty(&self.capability),
+            field_status,
+        })
+    }
+}
 
 /// Page size of lists: default 50, at most 200.
 pub fn page_limit(limit: Option<i64>) -> i64 {

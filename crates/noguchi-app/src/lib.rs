@@ -81,16 +81,6 @@ impl App {
         }
     }
 
-    /// The store, for the adapters that are not yet use cases of their own.
-    // TODO(house): removed once every adapter calls a use case.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub fn search_index(&self) -> &SearchIndex {
-        &self.search
-    }
-
     /// Now, from the store's clock (tests freeze it).
     pub fn now(&self) -> time::OffsetDateTime {
         self.store.now()

@@ -32,6 +32,7 @@ pub mod corporate_number;
 pub mod curation;
 pub mod dates;
 pub mod fiscal;
+pub mod guard;
 pub mod kpi;
 pub mod ledger;
 pub mod matching;

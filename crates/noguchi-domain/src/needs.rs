@@ -120,11 +120,7 @@ impl NeedData {
     }
 }
 
-// The guard lives in its own file (src/guard.rs); `#[path]` keeps it a child of this module so
-// lib.rs needs no change and `needs::{screen, Finding, FindingKind}` stay where callers use them.
-#[path = "guard.rs"]
-mod guard;
-pub use guard::{Finding, FindingKind, screen};
+pub use crate::guard::{Finding, FindingKind, screen};
 
 #[derive(Debug, Clone, Default)]
 pub struct SeedInput {

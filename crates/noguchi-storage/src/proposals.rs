@@ -47,6 +47,7 @@ impl Proposal {
     /// The organisations the proposal concerns, in the policy's terms.
     pub fn scope(&self) -> ProposalScope<'_> {
         ProposalScope {
+            id: &self.id,
             programme_id: &self.programme_id,
             proposer_org: &self.proposer_org_id,
             need_owner: &self.need_owner_id,
@@ -165,6 +166,9 @@ impl Store {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         covers(grant, &before.programme_id)?;
+        if !grant.covers_record(id) {
+            return Err(StoreError::Denied);
+        }
         let now = self.now();
         sqlx::query(
             "UPDATE match_proposals SET status = $1, status_on = $2, updated_at = $3 WHERE id = $4",

@@ -71,6 +71,21 @@ pub(crate) fn covers<P>(grant: &Granted<P>, programme_id: &str) -> Result<()> {
     }
 }
 
+/// Refuses a grant given in another programme, or for records that name another organisation
+/// than those `named` (a submitter's grant on another's need, a supporter's on another case).
+pub(crate) fn covers_named<P>(
+    grant: &Granted<P>,
+    programme_id: &str,
+    named: &[String],
+) -> Result<()> {
+    covers(grant, programme_id)?;
+    if grant.covers_any(named) {
+        Ok(())
+    } else {
+        Err(StoreError::Denied)
+    }
+}
+
 impl Deref for Write {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {

@@ -499,3 +499,96 @@ async fn the_audit_chain_holds_and_names_the_first_broken_record() {
     let broken = s.verify_audit_chain().await.unwrap().unwrap_err();
     assert_eq!(broken.reason, "gap");
 }
+
+#[tokio::test]
+async fn a_grant_given_for_one_record_cannot_change_another() {
+    use noguchi_domain::needs::{NeedData, NeedInput};
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let def = ProgrammeDefinition::parse(SEED_PROGRAMME).unwrap();
+    let pid = s.load_programme(&def).await.unwrap();
+    let other_pid = {
+        let mut other = def.clone();
+        other.slug = "other".into();
+        other.name = "別の事業".into();
+        s.load_programme(&other).await.unwrap()
+    };
+    let hospital = s
+        .create_organisation(&system_grant(), org("甲病院", "コウビョウイン"))
+        .await
+        .unwrap();
+    let clinic = s
+        .create_organisation(&system_grant(), org("乙医院", "オツイイン"))
+        .await
+        .unwrap();
+    let need = |title: &str| {
+        NeedData::parse(&NeedInput {
+            title: Some(title.into()),
+            problem: Some("点滴スタンドが段差で倒れそうになる。".into()),
+            disclosure: Some("members".into()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let intake = |org: &str| noguchi_storage::Intake {
+        on_behalf_of: Some(org.to_owned()),
+        ..Default::default()
+    };
+    let mine = s
+        .create_need(
+            &system_grant(),
+            &pid,
+            need("甲の困りごと"),
+            Vec::new(),
+            &intake(&hospital.id),
+        )
+        .await
+        .unwrap();
+    let theirs = s
+        .create_need(
+            &system_grant(),
+            &pid,
+            need("乙の困りごと"),
+            Vec::new(),
+            &intake(&clinic.id),
+        )
+        .await
+        .unwrap();
+    let elsewhere = s
+        .create_need(
+            &system_grant(),
+            &other_pid,
+            need("別事業の困りごと"),
+            Vec::new(),
+            &intake(&hospital.id),
+        )
+        .await
+        .unwrap();
+    let staff = noguchi_domain::access::Principal {
+        user_id: "u".into(),
+        name: "n".into(),
+        email: "n@example.jp".into(),
+        organisation_id: hospital.id.clone(),
+        organisation_name: "甲病院".into(),
+        admin: false,
+        programmes: vec![noguchi_domain::access::ProgrammeRoles {
+            programme_id: pid.clone(),
+            roles: vec![Role::NeedsProvider],
+            secretariat_second_factor: false,
+        }],
+        must_change_password: false,
+        second_factor: false,
+    };
+    let grant = noguchi_domain::access::curate_need(&staff, &pid, &hospital.id).unwrap();
+    assert!(s.release_need(&grant, &mine.id).await.is_ok());
+    let r = s.release_need(&grant, &theirs.id).await;
+    assert!(
+        matches!(r, Err(StoreError::Denied)),
+        "another submitter's need: {r:?}"
+    );
+    let r = s.release_need(&grant, &elsewhere.id).await;
+    assert!(
+        matches!(r, Err(StoreError::Denied)),
+        "another programme's need: {r:?}"
+    );
+}

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use noguchi_domain::access::Denied;
 use noguchi_domain::{Invalid, Problem};
-use noguchi_storage::StoreError;
 
 #[derive(Debug, Clone)]
 pub enum AppError {
@@ -83,16 +82,6 @@ impl From<noguchi_app::Error> for AppError {
             E::Invalid(i) => AppError::Invalid(i),
             E::TooManyAttempts => AppError::TooManyAttempts,
             E::Internal => AppError::Internal,
-        }
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Invalid(i) => AppError::Invalid(i),
-            other => AppError::internal("storage", other),
         }
     }
 }

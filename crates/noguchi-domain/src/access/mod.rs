@@ -149,6 +149,8 @@ pub struct Granted<P> {
     programme: Option<String>,
     /// For a record-level grant limited to one organisation: that organisation.
     scope: Option<String>,
+    /// For a grant decided for one record: that record.
+    record: Option<String>,
     _permission: PhantomData<fn() -> P>,
 }
 
@@ -158,12 +160,25 @@ impl<P> Granted<P> {
             actor: principal.actor(),
             programme: programme.map(str::to_owned),
             scope: scope.map(str::to_owned),
+            record: None,
             _permission: PhantomData,
         }
     }
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
+    /// Whether the grant extends to a record that names these organisations (a grant limited
+    /// to one organisation needs it among them).
+    pub fn covers_any(&self, organisations: &[String]) -> bool {
+        self.scope.is_none() || organisations.iter().any(|o| self.covers(Some(o)))
+    }
+
+    /// Whether the grant was given for this very record (a proposal's move is decided for one
+    /// proposal; other grants are not bound to one record).
+    pub fn covers_record(&self, id: &str) -> bool {
+        self.record.as_deref().is_none_or(|r| r == id)
+    }
+
     /// Whether the grant may be spent on a record of `programme_id` (storage checks this, so a
     /// grant given in one programme cannot change another programme's records).
     pub fn covers_programme(&self, programme_id: &str) -> bool {
@@ -186,6 +201,7 @@ pub fn system_grant<P>() -> Granted<P> {
         actor: Actor::system(),
         programme: None,
         scope: None,
+        record: None,
         _permission: PhantomData,
     }
 }
@@ -207,6 +223,24 @@ fn allow<P>(principal: &Principal, ok: bool) -> Result<Granted<P>, Denied> {
 fn allow_in<P>(principal: &Principal, programme_id: &str, ok: bool) -> Result<Granted<P>, Denied> {
     if ok {
         Ok(Granted::to(principal, Some(programme_id), None))
+    } else {
+        Err(Denied)
+    }
+}
+
+/// A grant in one programme: the secretariat's covers every record of it; anyone else's only
+/// the records its own organisation is named on (the submitter of a need, the holder of a
+/// seed, a supporter of an entry case), so a grant given for one record cannot be spent on
+/// another that names someone else.
+fn allow_on<P>(
+    p: &Principal,
+    programme_id: &str,
+    named: impl Fn(&str) -> bool,
+) -> Result<Granted<P>, Denied> {
+    if p.is_secretariat_of(programme_id) {
+        Ok(Granted::to(p, Some(programme_id), None))
+    } else if named(&p.organisation_id) {
+        Ok(Granted::to(p, Some(programme_id), Some(&p.organisation_id)))
     } else {
         Err(Denied)
     }
@@ -327,11 +361,7 @@ pub fn work_on_entry_case(
     programme_id: &str,
     supporters: &[String],
 ) -> Result<Granted<permission::WorkOnEntryCase>, Denied> {
-    allow_in(
-        p,
-        programme_id,
-        p.is_secretariat_of(programme_id) || supporters.contains(&p.organisation_id),
-    )
+    allow_on(p, programme_id, |org| supporters.iter().any(|s| s == org))
 }
 
 /// Who may see a need, as the audience tokens of the search index. Reads and search use the
@@ -409,11 +439,7 @@ pub fn curate_need(
     programme_id: &str,
     submitter_org: &str,
 ) -> Result<Granted<permission::CurateNeed>, Denied> {
-    allow_in(
-        p,
-        programme_id,
-        p.is_secretariat_of(programme_id) || p.organisation_id == submitter_org,
-    )
+    allow_on(p, programme_id, |org| org == submitter_org)
 }
 
 /// Recording (or revoking) a signed NDA: the secretariat. A permission of its own: the
@@ -431,11 +457,7 @@ pub fn manage_seed(
     programme_id: &str,
     holder_org: &str,
 ) -> Result<Granted<permission::ManageSeed>, Denied> {
-    allow_in(
-        p,
-        programme_id,
-        p.is_secretariat_of(programme_id) || p.organisation_id == holder_org,
-    )
+    allow_on(p, programme_id, |org| org == holder_org)
 }
 
 /// Needs surveys: the secretariat and the organisations that gather needs (needs_survey).
@@ -469,6 +491,7 @@ pub fn answer_survey(
         },
         programme: Some(programme_id.to_owned()),
         scope: Some(organisation_id.to_owned()),
+        record: None,
         _permission: PhantomData,
     })
 }
@@ -507,6 +530,7 @@ pub fn propose_match(
 
 /// The organisations a proposal concerns.
 pub struct ProposalScope<'a> {
+    pub id: &'a str,
     pub programme_id: &'a str,
     pub proposer_org: &'a str,
     pub need_owner: &'a str,
@@ -548,7 +572,9 @@ pub fn move_proposal(
 ) -> Result<Granted<permission::MoveProposal>, crate::matching::ProposalRefused> {
     let sides = proposal_sides(p, s);
     crate::matching::check_proposal_move(from, to, &sides, disclosure, note)?;
-    Ok(Granted::to(p, Some(s.programme_id), None))
+    let mut grant = Granted::to(p, Some(s.programme_id), None);
+    grant.record = Some(s.id.to_owned());
+    Ok(grant)
 }
 
 mod routes;
@@ -557,116 +583,4 @@ pub use routes::{Need, ROUTES, Refusal, RouteRule, route_rule};
 pub use sight::{RecordFilter, Sight, sight, system_sight};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(org: &str, roles: &[Role], admin: bool) -> Principal {
-        Principal {
-            user_id: "u".into(),
-            name: "n".into(),
-            email: "e@example.jp".into(),
-            organisation_id: org.into(),
-            organisation_name: org.into(),
-            admin,
-            programmes: vec![ProgrammeRoles {
-                programme_id: "p".into(),
-                roles: roles.to_vec(),
-                secretariat_second_factor: false,
-            }],
-            must_change_password: false,
-            second_factor: false,
-        }
-    }
-
-    #[test]
-    fn secretariat_keeps_the_directory() {
-        let city = user("city", &[Role::Secretariat, Role::Attraction], false);
-        let hospital = user("hospital", &[Role::NeedsProvider], false);
-        let firm = user("firm", &[], false);
-        assert!(create_organisation(&city).is_ok());
-        assert!(create_organisation(&hospital).is_err());
-        assert!(create_organisation(&firm).is_err());
-        assert!(edit_organisation(&city, "firm").is_ok());
-        assert!(edit_organisation(&firm, "firm").is_ok(), "own profile");
-        assert!(edit_organisation(&firm, "hospital").is_err());
-        assert!(delete_organisation(&firm).is_err());
-        assert!(view_audit(&city).is_ok());
-        assert!(view_audit(&hospital).is_err());
-    }
-
-    #[test]
-    fn people_and_contacts() {
-        let firm = user("firm", &[], false);
-        assert!(edit_person(&firm, Some("firm")).is_ok());
-        assert!(edit_person(&firm, Some("other")).is_err());
-        assert!(edit_person(&firm, None).is_err());
-        let own = edit_person(&firm, Some("firm")).unwrap();
-        assert!(own.covers(Some("firm")));
-        assert!(
-            !own.covers(Some("other")),
-            "a grant for one's own organisation stays there"
-        );
-        assert!(!own.covers(None));
-        assert!(may_see_contact(&firm, Some("firm")));
-        assert!(!may_see_contact(&firm, Some("other")));
-    }
-
-    #[test]
-    fn a_second_factor_is_required_of_administrators_and_where_the_programme_says_so() {
-        let mut city = user("city", &[Role::Secretariat], false);
-        assert!(!city.second_factor_required());
-        city.programmes[0].secretariat_second_factor = true;
-        assert!(city.must_set_up_second_factor());
-        city.second_factor = true;
-        assert!(!city.must_set_up_second_factor());
-        let mut firm = user("firm", &[], false);
-        firm.programmes[0].secretariat_second_factor = true;
-        assert!(
-            !firm.second_factor_required(),
-            "only the secretariat's accounts"
-        );
-        assert!(
-            user("x", &[], true).second_factor_required(),
-            "administrators"
-        );
-    }
-
-    #[test]
-    fn only_admins_manage_users() {
-        let city = user("city", &[Role::Secretariat], false);
-        let admin = user("city", &[], true);
-        assert!(manage_users(&city).is_err());
-        assert!(manage_users(&admin).is_ok());
-        assert!(admin.is_secretariat());
-    }
-
-    #[test]
-    fn route_needs() {
-        let firm = user("firm", &[], false);
-        assert_eq!(Need::SignedIn.admits(None), Err(Refusal::SignInRequired));
-        assert_eq!(Need::Public.admits(None), Ok(()));
-        assert_eq!(
-            Need::Secretariat.admits(Some(&firm)),
-            Err(Refusal::Forbidden)
-        );
-        assert_eq!(route_rule("GET", "/nowhere"), None);
-        assert_eq!(
-            route_rule("DELETE", "/api/v1/organisations/{id}"),
-            Some(Need::Secretariat)
-        );
-    }
-
-    #[test]
-    fn route_table_has_no_duplicates() {
-        for (i, a) in ROUTES.iter().enumerate() {
-            for b in &ROUTES[i + 1..] {
-                assert!(
-                    !(a.method == b.method && a.path == b.path),
-                    "{} {}",
-                    a.method,
-                    a.path
-                );
-            }
-        }
-    }
-}
+mod tests;

@@ -18,7 +18,7 @@ use crate::StageMove;
 use crate::audit::Change;
 use crate::pipelines::{history, insert_move};
 use crate::sql::{flag, get};
-use crate::write::{Write, covers};
+use crate::write::{Write, covers, covers_named};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::access::{NeedScope, Sight};
@@ -195,7 +195,11 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        covers_named(
+            grant,
+            &before.programme_id,
+            std::slice::from_ref(&before.submitter_org_id),
+        )?;
         let held = before.held || !findings.is_empty();
         let mut all = before.findings.clone();
         all.extend(findings);
@@ -256,7 +260,11 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        covers_named(
+            grant,
+            &before.programme_id,
+            std::slice::from_ref(&before.submitter_org_id),
+        )?;
         sqlx::query("UPDATE needs SET held = 0, findings = '[]', updated_at = $1 WHERE id = $2")
             .bind(timestamp(self.now()))
             .bind(id)
@@ -285,7 +293,11 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        covers_named(
+            grant,
+            &before.programme_id,
+            std::slice::from_ref(&before.submitter_org_id),
+        )?;
         check_status_move(before.data.status, to, before.held, note)
             .map_err(|p| Invalid::one("status", p))?;
         let now = self.now();

@@ -3,7 +3,7 @@
 use super::enqueue;
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::covers;
+use crate::write::covers_named;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::needs::SeedData;
@@ -28,7 +28,11 @@ impl Store {
         programme_id: &str,
         data: SeedData,
     ) -> Result<Seed> {
-        covers(grant, programme_id)?;
+        covers_named(
+            grant,
+            programme_id,
+            std::slice::from_ref(&data.holder_organisation_id),
+        )?;
         let mut tx = self.begin(grant.actor()).await?;
         if sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(&data.holder_organisation_id)
@@ -95,7 +99,18 @@ impl Store {
     ) -> Result<Seed> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_seed(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        // The grant must cover the seed as it is and as it will be (a holder cannot hand its
+        // seed to another organisation).
+        covers_named(
+            grant,
+            &before.programme_id,
+            std::slice::from_ref(&before.data.holder_organisation_id),
+        )?;
+        covers_named(
+            grant,
+            &before.programme_id,
+            std::slice::from_ref(&data.holder_organisation_id),
+        )?;
         sqlx::query("UPDATE seeds SET holder_org_id = $1, title = $2, description = $3, fields = $4, trl = $5, ip_status = $6, updated_at = $7 WHERE id = $8")
             .bind(&data.holder_organisation_id)
             .bind(&data.title)

@@ -14,7 +14,7 @@ pub(crate) use notes::{history, insert_move};
 
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::{Write, covers};
+use crate::write::{Write, covers, covers_named};
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, RecordFilter, Sight};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -393,7 +393,7 @@ impl Store {
     ) -> Result<Record<K>> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load::<K>(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        covers_named(grant, &before.programme_id, K::members(&before.data))?;
         check_references::<K>(&mut tx, &data).await?;
         let n = K::COLUMNS.len();
         let set: Vec<String> = K::COLUMNS
@@ -440,7 +440,8 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Record<K>> {
         let mut tx = self.begin(grant.actor()).await?;
-        covers(grant, &load::<K>(&mut tx, id).await?.programme_id)?;
+        let before = load::<K>(&mut tx, id).await?;
+        covers_named(grant, &before.programme_id, K::members(&before.data))?;
         self.move_in::<K>(&mut tx, id, to, on, note).await?;
         let after = load(&mut tx, id).await?;
         tx.commit().await?;

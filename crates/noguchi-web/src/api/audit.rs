@@ -6,8 +6,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Query, State};
-use noguchi_domain::access;
-use noguchi_storage::{AuditEntry, AuditFilter};
+use noguchi_app::records::{AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -82,15 +81,18 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditList>, AppError> {
-    let grant = access::view_audit(caller.principal()?)?;
     let filter = AuditFilter {
         entity: q.entity,
         entity_id: q.entity_id,
     };
     let page = state
         .app
-        .store()
-        .audit_log(&grant, &filter, q.cursor.as_deref(), page_limit(q.limit))
+        .audit_log(
+            &caller.sight,
+            &filter,
+            q.cursor.as_deref(),
+            page_limit(q.limit),
+        )
         .await?;
     Ok(Json(AuditList {
         items: page.items.into_iter().map(out).collect(),

@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 
 /// `GET /healthz`: 200 when the database answers.
 pub async fn health(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    state.app.store().ping().await?;
+    state.app.ping().await?;
     Ok("ok")
 }
 

@@ -8,12 +8,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use noguchi_app::directory::Filter as OrganisationFilter;
-use noguchi_domain::Invalid;
+use noguchi_app::directory::{Filter as OrganisationFilter, FilterInput};
 use noguchi_domain::dates::format_date;
-use noguchi_domain::organisation::{
-    FieldStatus, Organisation, OrganisationInput, OrganisationKind,
-};
+use noguchi_domain::organisation::{Organisation, OrganisationInput};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -168,27 +165,14 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn filter(&self) -> Result<OrganisationFilter, AppError> {
-        let mut errs = Invalid::default();
-        let nonempty = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let kind =
-            nonempty(&self.kind).and_then(|k| errs.take("kind", OrganisationKind::parse(&k)));
-        let field_status = nonempty(&self.field_status)
-            .and_then(|s| errs.take("field_status", FieldStatus::parse(&s)));
-        if !errs.is_empty() {
-            return Err(AppError::Invalid(errs));
-        }
-        Ok(OrganisationFilter {
-            q: nonempty(&self.q),
-            kind,
+        Ok(FilterInput {
+            q: self.q.clone(),
+            kind: self.kind.clone(),
             in_region: self.in_region,
-            capability: nonempty(&self.capability),
-            field_status,
-        })
+            capability: self.capability.clone(),
+            field_status: self.field_status.clone(),
+        }
+        .parse()?)
     }
 }
 

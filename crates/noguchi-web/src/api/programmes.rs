@@ -2,10 +2,11 @@
 
 use super::{OrgRef, ProblemOut};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
-use noguchi_storage::Programme;
+use noguchi_app::records::Programme;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -138,11 +139,13 @@ pub fn out(p: Programme) -> ProgrammeOut {
 /// Every programme on this installation.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes",
     responses((status = 200, body = ProgrammeList), (status = 401, body = ProblemOut)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ProgrammeList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ProgrammeList>, AppError> {
     let items = state
         .app
-        .store()
-        .programmes()
+        .programmes(&caller.sight)
         .await?
         .into_iter()
         .map(out)
@@ -161,5 +164,5 @@ pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProgrammeOut>, AppError> {
-    Ok(Json(out(state.app.store().programme(&id).await?)))
+    Ok(Json(out(state.app.programme(&id).await?)))
 }

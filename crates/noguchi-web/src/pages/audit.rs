@@ -7,8 +7,7 @@ use crate::page::{Ctx, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use noguchi_domain::access;
-use noguchi_storage::{AuditEntry, AuditFilter};
+use noguchi_app::records::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -55,15 +54,13 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    let grant = access::view_audit(caller.principal()?)?;
     let filter = AuditFilter {
         entity: None,
         entity_id: q.entity_id.clone().filter(|s| !s.is_empty()),
     };
     let page = state
         .app
-        .store()
-        .audit_log(&grant, &filter, q.cursor.as_deref(), 100)
+        .audit_log(&caller.sight, &filter, q.cursor.as_deref(), 100)
         .await?;
     let base = format!(
         "/audit?entity_id={}",

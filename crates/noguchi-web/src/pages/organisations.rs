@@ -1,7 +1,6 @@
 //! Organisation pages: list with search and filters, detail, form, delete.
 
 use crate::AppState;
-use crate::api::organisations::ListQuery;
 use crate::auth::{Caller, url_escape};
 use crate::error::AppError;
 use crate::forms::{Choice, Field, FormData};
@@ -11,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_app::Submitted;
+use noguchi_app::directory::FilterInput;
 use noguchi_domain::access;
 use noguchi_domain::dates::format_date;
 use noguchi_domain::organisation::{
@@ -63,16 +63,14 @@ pub async fn list(
         Some("out") => Some(false),
         _ => None,
     };
-    let query = ListQuery {
+    let filter = FilterInput {
         q: q.q.clone(),
         kind: q.kind.clone(),
         in_region,
         capability: q.capability.clone(),
         field_status: None,
-        cursor: q.cursor.clone(),
-        limit: None,
-    };
-    let filter = query.filter()?;
+    }
+    .parse()?;
     let page = state
         .app
         .organisations(&caller.sight, &filter, q.cursor.as_deref(), 50)

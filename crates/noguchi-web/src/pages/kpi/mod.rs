@@ -28,9 +28,6 @@ use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::ledger::{OutcomeInput, OutcomeKind};
 use serde::Deserialize;
 
-// The needs pages name it here. TODO(house): they import `crate::upload` once rewritten.
-pub(crate) use crate::upload::read_upload;
-
 pub struct OutcomeLine {
     pub o: Outcome,
     pub kind: String,

@@ -103,7 +103,7 @@ pub async fn import(
     let programme = state.app.prepare_need(&caller.sight, &id).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/needs/import"));
     let tr = ctx.tr;
-    let (bytes, confirm) = crate::pages::kpi::read_upload(req, &state).await?;
+    let (bytes, confirm) = crate::upload::read_upload(req, &state).await?;
     let imp = match state
         .app
         .import_needs(&caller.sight, &id, &bytes, !confirm)
