@@ -3,15 +3,61 @@
 //! `NOGUCHI_TEST_POSTGRES_URL` (a URL of a role that may create databases) selects PostgreSQL:
 //! each test gets its own database, dropped afterwards. Without it, each test gets its own SQLite
 //! file in a temporary directory. The same tests run on both; `scripts/check` runs them twice.
+//!
+//! Time is frozen: every test database reads its clock from a [`TestClock`] that starts at the
+//! same instant, so dates, fiscal years and anything a page shows of "today" are the same on
+//! every run. It moves one millisecond at each reading (ids made in a test keep the order they
+//! were made in) and as far as a test moves it.
 
-use crate::{Engine, Store};
+use crate::{Clock, Engine, Store};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use time::OffsetDateTime;
+
+/// The instant every test starts at: Friday 20 November 2026, 10:00 in Japan.
+pub const FROZEN_AT: OffsetDateTime = time::macros::datetime!(2026-11-20 01:00:00 UTC);
+
+/// A clock under the test's control.
+#[derive(Clone)]
+pub struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    pub fn starting_at(t: OffsetDateTime) -> Self {
+        Self(Arc::new(AtomicI64::new(
+            (t.unix_timestamp_nanos() / 1_000) as i64,
+        )))
+    }
+
+    /// The clock the store reads: one millisecond later at each reading.
+    pub fn clock(&self) -> Clock {
+        let t = self.0.clone();
+        Arc::new(move || micros(t.fetch_add(1_000, Ordering::SeqCst)))
+    }
+
+    /// Moves time on (a day passes, a code of the next 30-second step).
+    pub fn advance(&self, d: time::Duration) {
+        self.0
+            .fetch_add(d.whole_microseconds() as i64, Ordering::SeqCst);
+    }
+
+    /// Now, without moving the clock.
+    pub fn now(&self) -> OffsetDateTime {
+        micros(self.0.load(Ordering::SeqCst))
+    }
+}
+
+fn micros(us: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000)
+        .expect("test time is within range")
+}
 
 pub const POSTGRES_ENV: &str = "NOGUCHI_TEST_POSTGRES_URL";
 
 /// A migrated, empty database that is removed when dropped.
 pub struct TestDb {
     pub store: Store,
+    pub clock: TestClock,
     cleanup: Cleanup,
 }
 
@@ -46,8 +92,14 @@ impl TestDb {
                 (store, Cleanup::Dir(dir))
             }
         };
+        let clock = TestClock::starting_at(FROZEN_AT);
+        let store = store.with_clock(clock.clock());
         store.migrate().await.expect("migrations apply");
-        Self { store, cleanup }
+        Self {
+            store,
+            clock,
+            cleanup,
+        }
     }
 
     pub fn engine(&self) -> Engine {

@@ -1,9 +1,7 @@
 //! Needs surveys: campaigns, their links, and the anonymous answer form with the guard's
 //! screening, on the real router and database (SQLite, or PostgreSQL when configured).
 
-mod common;
-
-use common::{App, csrf_of};
+use crate::common::{App, csrf_of};
 use serde_json::{Value, json};
 
 fn fields(v: &Value) -> Vec<String> {

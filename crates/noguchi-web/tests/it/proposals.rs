@@ -2,9 +2,7 @@
 //! a firm finds the needs that fit it. On the real router and database (SQLite, or PostgreSQL
 //! when configured).
 
-mod common;
-
-use common::App;
+use crate::common::App;
 use serde_json::{Value, json};
 
 fn ids(v: &Value) -> Vec<String> {

@@ -1,8 +1,6 @@
 //! Deals and entry cases end to end: stage moves, the KPI link, confidentiality, pages.
 
-mod common;
-
-use common::{App, PASSWORD, csrf_of};
+use crate::common::{App, PASSWORD, csrf_of};
 use serde_json::{Value, json};
 
 async fn firm(app: &App, tok: &str, name: &str, status: &str) -> String {

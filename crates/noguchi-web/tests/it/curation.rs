@@ -2,9 +2,7 @@
 //! the first status of a flagged need through every channel; on the real router and database
 //! (SQLite, or PostgreSQL when configured). Surveys and matching have their own files.
 
-mod common;
-
-use common::{App, csrf_of, enc};
+use crate::common::{App, csrf_of, enc};
 use serde_json::{Value, json};
 
 fn fields(v: &Value) -> Vec<String> {
@@ -636,7 +634,7 @@ async fn a_flagged_need_starts_received_whatever_status_was_asked() {
     app.account("nurse@hospital.example.jp", &app.hospital, false, false)
         .await;
     let (_, cookie) = app
-        .sign_in("nurse@hospital.example.jp", common::PASSWORD)
+        .sign_in("nurse@hospital.example.jp", crate::common::PASSWORD)
         .await;
     let form = app
         .browse("GET", &format!("/programmes/{p}/needs/new"), &cookie, None)

@@ -1,8 +1,6 @@
 //! The HTML interface as a browser uses it: sign-in, CSRF, sessions, forms, escaping, language.
 
-mod common;
-
-use common::{App, PASSWORD, csrf_of};
+use crate::common::{App, PASSWORD, csrf_of};
 
 #[tokio::test]
 async fn visitors_are_sent_to_a_japanese_sign_in_page() {

@@ -1,8 +1,6 @@
 //! The JSON API, driven in-process over a real database (SQLite or PostgreSQL).
 
-mod common;
-
-use common::App;
+use crate::common::App;
 use serde_json::json;
 
 fn corporate_number(base12: &str) -> String {

@@ -1,8 +1,6 @@
 //! An in-process Noguchi for tests: a fresh database (SQLite, or PostgreSQL when
 //! `NOGUCHI_TEST_POSTGRES_URL` is set), the seed programme loaded, and the real router.
 
-#![allow(dead_code)]
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -319,6 +317,90 @@ impl App {
 }
 
 /// The CSRF token embedded in a page's forms.
+/// How a client proves who it is: a script's bearer token, or a browser's session cookie with
+/// the CSRF token its pages carry.
+#[derive(Clone)]
+pub enum Auth {
+    Token(String),
+    Browser { cookie: String, csrf: String },
+}
+
+/// A caller of the application as a script or a browser would call it: every request carries
+/// its credentials (and, from a browser, the CSRF token), and answers read as typed values.
+pub struct Client<'a> {
+    pub app: &'a App,
+    pub auth: Auth,
+}
+
+impl App {
+    /// A script of a new account in `organisation_id`, with its bearer token.
+    pub async fn script(&self, email: &str, organisation_id: &str) -> Client<'_> {
+        Client {
+            app: self,
+            auth: Auth::Token(self.user(email, organisation_id, false).await),
+        }
+    }
+
+    /// A browser signed in as a new account in `organisation_id`.
+    pub async fn browser(&self, email: &str, organisation_id: &str) -> Client<'_> {
+        self.account(email, organisation_id, false, false).await;
+        let (resp, cookie) = self.sign_in(email, PASSWORD).await;
+        assert_eq!(resp.status, 303, "{}", resp.text);
+        let page = self.browse("GET", "/account/password", &cookie, None).await;
+        Client {
+            app: self,
+            auth: Auth::Browser {
+                csrf: csrf_of(&page.text),
+                cookie,
+            },
+        }
+    }
+}
+
+impl Client<'_> {
+    pub async fn get(&self, path: &str) -> Resp {
+        match &self.auth {
+            Auth::Token(t) => self.app.api("GET", path, Some(t), None).await,
+            Auth::Browser { cookie, .. } => self.app.browse("GET", path, cookie, None).await,
+        }
+    }
+
+    /// A JSON document the caller reads (any answer but 200 fails the test).
+    pub async fn read<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let r = self.get(path).await;
+        assert_eq!(r.status, 200, "GET {path}: {}", r.text);
+        serde_json::from_str(&r.text).unwrap_or_else(|e| panic!("GET {path}: {e}: {}", r.text))
+    }
+
+    /// A JSON request (a browser sends its CSRF token in the header, as a script page would).
+    pub async fn send(&self, method: &str, path: &str, body: Value) -> Resp {
+        match &self.auth {
+            Auth::Token(t) => self.app.api(method, path, Some(t), Some(body)).await,
+            Auth::Browser { cookie, csrf } => {
+                let req = Request::builder()
+                    .method(Method::from_bytes(method.as_bytes()).unwrap())
+                    .uri(path)
+                    .header(header::COOKIE, cookie.as_str())
+                    .header("x-csrf-token", csrf.as_str())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap();
+                self.app.request(req).await
+            }
+        }
+    }
+
+    /// A form posted from a page (the CSRF field added).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let Auth::Browser { cookie, csrf } = &self.auth else {
+            panic!("forms are posted by browsers");
+        };
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.app.browse("POST", path, cookie, Some(&all)).await
+    }
+}
+
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();

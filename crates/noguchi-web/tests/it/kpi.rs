@@ -1,10 +1,8 @@
 //! The KPI ledger end to end: outcomes, verification, the seed's table, the council pack and
 //! imports, on SQLite or PostgreSQL.
 
-mod common;
-
+use crate::common::{App, PASSWORD, csrf_of};
 use calamine::{Data, Reader, Xlsx};
-use common::{App, PASSWORD, csrf_of};
 use serde_json::{Value, json};
 
 async fn firm(app: &App, tok: &str, name: &str) -> String {

@@ -1,9 +1,7 @@
 //! Clinical needs: the patient-information guard, disclosure through every read and search,
 //! NDAs, seeds and matching.
 
-mod common;
-
-use common::{App, enc};
+use crate::common::{App, enc};
 use serde_json::json;
 
 #[tokio::test]
@@ -409,7 +407,7 @@ async fn the_search_page_highlights_and_respects_disclosure() {
     )
     .await;
     let (_, nurse) = app
-        .sign_in("nurse@hospital.example.jp", common::PASSWORD)
+        .sign_in("nurse@hospital.example.jp", crate::common::PASSWORD)
         .await;
     let page = app
         .browse(
@@ -431,7 +429,9 @@ async fn the_search_page_highlights_and_respects_disclosure() {
             .status,
         200
     );
-    let (_, eng) = app.sign_in("eng@gaibu.example.jp", common::PASSWORD).await;
+    let (_, eng) = app
+        .sign_in("eng@gaibu.example.jp", crate::common::PASSWORD)
+        .await;
     let page = app
         .browse(
             "GET",
