@@ -6,7 +6,7 @@ use super::read::read_table_bounded;
 use crate::{App, Error, Result};
 use noguchi_domain::ledger::{OutcomeData, OutcomeInput};
 use noguchi_domain::pipeline::{
-    DealData, DealInput, DealStage, EntryCaseData, EntryCaseInput, EntryStage,
+    DealData, DealInput, DealStage, EntryCaseData, EntryCaseInput, EntryStage, Stages,
 };
 use noguchi_domain::validation::combine;
 use noguchi_domain::{Invalid, Problem};
@@ -67,57 +67,150 @@ fn whole_number(raw: Option<String>, field: &str, errs: &mut Invalid) -> Option<
     }
 }
 
-const DEAL_COLUMNS: &[(&str, &[&str])] = &[
-    ("kind", &["kind", "区分", "種別"]),
-    (
+/// The spellings of the column that names a row's organisation (by id, 法人番号 or name).
+const ORGANISATION: (&str, &[&str]) = (
+    "organisation",
+    &[
         "organisation",
-        &[
-            "organisation",
-            "organization",
-            "organisation_id",
-            "団体",
-            "企業",
-            "企業名",
-            "団体名",
-            "法人番号",
-        ],
-    ),
-    ("code_name", &["code_name", "コードネーム", "案件名"]),
-    ("stage", &["stage", "段階", "ステージ"]),
-    ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
-    ("planned_jobs", &["planned_jobs", "計画雇用数", "計画雇用"]),
-    ("actual_jobs", &["actual_jobs", "実績雇用数", "実績雇用"]),
-    ("candidate_site", &["candidate_site", "候補地"]),
-    ("lead_source", &["lead_source", "端緒", "案件の端緒"]),
-    ("next_action", &["next_action", "次のアクション"]),
-    (
-        "next_action_due",
-        &["next_action_due", "期限", "次のアクションの期限"],
-    ),
-];
+        "organization",
+        "organisation_id",
+        "団体",
+        "企業",
+        "企業名",
+        "団体名",
+        "法人番号",
+    ],
+);
 
-/// Deal stages and kinds as people write them in a sheet.
-fn deal_stage(s: &str) -> Result<DealStage, Problem> {
-    let folded = noguchi_domain::text::fold_width(s.trim());
-    let code = match folded.as_str() {
-        "候補" => "candidate",
-        "接触" => "contacted",
-        "訪問・視察" | "訪問" | "視察" => "visited",
-        "提案" => "proposed",
-        "交渉" => "negotiating",
-        "立地決定" => "decided",
-        "操業開始" | "操業" => "operating",
-        "見送り" => "lost",
-        other => other,
-    };
-    DealStage::parse(code)
+/// A row of a sheet as a pipeline reads it: the column spellings, how stages are written, and
+/// the kind's input from the row's cells.
+trait PipelineSheet {
+    type Stage: Stages;
+    type Data: Clone;
+    const COLUMNS: &'static [(&'static str, &'static [&'static str])];
+    /// A stage as people write it in a sheet (Japanese labels or codes).
+    fn stage(label: &str) -> Result<Self::Stage, Problem>;
+    fn data(
+        cell: &dyn Fn(&str) -> Option<String>,
+        organisation_id: Option<String>,
+        extra: &mut Invalid,
+    ) -> Result<Self::Data, Invalid>;
 }
 
-fn deal_kind(s: &str) -> String {
-    match noguchi_domain::text::fold_width(s.trim()).as_str() {
-        "企業誘致" | "誘致" | "新規立地" => "attraction".into(),
-        "事業拡張" | "増設" | "事業拡張・増設" | "拡張" => "expansion".into(),
-        other => other.to_owned(),
+struct DealSheet;
+
+impl PipelineSheet for DealSheet {
+    type Stage = DealStage;
+    type Data = DealData;
+    const COLUMNS: &'static [(&'static str, &'static [&'static str])] = &[
+        ("kind", &["kind", "区分", "種別"]),
+        ORGANISATION,
+        ("code_name", &["code_name", "コードネーム", "案件名"]),
+        ("stage", &["stage", "段階", "ステージ"]),
+        ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
+        ("planned_jobs", &["planned_jobs", "計画雇用数", "計画雇用"]),
+        ("actual_jobs", &["actual_jobs", "実績雇用数", "実績雇用"]),
+        ("candidate_site", &["candidate_site", "候補地"]),
+        ("lead_source", &["lead_source", "端緒", "案件の端緒"]),
+        ("next_action", &["next_action", "次のアクション"]),
+        (
+            "next_action_due",
+            &["next_action_due", "期限", "次のアクションの期限"],
+        ),
+    ];
+
+    fn stage(label: &str) -> Result<DealStage, Problem> {
+        let folded = noguchi_domain::text::fold_width(label.trim());
+        let code = match folded.as_str() {
+            "候補" => "candidate",
+            "接触" => "contacted",
+            "訪問・視察" | "訪問" | "視察" => "visited",
+            "提案" => "proposed",
+            "交渉" => "negotiating",
+            "立地決定" => "decided",
+            "操業開始" | "操業" => "operating",
+            "見送り" => "lost",
+            other => other,
+        };
+        DealStage::parse(code)
+    }
+
+    fn data(
+        cell: &dyn Fn(&str) -> Option<String>,
+        organisation_id: Option<String>,
+        extra: &mut Invalid,
+    ) -> Result<DealData, Invalid> {
+        let kind = match cell("kind").map(|k| noguchi_domain::text::fold_width(k.trim())) {
+            None => "attraction".to_owned(),
+            Some(k) => match k.as_str() {
+                "企業誘致" | "誘致" | "新規立地" => "attraction".into(),
+                "事業拡張" | "増設" | "事業拡張・増設" | "拡張" => "expansion".into(),
+                _ => k,
+            },
+        };
+        let input = DealInput {
+            kind: Some(kind),
+            organisation_id,
+            code_name: cell("code_name"),
+            lead_source: cell("lead_source"),
+            planned_jobs: whole_number(cell("planned_jobs"), "planned_jobs", extra),
+            actual_jobs: whole_number(cell("actual_jobs"), "actual_jobs", extra),
+            candidate_site: cell("candidate_site"),
+            next_action: cell("next_action"),
+            next_action_due: cell("next_action_due"),
+            ..DealInput::default()
+        };
+        DealData::parse(&input)
+    }
+}
+
+struct CaseSheet;
+
+impl PipelineSheet for CaseSheet {
+    type Stage = EntryStage;
+    type Data = EntryCaseData;
+    const COLUMNS: &'static [(&'static str, &'static [&'static str])] = &[
+        ORGANISATION,
+        ("title", &["title", "案件名"]),
+        ("stage", &["stage", "段階", "ステージ"]),
+        ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
+        ("jobs", &["jobs", "雇用数", "雇用"]),
+        ("next_action", &["next_action", "次のアクション"]),
+        (
+            "next_action_due",
+            &["next_action_due", "期限", "次のアクションの期限"],
+        ),
+    ];
+
+    fn stage(label: &str) -> Result<EntryStage, Problem> {
+        let folded = noguchi_domain::text::fold_width(label.trim());
+        let code = match folded.as_str() {
+            "関心" => "interest",
+            "情報収集" => "learning",
+            "マッチング" => "matched",
+            "試作" => "prototype",
+            "許認可取得" | "許認可" => "licensed",
+            "事業化" => "commercialised",
+            "中止" => "stopped",
+            other => other,
+        };
+        EntryStage::parse(code)
+    }
+
+    fn data(
+        cell: &dyn Fn(&str) -> Option<String>,
+        organisation_id: Option<String>,
+        extra: &mut Invalid,
+    ) -> Result<EntryCaseData, Invalid> {
+        let input = EntryCaseInput {
+            organisation_id,
+            title: cell("title"),
+            jobs: whole_number(cell("jobs"), "jobs", extra),
+            next_action: cell("next_action"),
+            next_action_due: cell("next_action_due"),
+            ..EntryCaseInput::default()
+        };
+        EntryCaseData::parse(&input)
     }
 }
 
@@ -131,60 +224,42 @@ pub struct Checked<D, S> {
 pub type CheckedDeal = Checked<DealData, DealStage>;
 pub type CheckedCase = Checked<EntryCaseData, EntryStage>;
 
-/// Checks every row of a deal sheet; stages may be Japanese labels, dates default to today.
-pub async fn check_deals(app: &App, bytes: &[u8]) -> Result<Vec<CheckedDeal>> {
+/// Checks every row of a pipeline sheet: the organisation found in the directory, the stage
+/// (Japanese labels too; the first stage when empty), its date (today when empty).
+async fn check_pipeline<S: PipelineSheet>(
+    app: &App,
+    bytes: &[u8],
+) -> Result<Vec<Checked<S::Data, S::Stage>>> {
     let rows = read_table_bounded(bytes.to_vec()).await?;
     let Some((header, body)) = rows.split_first() else {
         return Err(Error::field("file", Problem::Required));
     };
-    let col = |f: &str| column(header, DEAL_COLUMNS, f);
+    let col = |f: &str| column(header, S::COLUMNS, f);
     if col("organisation").is_none() {
         return Err(Error::field("file", Problem::Required));
     }
     let today = app.store.now().date();
+    let first = S::Stage::ORDER[0];
     let mut out = Vec::new();
     for (n, row) in body.iter().enumerate() {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let cell = |f: &str| cell(row, col(f));
         let mut extra = Invalid::default();
-        let org = organisation(app, cell(row, col("organisation")).as_deref(), &mut extra).await?;
-        let stage = match cell(row, col("stage")) {
-            None => Some(DealStage::Candidate),
-            Some(s) => extra.take("stage", deal_stage(&s)),
+        let org = organisation(app, cell("organisation").as_deref(), &mut extra).await?;
+        let stage = match cell("stage") {
+            None => Some(first),
+            Some(s) => extra.take("stage", S::stage(&s)),
         };
         let on = extra.take(
             "stage_date",
-            noguchi_domain::dates::move_date(cell(row, col("stage_date")).as_deref(), today),
+            noguchi_domain::dates::move_date(cell("stage_date").as_deref(), today),
         );
-        let input = DealInput {
-            kind: Some(
-                cell(row, col("kind"))
-                    .map(|k| deal_kind(&k))
-                    .unwrap_or_else(|| "attraction".into()),
-            ),
-            organisation_id: org.as_ref().map(|o| o.id.clone()),
-            code_name: cell(row, col("code_name")),
-            lead_source: cell(row, col("lead_source")),
-            owner_user_id: None,
-            planned_jobs: whole_number(cell(row, col("planned_jobs")), "planned_jobs", &mut extra),
-            actual_jobs: whole_number(cell(row, col("actual_jobs")), "actual_jobs", &mut extra),
-            planned_investment: None,
-            actual_investment: None,
-            candidate_site: cell(row, col("candidate_site")),
-            incentives: None,
-            next_action: cell(row, col("next_action")),
-            next_action_due: cell(row, col("next_action_due")),
-            shared_with: Vec::new(),
-        };
-        let data = combine(DealData::parse(&input), extra).map(|d| {
-            (
-                d,
-                stage.unwrap_or(DealStage::Candidate),
-                on.unwrap_or(today),
-            )
-        });
-        out.push(CheckedDeal {
+        let parsed = S::data(&cell, org.as_ref().map(|o| o.id.clone()), &mut extra);
+        let data = combine(parsed, extra)
+            .map(|d| (d, stage.unwrap_or(first), on.unwrap_or(today)));
+        out.push(Checked {
             row: n + 2,
             organisation: org,
             data,
@@ -193,95 +268,14 @@ pub async fn check_deals(app: &App, bytes: &[u8]) -> Result<Vec<CheckedDeal>> {
     Ok(out)
 }
 
-const CASE_COLUMNS: &[(&str, &[&str])] = &[
-    (
-        "organisation",
-        &[
-            "organisation",
-            "organization",
-            "organisation_id",
-            "団体",
-            "企業",
-            "企業名",
-            "団体名",
-            "法人番号",
-        ],
-    ),
-    ("title", &["title", "案件名"]),
-    ("stage", &["stage", "段階", "ステージ"]),
-    ("stage_date", &["stage_date", "date", "段階の日付", "日付"]),
-    ("jobs", &["jobs", "雇用数", "雇用"]),
-    ("next_action", &["next_action", "次のアクション"]),
-    (
-        "next_action_due",
-        &["next_action_due", "期限", "次のアクションの期限"],
-    ),
-];
-
-fn case_stage(s: &str) -> Result<EntryStage, Problem> {
-    let folded = noguchi_domain::text::fold_width(s.trim());
-    let code = match folded.as_str() {
-        "関心" => "interest",
-        "情報収集" => "learning",
-        "マッチング" => "matched",
-        "試作" => "prototype",
-        "許認可取得" | "許認可" => "licensed",
-        "事業化" => "commercialised",
-        "中止" => "stopped",
-        other => other,
-    };
-    EntryStage::parse(code)
+/// Checks every row of a deal sheet.
+pub async fn check_deals(app: &App, bytes: &[u8]) -> Result<Vec<CheckedDeal>> {
+    check_pipeline::<DealSheet>(app, bytes).await
 }
 
 /// Checks every row of an entry-case sheet.
 pub async fn check_cases(app: &App, bytes: &[u8]) -> Result<Vec<CheckedCase>> {
-    let rows = read_table_bounded(bytes.to_vec()).await?;
-    let Some((header, body)) = rows.split_first() else {
-        return Err(Error::field("file", Problem::Required));
-    };
-    let col = |f: &str| column(header, CASE_COLUMNS, f);
-    if col("organisation").is_none() {
-        return Err(Error::field("file", Problem::Required));
-    }
-    let today = app.store.now().date();
-    let mut out = Vec::new();
-    for (n, row) in body.iter().enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let mut extra = Invalid::default();
-        let org = organisation(app, cell(row, col("organisation")).as_deref(), &mut extra).await?;
-        let stage = match cell(row, col("stage")) {
-            None => Some(EntryStage::Interest),
-            Some(s) => extra.take("stage", case_stage(&s)),
-        };
-        let on = extra.take(
-            "stage_date",
-            noguchi_domain::dates::move_date(cell(row, col("stage_date")).as_deref(), today),
-        );
-        let input = EntryCaseInput {
-            organisation_id: org.as_ref().map(|o| o.id.clone()),
-            title: cell(row, col("title")),
-            owner_user_id: None,
-            jobs: whole_number(cell(row, col("jobs")), "jobs", &mut extra),
-            next_action: cell(row, col("next_action")),
-            next_action_due: cell(row, col("next_action_due")),
-            supporters: Vec::new(),
-        };
-        let data = combine(EntryCaseData::parse(&input), extra).map(|d| {
-            (
-                d,
-                stage.unwrap_or(EntryStage::Interest),
-                on.unwrap_or(today),
-            )
-        });
-        out.push(CheckedCase {
-            row: n + 2,
-            organisation: org,
-            data,
-        });
-    }
-    Ok(out)
+    check_pipeline::<CaseSheet>(app, bytes).await
 }
 
 /// The fields of an outcome row and the header spellings that name them.
