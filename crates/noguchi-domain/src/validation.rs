@@ -33,8 +33,11 @@ pub enum Problem {
     UnknownReference,
     /// A value that must be unique is already taken.
     Taken,
-    /// The record is still referenced and cannot be deleted.
-    InUse,
+    /// The record is still referred to by records of these kinds (table names) and cannot be
+    /// deleted.
+    InUse {
+        by: Vec<String>,
+    },
     PasswordTooShort {
         min: usize,
     },
@@ -185,11 +188,20 @@ fn all_fields_contain(errs: &[FieldError], field: &str) -> bool {
     errs.iter().any(|e| e.field == field)
 }
 
-/// Trims a free-text value; empty becomes `None`. Rejects values over `max` characters.
+/// Whether text holds a control character other than a line break or a tab (NUL, escape,
+/// bell …): such text cannot be stored (PostgreSQL refuses NUL) nor shown, and no one types it.
+pub fn has_control_character(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Trims a free-text value; empty becomes `None`. Rejects values over `max` characters and
+/// values with control characters.
 pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) if v.chars().count() > max => Err(Problem::TooLong { max }),
+        Some(v) if has_control_character(v) => Err(Problem::ControlCharacter),
         Some(v) => Ok(Some(v.to_owned())),
     }
 }
@@ -202,6 +214,22 @@ pub fn required_text(value: Option<&str>, max: usize) -> Result<String, Problem>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_are_text() {
+        assert_eq!(
+            optional_text(Some("a\u{0}b"), 10),
+            Err(Problem::ControlCharacter)
+        );
+        assert_eq!(
+            optional_text(Some("a\u{1b}b"), 10),
+            Err(Problem::ControlCharacter)
+        );
+        assert_eq!(
+            optional_text(Some("一行目\n二行目\tです"), 20),
+            Ok(Some("一行目\n二行目\tです".into()))
+        );
+    }
 
     #[test]
     fn specific_reasons_replace_generic_ones() {

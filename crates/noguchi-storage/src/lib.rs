@@ -68,7 +68,7 @@ pub enum StoreError {
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// A grant given for another programme (or organisation) than the record's.
     #[error("the grant does not cover this record")]
     Denied,
@@ -77,6 +77,23 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for StoreError {
+    /// A foreign key the database refuses (a record still referred to, a reference to nothing)
+    /// is the caller's mistake to correct, not a failure: it becomes a field error. The checks
+    /// before each write name the field precisely; this is the net under them.
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e
+            && d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation
+        {
+            return StoreError::Invalid(Invalid::one(
+                "id",
+                noguchi_domain::Problem::InUse { by: Vec::new() },
+            ));
+        }
+        StoreError::Database(e)
+    }
+}
 
 /// The source of "now": a parameter, so tests control time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

@@ -112,15 +112,23 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
+        // Every record that refers to an organisation (its tags and memberships go with it).
+        let mut by = Vec::new();
         for (table, column) in [
             ("programme_members", "organisation_id"),
             ("users", "organisation_id"),
             ("people", "organisation_id"),
             ("outcomes", "organisation_id"),
             ("deals", "organisation_id"),
+            ("deal_shares", "organisation_id"),
             ("entry_cases", "organisation_id"),
-            ("seeds", "holder_org_id"),
+            ("entry_case_supporters", "organisation_id"),
             ("needs", "submitter_org_id"),
+            ("need_ndas", "organisation_id"),
+            ("seeds", "holder_org_id"),
+            ("survey_campaigns", "organisation_id"),
+            ("match_proposals", "candidate_org_id"),
+            ("match_proposals", "proposer_org_id"),
         ] {
             let n: i64 = get(
                 &sqlx::query(&format!(
@@ -131,9 +139,12 @@ impl Store {
                 .await?,
                 "n",
             )?;
-            if n > 0 {
-                return Err(Invalid::one("id", Problem::InUse).into());
+            if n > 0 && !by.iter().any(|b| b == table) {
+                by.push(table.to_owned());
             }
+        }
+        if !by.is_empty() {
+            return Err(Invalid::one("id", Problem::InUse { by }).into());
         }
         sqlx::query("DELETE FROM organisations WHERE id = $1")
             .bind(id)

@@ -225,7 +225,15 @@ async fn members_and_referenced_organisations_cannot_be_deleted() {
         .delete_organisation(&system_grant(), &city)
         .await
         .unwrap_err();
-    assert_eq!(invalid_fields(err), [("id".to_string(), Problem::InUse)]);
+    assert_eq!(
+        invalid_fields(err),
+        [(
+            "id".to_string(),
+            Problem::InUse {
+                by: vec!["programme_members".into()]
+            }
+        )]
+    );
 
     let firm = s
         .create_organisation(&system_grant(), org("丙株式会社", "ヘイ"))

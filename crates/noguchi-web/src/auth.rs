@@ -198,6 +198,11 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
             (t.clone(), Some(t))
         }
     };
+    // A control character has no business in a path or a query (PostgreSQL refuses NUL): the
+    // path answers "not found", a query parameter is named.
+    if let Some(refusal) = control_characters_in(&req) {
+        return Err(refusal.into_response());
+    }
     let unsafe_method = !matches!(method, "GET" | "OPTIONS");
     let req = if unsafe_method && !matches!(via, Via::Bearer) {
         // A cookie rides along with cross-site requests; the token proves the page was ours.
@@ -299,6 +304,51 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
         return Err(AppError::Csrf.into_response());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn control_characters_in(req: &Request) -> Option<AppError> {
+    use noguchi_domain::validation::has_control_character;
+    let path = req.uri().path();
+    if path.contains('%') {
+        let decoded: Vec<u8> = percent_decoded(path.as_bytes());
+        if has_control_character(&String::from_utf8_lossy(&decoded)) {
+            return Some(AppError::NotFound);
+        }
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).unwrap_or_default();
+    pairs
+        .iter()
+        .find(|(k, v)| has_control_character(k) || has_control_character(v))
+        .map(|(k, _)| {
+            AppError::Invalid(noguchi_domain::Invalid::one(
+                k.chars().filter(|c| !c.is_control()).collect::<String>(),
+                noguchi_domain::Problem::ControlCharacter,
+            ))
+        })
+}
+
+fn percent_decoded(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            s[i],
+            s.get(i + 1).copied().and_then(hex),
+            s.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -6,7 +6,8 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use axum::body::to_bytes;
 use axum::extract::{FromRequest, Request};
-use noguchi_domain::Invalid;
+use noguchi_domain::validation::has_control_character;
+use noguchi_domain::{Invalid, Problem};
 
 /// The fields of a submitted form, in order.
 pub struct FormData(pub Vec<(String, String)>);
@@ -17,9 +18,19 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         let bytes = to_bytes(req.into_body(), BODY_LIMIT)
             .await
             .map_err(|_| AppError::TooLarge)?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(FormData)
-            .map_err(|_| AppError::BadRequest)
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest)?;
+        // No field of any form takes a control character (and PostgreSQL refuses NUL).
+        if let Some((k, _)) = fields
+            .iter()
+            .find(|(k, v)| has_control_character(k) || has_control_character(v))
+        {
+            return Err(AppError::Invalid(Invalid::one(
+                k.chars().filter(|c| !c.is_control()).collect::<String>(),
+                Problem::ControlCharacter,
+            )));
+        }
+        Ok(FormData(fields))
     }
 }
 

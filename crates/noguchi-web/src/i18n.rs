@@ -198,7 +198,18 @@ impl Tr {
             Problem::Date => "problem-date",
             Problem::UnknownReference => "problem-unknown-reference",
             Problem::Taken => "problem-taken",
-            Problem::InUse => "problem-in-use",
+            Problem::InUse { by } => {
+                let kinds: Vec<String> = by.iter().map(|t| self.code("in-use", t)).collect();
+                args.set(
+                    "by",
+                    FluentValue::from(if kinds.is_empty() {
+                        self.t("in-use-other")
+                    } else {
+                        kinds.join(if self.0 == Lang::Ja { "、" } else { ", " })
+                    }),
+                );
+                "problem-in-use"
+            }
             Problem::OutsideFiscalYear => "problem-outside-fiscal-year",
             Problem::Settled => "problem-settled",
             Problem::FutureDate => "problem-future-date",

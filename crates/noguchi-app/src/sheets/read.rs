@@ -130,6 +130,9 @@ impl Budget {
         {
             return Err(over("cell_chars", Limits::CELL_CHARS));
         }
+        if noguchi_domain::validation::has_control_character(text) {
+            return Err(Error::field("file", Problem::ControlCharacter));
+        }
         Ok(())
     }
 }

@@ -144,7 +144,9 @@ impl PipelineSheet for DealSheet {
             None => "attraction".to_owned(),
             Some(k) => match k.as_str() {
                 "企業誘致" | "誘致" | "新規立地" => "attraction".into(),
-                "事業拡張" | "増設" | "事業拡張・増設" | "拡張" => "expansion".into(),
+                "事業拡張" | "増設" | "事業拡張・増設" | "拡張" => {
+                    "expansion".into()
+                }
                 _ => k,
             },
         };
@@ -257,8 +259,7 @@ async fn check_pipeline<S: PipelineSheet>(
             noguchi_domain::dates::move_date(cell("stage_date").as_deref(), today),
         );
         let parsed = S::data(&cell, org.as_ref().map(|o| o.id.clone()), &mut extra);
-        let data = combine(parsed, extra)
-            .map(|d| (d, stage.unwrap_or(first), on.unwrap_or(today)));
+        let data = combine(parsed, extra).map(|d| (d, stage.unwrap_or(first), on.unwrap_or(today)));
         out.push(Checked {
             row: n + 2,
             organisation: org,

@@ -50,7 +50,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// The path of the first string (or key) in a JSON document that holds a control character.
+fn control_character_at(v: &serde_json::Value, path: &str) -> Option<String> {
+    use noguchi_domain::validation::has_control_character;
+    match v {
+        serde_json::Value::String(s) if has_control_character(s) => Some(path.to_owned()),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_character_at(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if has_control_character(k) {
+                Some(here.chars().filter(|c| !c.is_control()).collect())
+            } else {
+                control_character_at(x, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Control characters reach a JSON string only escaped (\u0000 …): look closer only then.
+    if bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"\\u00"))
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = control_character_at(&v, "")
+    {
+        return Err(AppError::Invalid(noguchi_domain::Invalid::one(
+            field,
+            noguchi_domain::Problem::ControlCharacter,
+        )));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();

@@ -260,6 +260,12 @@ impl App {
             .expect("a second factor is set up")
     }
 
+    /// A new administrator of the city, signed in past both steps.
+    pub async fn sign_in_admin_fresh(&self, email: &str) -> String {
+        self.account(email, &self.city, true, false).await;
+        self.sign_in_admin(email, PASSWORD).await
+    }
+
     /// Signs in an administrator (a second factor is required of them): the first time, the
     /// factor is set up; returns the cookie of a session past both steps.
     pub async fn sign_in_admin(&self, email: &str, password: &str) -> String {

@@ -7,6 +7,7 @@ mod api;
 #[allow(dead_code)]
 mod common;
 mod curation;
+mod hardening;
 mod kpi;
 mod needs;
 mod pages;
