@@ -22,6 +22,9 @@ impl App {
         limit: i64,
     ) -> Result<Page<AuditEntry>> {
         let grant = access::view_audit(signed_in(sight)?)?;
-        Ok(self.store.audit_log(&grant, filter, cursor, limit).await?)
+        Ok(self
+            .store
+            .audit_log(&grant, sight, filter, cursor, limit)
+            .await?)
     }
 }

@@ -30,3 +30,8 @@ ALTER TABLE audit_log ADD COLUMN seq BIGINT;
 ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
 CREATE UNIQUE INDEX audit_log_seq ON audit_log (seq);
+
+-- The programme an audit record is about (none for the directory and accounts), so that a
+-- programme's secretariat reads its own programme's log only.
+ALTER TABLE audit_log ADD COLUMN programme_id TEXT;
+CREATE INDEX audit_log_programme ON audit_log (programme_id, seq);

@@ -6,7 +6,7 @@
 
 use crate::sql::{Page, get};
 use crate::{Engine, Result, Store, new_id, timestamp};
-use noguchi_domain::access::{Granted, permission};
+use noguchi_domain::access::{Granted, Sight, permission};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -52,6 +52,8 @@ impl<'a> Change<'a> {
 /// The fields of a record that its hash covers, in a fixed order.
 struct Sealed<'a> {
     id: &'a str,
+    /// Sealed only when present, so records written before the column existed keep their hash.
+    programme_id: Option<&'a str>,
     at: &'a str,
     actor_user_id: &'a str,
     actor_organisation_id: &'a str,
@@ -81,7 +83,10 @@ impl Sealed<'_> {
             Some(self.label),
             self.before,
             self.after,
-        ] {
+        ]
+        .into_iter()
+        .chain(self.programme_id.map(Some))
+        {
             match part {
                 Some(p) => {
                     h.update(p.as_bytes());
@@ -117,6 +122,7 @@ pub(crate) async fn record(
     conn: &mut AnyConnection,
     engine: Engine,
     actor: &noguchi_domain::access::Actor,
+    programme_id: Option<&str>,
     now: time::OffsetDateTime,
     change: Change<'_>,
 ) -> Result<()> {
@@ -127,6 +133,7 @@ pub(crate) async fn record(
     let after = change.after.map(|v| v.to_string());
     let hash = Sealed {
         id: &id,
+        programme_id,
         at: &at,
         actor_user_id: &actor.user_id,
         actor_organisation_id: &actor.organisation_id,
@@ -140,8 +147,8 @@ pub(crate) async fn record(
     .hash(&prev);
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_user_id, actor_organisation_id, action, entity, \
-         entity_id, label, before_json, after_json, seq, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         entity_id, label, before_json, after_json, seq, prev_hash, hash, programme_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(&at)
@@ -156,6 +163,7 @@ pub(crate) async fn record(
     .bind(seq + 1)
     .bind(&prev)
     .bind(&hash)
+    .bind(programme_id)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -181,6 +189,7 @@ fn sealed_of(row: &sqlx::any::AnyRow) -> Result<(i64, String, String, String)> {
 fn recompute(row: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
     let s = |c: &str| get::<String>(row, c);
     let o = |c: &str| get::<Option<String>>(row, c);
+    let programme_id = o("programme_id")?;
     let (id, at, user, org, action, entity, entity_id, label, before, after) = (
         s("id")?,
         s("at")?,
@@ -195,6 +204,7 @@ fn recompute(row: &sqlx::any::AnyRow, prev: &str) -> Result<String> {
     );
     Ok(Sealed {
         id: &id,
+        programme_id: programme_id.as_deref(),
         at: &at,
         actor_user_id: &user,
         actor_organisation_id: &org,
@@ -309,19 +319,31 @@ impl Store {
     }
 
     /// The newest entries first. Reading the log needs its own grant (the secretariat).
+    ///
+    /// What a reader sees of it: an administrator everything; a programme's secretariat the
+    /// records about its own programmes and about the directory (organisations and people, which
+    /// every programme shares), never another programme's nor the accounts'.
     pub async fn audit_log(
         &self,
         _grant: &Granted<permission::ViewAudit>,
+        sight: &Sight,
         filter: &AuditFilter,
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<AuditEntry>> {
+        let (all, programmes) = match sight.secretariat_programmes() {
+            None => (1i64, String::new()),
+            Some(p) => (0, p.join(",")),
+        };
         let rows = sqlx::query(
             "SELECT a.*, u.name AS actor_name, u.email AS actor_email, o.name AS org_name \
              FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
              LEFT JOIN organisations o ON o.id = a.actor_organisation_id \
              WHERE ($1 = '' OR a.entity = $1) AND ($2 = '' OR a.entity_id = $2) \
-             AND ($3 < 0 OR a.seq < $3) ORDER BY a.seq DESC LIMIT $4",
+             AND ($3 < 0 OR a.seq < $3) \
+             AND ($5 = 1 OR (a.programme_id IS NOT NULL AND (',' || $6 || ',') LIKE ('%,' || a.programme_id || ',%')) \
+                  OR (a.programme_id IS NULL AND a.entity IN ('organisation', 'person'))) \
+             ORDER BY a.seq DESC LIMIT $4",
         )
         .bind(filter.entity.clone().unwrap_or_default())
         .bind(filter.entity_id.clone().unwrap_or_default())
@@ -329,6 +351,8 @@ impl Store {
         // is the order the changes were made in, which ids within one millisecond are not).
         .bind(cursor.and_then(|c| c.parse::<i64>().ok()).unwrap_or(-1))
         .bind(limit + 1)
+        .bind(all)
+        .bind(programmes)
         .fetch_all(&self.pool)
         .await?;
         let mut items = Vec::new();

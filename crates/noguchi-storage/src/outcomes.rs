@@ -2,7 +2,7 @@
 
 use crate::audit::Change;
 use crate::sql::{Page, get};
-use crate::write::{Write, covers};
+use crate::write::Write;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -76,8 +76,8 @@ impl Store {
         source: OutcomeSource,
         source_id: Option<&str>,
     ) -> Result<Outcome> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let id = insert(
             &mut tx,
             grant.actor(),
@@ -100,8 +100,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<OutcomeData>,
     ) -> Result<Vec<String>> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let mut ids = Vec::new();
         for data in &rows {
             ids.push(
@@ -121,13 +121,15 @@ impl Store {
         Ok(ids)
     }
 
-    /// An outcome the reader may see: verified ones for members, pending and rejected ones for
-    /// the programme's secretariat; any other answers "not found".
+    /// An outcome the reader may see: every one for the programme's secretariat; a firm's own
+    /// verified ones for that firm; any other answers "not found". The ledger's rows name firms,
+    /// jobs and evidence: everyone else reads the KPI figures, which count only verified rows.
     pub async fn outcome(&self, sight: &Sight, id: &str) -> Result<Outcome> {
         let mut conn = self.pool.acquire().await?;
         let o = load(&mut conn, id).await?;
-        let visible = sight.is_member()
-            && (o.status == OutcomeStatus::Verified || sight.unverified_outcomes(&o.programme_id));
+        let visible = sight.unverified_outcomes(&o.programme_id)
+            || (o.status == OutcomeStatus::Verified
+                && sight.organisation() == Some(o.data.organisation_id.as_str()));
         if visible {
             Ok(o)
         } else {
@@ -145,7 +147,7 @@ impl Store {
     ) -> Result<Outcome> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        tx.covers(grant, &before.programme_id)?;
         if before.status != OutcomeStatus::Pending {
             return Err(Invalid::one("status", Problem::Settled).into());
         }
@@ -187,7 +189,7 @@ impl Store {
     ) -> Result<Outcome> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        tx.covers(grant, &before.programme_id)?;
         let (status, reason) = match (&decision, before.status) {
             (Decision::Verify, OutcomeStatus::Pending | OutcomeStatus::Rejected) => {
                 (OutcomeStatus::Verified, None)
@@ -225,8 +227,8 @@ impl Store {
         Ok(after)
     }
 
-    /// Outcomes of a programme the reader may see, in fiscal-year order: a reader who may not
-    /// see unverified outcomes gets the verified ones whatever the filter asks.
+    /// Outcomes of a programme the reader may see, in fiscal-year order: the secretariat every
+    /// row the filter asks for; anyone else their own organisation's verified rows only.
     pub async fn list_outcomes(
         &self,
         sight: &Sight,
@@ -241,10 +243,13 @@ impl Store {
                 next_cursor: None,
             });
         }
-        let status = if sight.unverified_outcomes(programme_id) {
-            filter.status
+        let (status, organisation) = if sight.unverified_outcomes(programme_id) {
+            (filter.status, filter.organisation_id.clone())
         } else {
-            Some(OutcomeStatus::Verified)
+            (
+                Some(OutcomeStatus::Verified),
+                sight.organisation().map(str::to_owned),
+            )
         };
         let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.code()).collect();
         let (after_fy, after_id) = cursor
@@ -259,7 +264,7 @@ impl Store {
         ))
         .bind(programme_id)
         .bind(status.map(|s| s.code()).unwrap_or_default())
-        .bind(filter.organisation_id.clone().unwrap_or_default())
+        .bind(organisation.unwrap_or_default())
         .bind(filter.fiscal_year_from.map_or(i64::MIN, |f| i64::from(f.0)))
         .bind(filter.fiscal_year_to.map_or(i64::MAX, |f| i64::from(f.0)))
         .bind(kinds.join(","))

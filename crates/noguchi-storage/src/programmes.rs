@@ -51,6 +51,7 @@ impl Store {
         .bind(i64::from(def.security.second_factor_for_secretariat))
         .execute(&mut *tx)
         .await?;
+        tx.in_programme(&id);
         for (position, (member, roles)) in def.member_roles().enumerate() {
             let existing = sqlx::query("SELECT id FROM organisations WHERE name = $1")
                 .bind(&member.name)

@@ -5,7 +5,6 @@ use crate::audit::Change;
 use crate::needs::{insert_nda, load_need, set_need_status};
 use crate::pipelines::{history, insert_move};
 use crate::sql::get;
-use crate::write::covers;
 use crate::{Result, StageMove, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, ProposalScope, Sight, permission};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -75,7 +74,7 @@ impl Store {
     ) -> Result<Proposal> {
         let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
-        covers(grant, &need.programme_id)?;
+        tx.covers(grant, &need.programme_id)?;
         // A need held for patient information is not matched before a reviewer releases it.
         if need.held {
             return Err(Invalid::one("need", Problem::Held).into());
@@ -165,7 +164,7 @@ impl Store {
     ) -> Result<Proposal> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
-        covers(grant, &before.programme_id)?;
+        tx.covers(grant, &before.programme_id)?;
         if !grant.covers_record(id) {
             return Err(StoreError::Denied);
         }

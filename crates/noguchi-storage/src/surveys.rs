@@ -2,7 +2,6 @@
 
 use crate::audit::Change;
 use crate::sql::{flag, get};
-use crate::write::covers;
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -43,8 +42,8 @@ impl Store {
         programme_id: &str,
         data: CampaignData,
     ) -> Result<Campaign> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         check_organisation(&mut tx, &data.organisation_id).await?;
         let now = self.now();
         let id = new_id(now);
@@ -81,7 +80,7 @@ impl Store {
     ) -> Result<Campaign> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, "c.id = $1", id).await?;
-        covers(grant, &before.programme_id)?;
+        tx.covers(grant, &before.programme_id)?;
         check_organisation(&mut tx, &data.organisation_id).await?;
         let now = self.now();
         sqlx::query(
@@ -117,7 +116,7 @@ impl Store {
     ) -> Result<Campaign> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, "c.id = $1", id).await?;
-        covers(grant, &before.programme_id)?;
+        tx.covers(grant, &before.programme_id)?;
         let now = self.now();
         let (token, enabled) = match change {
             LinkChange::Disable => (before.link_token.clone(), false),

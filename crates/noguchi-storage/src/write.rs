@@ -16,6 +16,9 @@ use time::OffsetDateTime;
 pub(crate) struct Write {
     tx: Transaction<'static, Any>,
     engine: crate::Engine,
+    /// The programme of the records this write changes, once a grant was checked against it:
+    /// its audit records carry it, so a programme's secretariat reads its own programme's log.
+    programme: Option<String>,
     actor: Actor,
     now: OffsetDateTime,
     audited: bool,
@@ -27,6 +30,7 @@ impl Store {
         Ok(Write {
             tx: self.write().await?,
             engine: self.engine,
+            programme: None,
             actor: actor.clone(),
             now: self.now(),
             audited: false,
@@ -45,9 +49,47 @@ impl Write {
 
     /// Appends the audit record of one change, in the same transaction.
     pub async fn audit(&mut self, change: Change<'_>) -> Result<()> {
-        record(&mut self.tx, self.engine, &self.actor, self.now, change).await?;
+        record(
+            &mut self.tx,
+            self.engine,
+            &self.actor,
+            self.programme.as_deref(),
+            self.now,
+            change,
+        )
+        .await?;
         self.audited = true;
         Ok(())
+    }
+
+    /// Refuses a grant given in another programme than the record's, and marks the write as one
+    /// about that programme.
+    pub fn covers<P>(&mut self, grant: &Granted<P>, programme_id: &str) -> Result<()> {
+        covers(grant, programme_id)?;
+        self.programme = Some(programme_id.to_owned());
+        Ok(())
+    }
+
+    /// Like [`Write::covers`], and refuses a grant limited to one organisation for records that
+    /// name other organisations than `named` (a submitter's grant on another's need, a
+    /// supporter's on another case).
+    pub fn covers_named<P>(
+        &mut self,
+        grant: &Granted<P>,
+        programme_id: &str,
+        named: &[String],
+    ) -> Result<()> {
+        self.covers(grant, programme_id)?;
+        if grant.covers_any(named) {
+            Ok(())
+        } else {
+            Err(StoreError::Denied)
+        }
+    }
+
+    /// Marks the write as one about a programme (the programme itself being loaded).
+    pub fn in_programme(&mut self, programme_id: &str) {
+        self.programme = Some(programme_id.to_owned());
     }
 
     /// Commits; a write that changed data without describing it is refused.
@@ -65,21 +107,6 @@ impl Write {
 /// Refuses a grant given in another programme than the record's.
 pub(crate) fn covers<P>(grant: &Granted<P>, programme_id: &str) -> Result<()> {
     if grant.covers_programme(programme_id) {
-        Ok(())
-    } else {
-        Err(StoreError::Denied)
-    }
-}
-
-/// Refuses a grant given in another programme, or for records that name another organisation
-/// than those `named` (a submitter's grant on another's need, a supporter's on another case).
-pub(crate) fn covers_named<P>(
-    grant: &Granted<P>,
-    programme_id: &str,
-    named: &[String],
-) -> Result<()> {
-    covers(grant, programme_id)?;
-    if grant.covers_any(named) {
         Ok(())
     } else {
         Err(StoreError::Denied)

@@ -90,6 +90,7 @@ async fn organisations_round_trip_with_audit() {
     let log = s
         .audit_log(
             &system_grant(),
+            &noguchi_domain::access::system_sight(),
             &AuditFilter {
                 entity_id: Some(created.id.clone()),
                 ..Default::default()
@@ -306,7 +307,13 @@ async fn a_grant_for_ones_own_organisation_stays_there() {
     .unwrap();
     assert!(s.create_person(&person_grant, elsewhere).await.is_err());
     let log = s
-        .audit_log(&system_grant(), &AuditFilter::default(), None, 1)
+        .audit_log(
+            &system_grant(),
+            &noguchi_domain::access::system_sight(),
+            &AuditFilter::default(),
+            None,
+            1,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -488,7 +495,13 @@ async fn the_audit_chain_holds_and_names_the_first_broken_record() {
     );
     // Someone edits a record behind the application's back.
     let victim = s
-        .audit_log(&system_grant(), &AuditFilter::default(), None, 2)
+        .audit_log(
+            &system_grant(),
+            &noguchi_domain::access::system_sight(),
+            &AuditFilter::default(),
+            None,
+            2,
+        )
         .await
         .unwrap()
         .items[1]

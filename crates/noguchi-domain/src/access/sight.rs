@@ -92,6 +92,23 @@ impl Sight {
         }
     }
 
+    /// The programmes whose records the caller reads as their secretariat; None for every
+    /// programme (an administrator, the system).
+    pub fn secretariat_programmes(&self) -> Option<Vec<String>> {
+        match &self.who {
+            Who::System => None,
+            Who::Member(p) if p.admin => None,
+            Who::Member(p) => Some(
+                p.programmes
+                    .iter()
+                    .filter(|r| r.roles.contains(&super::Role::Secretariat))
+                    .map(|r| r.programme_id.clone())
+                    .collect(),
+            ),
+            Who::Anonymous => Some(Vec::new()),
+        }
+    }
+
     /// A clinical need, by its disclosure, hold and NDAs (the same tokens the index carries).
     pub fn need(&self, n: &NeedScope<'_>) -> bool {
         self.is_system() || super::may_see_need(&self.audience, n)

@@ -18,7 +18,7 @@ use crate::StageMove;
 use crate::audit::Change;
 use crate::pipelines::{history, insert_move};
 use crate::sql::{flag, get};
-use crate::write::{Write, covers, covers_named};
+use crate::write::Write;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, permission};
 use noguchi_domain::access::{NeedScope, Sight};
@@ -94,8 +94,8 @@ impl Store {
         findings: Vec<Finding>,
         intake: &Intake,
     ) -> Result<Need> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let id = insert_need(
             &mut tx,
             self.now(),
@@ -118,8 +118,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<(NeedData, Vec<Finding>, Intake)>,
     ) -> Result<Vec<String>> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let mut ids = Vec::with_capacity(rows.len());
         for (data, findings, intake) in &rows {
             ids.push(
@@ -195,7 +195,7 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers_named(
+        tx.covers_named(
             grant,
             &before.programme_id,
             std::slice::from_ref(&before.submitter_org_id),
@@ -260,7 +260,7 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers_named(
+        tx.covers_named(
             grant,
             &before.programme_id,
             std::slice::from_ref(&before.submitter_org_id),
@@ -293,7 +293,7 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load_need(&mut tx, id).await?;
-        covers_named(
+        tx.covers_named(
             grant,
             &before.programme_id,
             std::slice::from_ref(&before.submitter_org_id),

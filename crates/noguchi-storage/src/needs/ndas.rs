@@ -4,7 +4,7 @@
 use super::{Need, enqueue, load_need};
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::{Write, covers};
+use crate::write::Write;
 use crate::{Result, Store, StoreError};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::dates::format_date;
@@ -35,7 +35,8 @@ impl Store {
         document_ref: Option<&str>,
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
-        covers(grant, &load_need(&mut tx, need_id).await?.programme_id)?;
+        let need = load_need(&mut tx, need_id).await?;
+        tx.covers(grant, &need.programme_id)?;
         insert_nda(
             &mut tx,
             grant.actor(),
@@ -61,7 +62,7 @@ impl Store {
     ) -> Result<Need> {
         let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
-        covers(grant, &need.programme_id)?;
+        tx.covers(grant, &need.programme_id)?;
         let gone = sqlx::query("DELETE FROM need_ndas WHERE need_id = $1 AND organisation_id = $2")
             .bind(need_id)
             .bind(organisation_id)

@@ -3,7 +3,6 @@
 use super::load_need;
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::covers;
 use crate::{Result, Store, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::curation::{GivenScore, ScoreSheet};
@@ -37,7 +36,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(grant.actor()).await?;
         let need = load_need(&mut tx, need_id).await?;
-        covers(grant, &need.programme_id)?;
+        tx.covers(grant, &need.programme_id)?;
         let now = self.now();
         let user = &grant.actor().user_id;
         for (criterion, score) in &sheet.scores {

@@ -3,7 +3,6 @@
 use super::enqueue;
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::covers_named;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::needs::SeedData;
@@ -28,12 +27,12 @@ impl Store {
         programme_id: &str,
         data: SeedData,
     ) -> Result<Seed> {
-        covers_named(
+        let mut tx = self.begin(grant.actor()).await?;
+        tx.covers_named(
             grant,
             programme_id,
             std::slice::from_ref(&data.holder_organisation_id),
         )?;
-        let mut tx = self.begin(grant.actor()).await?;
         if sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(&data.holder_organisation_id)
             .fetch_optional(&mut *tx)
@@ -101,12 +100,12 @@ impl Store {
         let before = load_seed(&mut tx, id).await?;
         // The grant must cover the seed as it is and as it will be (a holder cannot hand its
         // seed to another organisation).
-        covers_named(
+        tx.covers_named(
             grant,
             &before.programme_id,
             std::slice::from_ref(&before.data.holder_organisation_id),
         )?;
-        covers_named(
+        tx.covers_named(
             grant,
             &before.programme_id,
             std::slice::from_ref(&data.holder_organisation_id),

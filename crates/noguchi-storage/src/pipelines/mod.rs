@@ -14,7 +14,7 @@ pub(crate) use notes::{history, insert_move};
 
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::{Write, covers, covers_named};
+use crate::write::Write;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Granted, RecordFilter, Sight};
 use noguchi_domain::dates::{format_date, parse_date};
@@ -298,8 +298,8 @@ impl Store {
         programme_id: &str,
         data: K::Data,
     ) -> Result<Record<K>> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let id = self.insert::<K>(&mut tx, programme_id, &data).await?;
         let record = load(&mut tx, &id).await?;
         tx.commit().await?;
@@ -313,8 +313,8 @@ impl Store {
         programme_id: &str,
         rows: Vec<(K::Data, K::Stage, Date)>,
     ) -> Result<Vec<String>> {
-        covers(grant, programme_id)?;
         let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
         let mut ids = Vec::new();
         for (data, stage, on) in rows {
             let id = self.insert::<K>(&mut tx, programme_id, &data).await?;
@@ -393,7 +393,7 @@ impl Store {
     ) -> Result<Record<K>> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load::<K>(&mut tx, id).await?;
-        covers_named(grant, &before.programme_id, K::members(&before.data))?;
+        tx.covers_named(grant, &before.programme_id, K::members(&before.data))?;
         check_references::<K>(&mut tx, &data).await?;
         let n = K::COLUMNS.len();
         let set: Vec<String> = K::COLUMNS
@@ -441,7 +441,7 @@ impl Store {
     ) -> Result<Record<K>> {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load::<K>(&mut tx, id).await?;
-        covers_named(grant, &before.programme_id, K::members(&before.data))?;
+        tx.covers_named(grant, &before.programme_id, K::members(&before.data))?;
         self.move_in::<K>(&mut tx, id, to, on, note).await?;
         let after = load(&mut tx, id).await?;
         tx.commit().await?;

@@ -5,7 +5,6 @@
 use super::{EntryCase, Record, Stored, load};
 use crate::audit::Change;
 use crate::sql::get;
-use crate::write::covers_named;
 use crate::{Result, Store, StoreError, new_id, timestamp};
 use noguchi_domain::access::{Actor, Granted, Sight, permission};
 use noguchi_domain::dates::format_date;
@@ -125,7 +124,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(grant.actor()).await?;
         let record = load::<K>(&mut tx, id).await?;
-        covers_named(grant, &record.programme_id, K::members(&record.data))?;
+        tx.covers_named(grant, &record.programme_id, K::members(&record.data))?;
         let now = self.now();
         let aid = new_id(now);
         sqlx::query("INSERT INTO activities (id, subject, subject_id, kind, happened_on, participants, body, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -187,7 +186,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(grant.actor()).await?;
         let case = load::<EntryCases>(&mut tx, case_id).await?;
-        covers_named(grant, &case.programme_id, &case.data.supporters)?;
+        tx.covers_named(grant, &case.programme_id, &case.data.supporters)?;
         let now = self.now();
         let id = new_id(now);
         sqlx::query("INSERT INTO consultations (id, case_id, category, advisor, happened_on, body, result, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")

@@ -281,3 +281,97 @@ async fn an_organisation_still_referred_to_is_not_deleted_and_the_answer_says_by
     assert_eq!(field, "id");
     assert!(message.contains("ニーズ調査"), "{message}");
 }
+
+/// A second programme on the same installation, with its own secretariat (郡山市).
+async fn second_programme(app: &App) -> (String, String) {
+    let text = r#"
+slug = "koriyama"
+name = "郡山医療機器プロジェクト"
+region = "郡山地域"
+baseline_fiscal_year = 2015
+
+[[members]]
+name = "郡山市"
+name_kana = "コオリヤマシ"
+kind = "municipality"
+roles = ["secretariat", "attraction"]
+"#;
+    let def = noguchi_domain::programme::ProgrammeDefinition::parse(text).unwrap();
+    let id = app.db.store.load_programme(&def).await.unwrap();
+    let city = app.db.store.programme(&id).await.unwrap().members[0]
+        .organisation_id
+        .clone();
+    (id, city)
+}
+
+#[tokio::test]
+async fn one_programmes_secretariat_reads_nothing_of_anothers_records_or_log() {
+    let app = App::new().await;
+    let (koriyama, koriyama_city) = second_programme(&app).await;
+    let aizu = app.user("staff@city.example.jp", &app.city, false).await;
+    let other = app
+        .user("staff@koriyama.example.jp", &koriyama_city, false)
+        .await;
+    let firm = app
+        .api(
+            "POST",
+            "/api/v1/organisations",
+            Some(&aizu),
+            Some(json!({"kind": "company", "name": "甲精密株式会社", "name_kana": "コウセイミツ"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deal = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/deals", app.programme_id),
+            Some(&aizu),
+            Some(json!({"kind": "attraction", "organisation_id": firm, "code_name": "Project SAKURA"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Koriyama's secretariat: no deal, no ledger row, no audit record of Aizu's.
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/deals/{deal}"), Some(&other), None)
+            .await
+            .status,
+        404
+    );
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/deals", app.programme_id),
+            Some(&other),
+            Some(json!({"kind": "attraction", "organisation_id": firm})),
+        )
+        .await;
+    assert_eq!(
+        r.status, 403,
+        "a grant of Koriyama does not open Aizu's deals"
+    );
+    let log = app
+        .api("GET", "/api/v1/audit?limit=200", Some(&other), None)
+        .await;
+    assert_eq!(log.status, 200);
+    assert!(
+        !log.text.contains("SAKURA"),
+        "another programme's log leaked"
+    );
+    assert!(!log.text.contains(&deal));
+    // The directory is the installation's: both secretariats keep it and read its log.
+    assert!(log.text.contains("甲精密株式会社"), "{}", log.text);
+    let aizu_log = app
+        .api("GET", "/api/v1/audit?limit=200", Some(&aizu), None)
+        .await;
+    assert!(aizu_log.text.contains(&deal), "its own programme's records");
+    assert!(
+        !aizu_log.text.contains(&koriyama),
+        "nor the other programme's creation"
+    );
+}

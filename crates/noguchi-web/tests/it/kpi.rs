@@ -274,6 +274,8 @@ async fn only_the_secretariat_records_and_verifies_and_others_see_the_verified_l
         .status,
         404
     );
+    // The ledger's rows are the secretariat's and each firm's own: another member reads the
+    // figures, not the rows.
     assert_eq!(
         app.api(
             "GET",
@@ -283,16 +285,40 @@ async fn only_the_secretariat_records_and_verifies_and_others_see_the_verified_l
         )
         .await
         .status,
-        200
+        404
     );
     let list = app.api("GET", &path, Some(&nurse), None).await.json();
-    let ids: Vec<&str> = list["items"]
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    let engineer = app.user("eng@a.example.jp", &a, false).await;
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/outcomes/{verified}"),
+            Some(&engineer),
+            None
+        )
+        .await
+        .status,
+        200,
+        "a firm reads its own verified outcome"
+    );
+    let own = app.api("GET", &path, Some(&engineer), None).await.json();
+    let ids: Vec<&str> = own["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [verified.as_str()]);
+    assert_eq!(ids, [verified.as_str()], "its own, verified only");
+    let kpi = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{}/kpi", app.programme_id),
+            Some(&nurse),
+            None,
+        )
+        .await;
+    assert_eq!(kpi.status, 200, "the figures are every member's");
     assert_eq!(
         app.api("GET", &format!("{path}?status=pending"), Some(&nurse), None)
             .await
