@@ -27,7 +27,9 @@ mod write;
 
 pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
 pub use audit::{AuditEntry, AuditFilter, BrokenLink};
-pub use needs::{Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed};
+pub use needs::{
+    HELD_LABEL, Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed,
+};
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use pipelines::{

@@ -132,13 +132,11 @@ impl Store {
             None,
         )
         .await?;
-        tx.audit(
-            Change::create("proposal", &id, &need.data.title).after(json!({
-                "need_id": need_id,
-                "candidate_kind": data.candidate_kind.code(),
-                "candidate_id": data.candidate_id,
-            })),
-        )
+        tx.audit(Change::create("proposal", &id, need.label()).after(json!({
+            "need_id": need_id,
+            "candidate_kind": data.candidate_kind.code(),
+            "candidate_id": data.candidate_id,
+        })))
         .await?;
         if let Some(to) = need_status_after(need.data.status, status)
             && !need.held

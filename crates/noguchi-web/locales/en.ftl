@@ -446,6 +446,7 @@ search-kind-need = Need
 search-kind-seed = Seed
 search-kind-organisation = Organisation
 nav-search = Search
+need-held-title = (A need awaiting review)
 need-held = This need may contain patient information and is withheld until its organisation or the secretariat has reviewed it.
 need-submitter = Submitted by
 need-disclosure = Disclosure

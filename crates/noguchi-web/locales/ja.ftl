@@ -446,6 +446,7 @@ search-kind-need = ニーズ
 search-kind-seed = シーズ
 search-kind-organisation = 団体・企業
 nav-search = 検索
+need-held-title = （確認待ちのニーズ）
 need-held = このニーズは患者情報の可能性がある記述を含むため、所属団体または事務局の確認まで公開されていません。
 need-submitter = 提出団体
 need-disclosure = 公開範囲

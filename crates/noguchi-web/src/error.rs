@@ -20,6 +20,9 @@ pub enum AppError {
     BadField {
         field: String,
         unknown: bool,
+        /// The kind of record the body describes (`need`), so a field is named as that record
+        /// calls it (a need's `title` is its 件名, a person's its 役職).
+        scope: Option<&'static str>,
     },
     BadRequest,
     Csrf,

@@ -87,8 +87,22 @@ struct ErrorPage {
 pub async fn finish(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let lang = request_lang(req.headers(), api);
+    // A body's field is named as the record the request is about calls it (a need's 件名).
+    let record = crate::api::record_of(req.uri().path());
     let mut resp = next.run(req).await;
     if let Some(err) = resp.extensions_mut().remove::<AppError>() {
+        let err = match err {
+            AppError::BadField {
+                field,
+                unknown,
+                scope: None,
+            } => AppError::BadField {
+                field,
+                unknown,
+                scope: record,
+            },
+            other => other,
+        };
         resp = render_error(&err, Tr(lang), api);
     } else if let Some(err) = framework_error(&resp) {
         // A refusal made by the framework before a handler ran (an unknown path, a wrong method,
@@ -153,13 +167,17 @@ fn render_error(err: &AppError, tr: Tr, api: bool) -> Response {
                 (json!({"field": e.field, "message": m}), m)
             })
             .unzip(),
-        AppError::BadField { field, unknown } => {
+        AppError::BadField {
+            field,
+            unknown,
+            scope,
+        } => {
             let key = if *unknown {
                 "problem-unknown-field"
             } else {
                 "problem-wrong-type"
             };
-            let m = tr.t1(key, "field", &tr.field(field));
+            let m = tr.t1(key, "field", &tr.field_in(*scope, field));
             (vec![json!({"field": field, "message": m})], vec![m])
         }
         _ => (Vec::new(), Vec::new()),

@@ -51,7 +51,21 @@ pub struct Need {
     pub updated_at: String,
 }
 
+/// How a held need is named wherever its own title could travel (the audit log, lists): a
+/// title the guard flagged may name a patient.
+pub const HELD_LABEL: &str = "（確認待ちのニーズ）";
+
 impl Need {
+    /// The need's name for records beside it (the audit log): its title, or a neutral name
+    /// while the guard holds it.
+    pub fn label(&self) -> &str {
+        if self.held {
+            HELD_LABEL
+        } else {
+            &self.data.title
+        }
+    }
+
     /// Who may see the need, in the policy's terms.
     pub fn scope(&self) -> NeedScope<'_> {
         NeedScope {
@@ -201,8 +215,9 @@ impl Store {
             std::slice::from_ref(&before.submitter_org_id),
         )?;
         let held = before.held || !findings.is_empty();
-        let mut all = before.findings.clone();
-        all.extend(findings);
+        // Only what the guard finds in the text as it is now is kept: the excerpts of a text
+        // since revised would keep a patient's name at rest.
+        let all = findings;
         let now = self.now();
         if data.status != before.data.status {
             // A status changed through an edit follows the same rule as a move (no note here).
@@ -243,7 +258,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         enqueue(&mut tx, self.now(), "need", id).await?;
-        tx.audit(Change::update("need", id, &data.title)
+        let label = if held {
+            HELD_LABEL
+        } else {
+            data.title.as_str()
+        };
+        tx.audit(Change::update("need", id, label)
                 .before(json!({"status": before.data.status.code(), "disclosure": before.data.disclosure.code(), "held": before.held}))
                 .after(json!({"status": data.status.code(), "disclosure": data.disclosure.code(), "held": held})))
         .await?;
@@ -272,6 +292,7 @@ impl Store {
             .await?;
         enqueue(&mut tx, self.now(), "need", id).await?;
         tx.audit(
+            // Released: a reviewer found no patient in the text, so the title may be named.
             Change::update("need", id, &before.data.title)
                 .before(json!({"held": before.held}))
                 .after(json!({"held": false})),
@@ -344,7 +365,7 @@ pub(crate) async fn set_need_status(
     .await?;
     enqueue(conn, now, "need", &before.id).await?;
     conn.audit(
-        Change::update("need", &before.id, &before.data.title)
+        Change::update("need", &before.id, before.label())
             .before(json!({"status": before.data.status.code()}))
             .after(json!({"status": to.code(), "on": format_date(on), "note": note})),
     )
@@ -433,7 +454,13 @@ async fn insert_need(
     .await?;
     enqueue(conn, now, "need", &id).await?;
     // The audit keeps the fact, not the flagged text: what the guard held must not spread.
-    conn.audit(Change::create("need", &id, &data.title).after(json!({
+    // The audit keeps the fact, not the text: a held need's title may name a patient.
+    let label = if held {
+        HELD_LABEL
+    } else {
+        data.title.as_str()
+    };
+    conn.audit(Change::create("need", &id, label).after(json!({
         "disclosure": data.disclosure.code(),
         "held": !findings.is_empty(),
         "campaign_id": intake.campaign_id,

@@ -75,7 +75,7 @@ impl Store {
         let now = self.now();
         enqueue(&mut tx, now, "need", need_id).await?;
         tx.audit(
-            Change::delete("nda", need_id, &need.data.title)
+            Change::delete("nda", need_id, need.label())
                 .before(json!({"organisation_id": organisation_id})),
         )
         .await?;
@@ -167,12 +167,10 @@ pub(crate) async fn insert_nda(
         .execute(&mut **conn)
         .await?;
     enqueue(conn, now, "need", need_id).await?;
-    conn.audit(
-        Change::create("nda", need_id, &need.data.title).after(json!({
-            "organisation_id": organisation_id,
-            "signed_on": format_date(signed_on),
-            "document_ref": document_ref,
-        })),
-    )
+    conn.audit(Change::create("nda", need_id, need.label()).after(json!({
+        "organisation_id": organisation_id,
+        "signed_on": format_date(signed_on),
+        "document_ref": document_ref,
+    })))
     .await
 }

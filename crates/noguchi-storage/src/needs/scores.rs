@@ -72,7 +72,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.audit(Change::update("need_score", need_id, &need.data.title).after(json!({
+        tx.audit(Change::update("need_score", need_id, need.label()).after(json!({
                 "scores": sheet.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
                 "comment": sheet.comment,
             })))

@@ -75,6 +75,24 @@ fn control_character_at(v: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
+/// The kind of record an API path's body describes: its last resource name
+/// (`/api/v1/programmes/{id}/needs` → `need`).
+pub fn record_of(path: &str) -> Option<&'static str> {
+    const KINDS: &[(&str, &str)] = &[
+        ("needs", "need"),
+        ("seeds", "seed"),
+        ("people", "person"),
+        ("organisations", "organisation"),
+        ("deals", "deal"),
+        ("entry-cases", "entry_case"),
+        ("outcomes", "outcome"),
+        ("campaigns", "campaign"),
+        ("proposals", "proposal"),
+    ];
+    path.rsplit('/')
+        .find_map(|seg| KINDS.iter().find(|(p, _)| *p == seg).map(|(_, k)| *k))
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Control characters reach a JSON string only escaped (\u0000 …): look closer only then.
     if bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"\\u00"))
@@ -98,6 +116,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             return AppError::BadField {
                 field: name.to_owned(),
                 unknown: true,
+                scope: None,
             };
         }
         let path = e.path().to_string();
@@ -105,6 +124,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         AppError::BadField {
             field,
             unknown: false,
+            scope: None,
         }
     })
 }

@@ -260,6 +260,7 @@ pub fn merge<T: Serialize>(current: &T, patch: Map<String, Value>) -> Result<Str
             return Err(AppError::BadField {
                 field: read_only.into(),
                 unknown: true,
+                scope: None,
             });
         }
         obj.remove(read_only);

@@ -375,3 +375,75 @@ async fn one_programmes_secretariat_reads_nothing_of_anothers_records_or_log() {
         "nor the other programme's creation"
     );
 }
+
+#[tokio::test]
+async fn a_patient_named_in_a_title_stays_out_of_the_audit_log_and_the_lists() {
+    let app = App::new().await;
+    let doctor = app.user("doctor@example.jp", &app.hospital, false).await;
+    let admin = app.user("admin@example.jp", &app.city, true).await;
+    let n = app
+        .need(
+            &doctor,
+            json!({"title": "鈴木一郎さん（82歳）の転倒", "problem": "夜間にベッドから転倒した。", "disclosure": "members"}),
+        )
+        .await;
+    assert_eq!(n["screening"]["held"], true);
+    let id = n["id"].as_str().unwrap().to_owned();
+    // The list and the export show a neutral title while the need is held.
+    app.account("staff@city.example.jp", &app.city, false, false)
+        .await;
+    let (_, cookie) = app
+        .sign_in("staff@city.example.jp", crate::common::PASSWORD)
+        .await;
+    let p = app.programme_id.clone();
+    let list = app
+        .browse("GET", &format!("/programmes/{p}/needs"), &cookie, None)
+        .await;
+    assert!(
+        !list.text.contains("鈴木"),
+        "a held need's title in the list"
+    );
+    assert!(list.text.contains("確認待ちのニーズ"));
+    let export = app
+        .browse(
+            "GET",
+            &format!("/programmes/{p}/needs/export?format=csv"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(!export.text.contains("鈴木"));
+    // Corrected, then released: the name was never in the log, nor kept in the findings.
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/needs/{id}"),
+            Some(&doctor),
+            Some(json!({"title": "高齢患者のベッドからの転倒"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        !r.text.contains("鈴木"),
+        "the excerpts of the revised text are gone: {}",
+        r.text
+    );
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{id}/release"),
+            Some(&doctor),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let log = app
+        .api("GET", "/api/v1/audit?limit=200", Some(&admin), None)
+        .await;
+    assert_eq!(log.status, 200);
+    assert!(!log.text.contains("鈴木"), "the audit log keeps no patient");
+    assert!(
+        log.text.contains("高齢患者のベッドからの転倒"),
+        "the released title is"
+    );
+}

@@ -49,10 +49,20 @@ fn teaser(text: &str) -> String {
     t
 }
 
+/// A need's title as lists, exports and page titles show it: a neutral name while the guard
+/// holds it (its own title may name a patient; reviewers read it on the need's page).
+pub fn list_title(tr: Tr, n: &Need) -> String {
+    if n.held {
+        tr.t("need-held-title")
+    } else {
+        n.data.title.clone()
+    }
+}
+
 pub fn need_line(tr: Tr, n: &Need) -> NeedLine {
     NeedLine {
         href: format!("/needs/{}", n.id),
-        title: n.data.title.clone(),
+        title: list_title(tr, n),
         submitter: n.submitter_org_name.clone(),
         status: tr.code("need-status", n.data.status.code()),
         status_code: n.data.status.code().into(),
@@ -61,7 +71,12 @@ pub fn need_line(tr: Tr, n: &Need) -> NeedLine {
         setting: n.data.setting.clone().unwrap_or_default(),
         held: n.held,
         created: n.created_at.get(..10).unwrap_or_default().to_owned(),
-        teaser: teaser(&n.data.problem),
+        // A held need's text stays on its own page, for its reviewers.
+        teaser: if n.held {
+            String::new()
+        } else {
+            teaser(&n.data.problem)
+        },
     }
 }
 
@@ -237,7 +252,7 @@ pub async fn export(
         .map(|v| v.need)
         .collect();
     let header: Vec<String> = [
-        "field-title",
+        "field-need-title",
         "field-status",
         "need-disclosure",
         "need-submitter",
@@ -261,7 +276,7 @@ pub async fn export(
         .map(|n| {
             let t = |v: &Option<String>| Cell::Text(v.clone().unwrap_or_default());
             vec![
-                Cell::Text(n.data.title.clone()),
+                Cell::Text(list_title(tr, n)),
                 Cell::Text(tr.code("need-status", n.data.status.code())),
                 Cell::Text(tr.code("disclosure", n.data.disclosure.code())),
                 Cell::Text(n.submitter_org_name.clone()),

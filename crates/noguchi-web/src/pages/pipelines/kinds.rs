@@ -193,7 +193,7 @@ impl PageKind for EntryCases {
     const TITLE: &'static str = "cases-title";
     const FORM_TITLE: &'static str = "case-new";
     const EXPORT: &'static [&'static str] = &[
-        "field-title",
+        "case-title-label",
         "field-organisation_id",
         "field-stage",
         "field-stage_date",
