@@ -58,8 +58,8 @@ pub struct App {
     /// Serialises applying the search queue (the worker and the requests that drain it first).
     indexing: Arc<tokio::sync::Mutex<()>>,
     logins: Arc<accounts::Limiter>,
-    /// Bounds the password checks running at once (see [`accounts::PASSWORD_CHECKS`]).
-    password_checks: Arc<tokio::sync::Semaphore>,
+    /// The threads that check and hash passwords (see [`accounts::workers`]).
+    passwords: Arc<accounts::workers::PasswordWorkers>,
     /// Answers to survey links (no account behind them) per link and per address, so a public
     /// form cannot be flooded.
     answers: Arc<accounts::Limiter>,
@@ -72,7 +72,7 @@ impl App {
             search,
             indexing: Arc::new(tokio::sync::Mutex::new(())),
             logins: Arc::new(accounts::Limiter::default()),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(accounts::PASSWORD_CHECKS)),
+            passwords: Arc::new(accounts::workers::PasswordWorkers::new()),
             answers: Arc::new(accounts::Limiter::new(
                 std::time::Duration::from_secs(15 * 60),
                 300,

@@ -36,16 +36,42 @@ pub async fn open_store(
     Ok(store)
 }
 
-/// Opens the whole application; returns it and whether the search index was built anew.
+/// Opens the whole application, with the search index in the data directory (rebuilt from the
+/// database when it is new).
 pub async fn open(
     data_dir: &Path,
     database_url: Option<&str>,
     programme: &ProgrammeDefinition,
 ) -> Result<App, String> {
+    open_with(data_dir, database_url, programme, true).await
+}
+
+/// Opens the application for a command that neither searches nor matches (accounts, tokens,
+/// the audit log): the search index on disk is left alone, so these commands run beside a
+/// serving process, which holds the index's single writer. Their writes are queued in the
+/// database like every write and reach the index through the serving process's worker.
+pub async fn open_without_index(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    programme: &ProgrammeDefinition,
+) -> Result<App, String> {
+    open_with(data_dir, database_url, programme, false).await
+}
+
+async fn open_with(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    programme: &ProgrammeDefinition,
+    with_index: bool,
+) -> Result<App, String> {
     let store = open_store(data_dir, database_url, programme).await?;
     let analyzer = Japanese::new().map_err(|e| e.to_string())?;
-    let (index, fresh) =
-        SearchIndex::open_in_dir(&index_dir(data_dir), analyzer).map_err(|e| e.to_string())?;
+    let (index, fresh) = if with_index {
+        SearchIndex::open_in_dir(&index_dir(data_dir), analyzer)
+    } else {
+        SearchIndex::in_ram(analyzer).map(|i| (i, false))
+    }
+    .map_err(|e| e.to_string())?;
     let app = App::new(store, Arc::new(index));
     if fresh {
         let n = app.reindex().await?;

@@ -184,10 +184,26 @@ impl App {
         send_as_is: bool,
     ) -> Result<Answered> {
         let campaign = self.survey(token).await?;
-        let now = std::time::Instant::now();
-        if self.answers.is_blocked(token, address, now) {
-            return Err(Error::TooManyAttempts);
+        // Counted before anything is checked, so answers sent at once cannot all slip under
+        // the limit; an answer that is not stored (sent back to revise, or invalid) is taken
+        // off again. Every stored answer counts towards the link's and the address's limit.
+        let attempt = self
+            .answers
+            .begin(token, address, std::time::Instant::now())
+            .ok_or(Error::TooManyAttempts)?;
+        let answered = self.store_answer(campaign, answer, send_as_is).await;
+        if !matches!(answered, Ok(Answered::Stored { .. })) {
+            attempt.cancel();
         }
+        answered
+    }
+
+    async fn store_answer(
+        &self,
+        campaign: Campaign,
+        answer: &AnswerInput,
+        send_as_is: bool,
+    ) -> Result<Answered> {
         let (input, extras) = answer.to_need(&campaign.data)?;
         let data = NeedData::parse(&input)?;
         let mut texts = data.texts();
@@ -217,8 +233,6 @@ impl App {
             .store
             .create_need(&grant, &campaign.programme_id, data, findings, &intake)
             .await?;
-        // Every stored answer counts towards the link's and the address's limit.
-        self.answers.fail(token, address, now);
         Ok(Answered::Stored {
             campaign,
             held: need.held,

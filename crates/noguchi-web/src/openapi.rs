@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         api::kpi::list, api::kpi::create, api::kpi::import_outcomes, api::kpi::show, api::kpi::update,
         api::kpi::verify, api::kpi::reject, api::kpi::show_kpi, api::kpi::kpi_xlsx,
     ),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &Problems),
     security(("bearer" = [])),
 )]
 struct ApiDoc;
@@ -47,6 +47,76 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every error is problem details (RFC 9457), whatever the handler's annotation says: this
+/// writes that once for every operation rather than in seventy annotations. An operation names
+/// the errors every request can meet (400 malformed, 401 no valid token, 403, 404, 422, 429 a
+/// limit reached) and, when it takes a body, 413 (too large) and 415 (not JSON / not a sheet).
+struct Problems;
+
+impl Modify for Problems {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Content, Ref, RefOr, Response};
+        const PROBLEM: &str = "application/problem+json";
+        let problem = || Content::new(Some(Ref::from_schema_name("ProblemOut")));
+        let common = [
+            (
+                "400",
+                "リクエストの形式が正しくありません / malformed request",
+            ),
+            ("401", "認証が必要です / no valid token"),
+            ("403", "権限がありません / not allowed"),
+            (
+                "404",
+                "見つかりません / not found, or not visible to the caller",
+            ),
+            (
+                "422",
+                "入力内容に誤りがあります / invalid fields, each named",
+            ),
+            ("429", "上限に達しました / a limit was reached; retry later"),
+        ];
+        let with_body = [
+            ("413", "本文が大きすぎます / the body is past the limit"),
+            (
+                "415",
+                "本文の形式が違います / the body's media type is not accepted",
+            ),
+        ];
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                for (status, response) in responses.iter_mut() {
+                    if status.as_str() >= "400"
+                        && let RefOr::T(r) = response
+                    {
+                        r.content.clear();
+                        r.content.insert(PROBLEM.into(), problem());
+                    }
+                }
+                let extra = if op.request_body.is_some() {
+                    &with_body[..]
+                } else {
+                    &[]
+                };
+                for (status, description) in common.iter().chain(extra) {
+                    responses.entry((*status).into()).or_insert_with(|| {
+                        let mut r = Response::new(*description);
+                        r.content.insert(PROBLEM.into(), problem());
+                        RefOr::T(r)
+                    });
+                }
+            }
+        }
     }
 }
 

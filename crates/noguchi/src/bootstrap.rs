@@ -16,6 +16,16 @@ pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<App, St
     noguchi_app::setup::open(data_dir, database_url, &def).await
 }
 
+/// Opens the installation for a command that does not search (see
+/// `setup::open_without_index`): it runs while `serve` holds the search index.
+pub async fn open_without_index(
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<App, String> {
+    let def = ProgrammeDefinition::parse(SEED_PROGRAMME).map_err(|e| e.to_string())?;
+    noguchi_app::setup::open_without_index(data_dir, database_url, &def).await
+}
+
 /// Creates the first administrator when there is none and prints its one-time credentials once.
 async fn ensure_admin(app: &App) -> Result<(), String> {
     let Some((email, password, organisation)) = app

@@ -3,6 +3,7 @@
 //! `noguchi-app`: it parses arguments, calls one use case and prints; it holds no business rule.
 
 mod bootstrap;
+mod memory;
 
 use clap::{Args, Parser, Subcommand};
 use noguchi_web::i18n::{Lang, Tr};
@@ -134,6 +135,7 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
+    memory::return_large_blocks();
     let cli = Cli::parse();
     let level = match std::env::var("NOGUCHI_LOG").as_deref() {
         Ok("debug") => tracing::Level::DEBUG,
@@ -194,7 +196,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         // Needs no database: evaluate before opening one.
         return search_eval(collection, *k);
     }
-    let app = bootstrap::open(&cli.db.data_dir, cli.db.database_url.as_deref()).await?;
+    let (data_dir, url) = (&cli.db.data_dir, cli.db.database_url.as_deref());
+    let app = match cli.command {
+        Command::Serve { .. } | Command::Reindex => bootstrap::open(data_dir, url).await?,
+        // Accounts, tokens and the audit log: these run beside a serving process.
+        _ => bootstrap::open_without_index(data_dir, url).await?,
+    };
     let tr = Tr(Lang::Ja);
     match cli.command {
         Command::SearchEval { collection, k } => search_eval(&collection, k),

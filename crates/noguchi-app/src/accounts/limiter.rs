@@ -146,29 +146,6 @@ impl Limiter {
         true
     }
 
-    /// Whether a key is at its limit now (public forms count every answer with [`Self::fail`]).
-    pub fn is_blocked(&self, account: &str, address: Option<&str>, now: Instant) -> bool {
-        let (account, address) = Self::keys(account, address);
-        let mut map = self.lock();
-        [account, address].iter().any(|k| {
-            map.get_mut(k.as_str()).is_some_and(|list| {
-                list.retain(|t| now.duration_since(*t) < self.window);
-                list.len() >= self.limit_of(k)
-            })
-        })
-    }
-
-    /// Counts one event against the key and the address.
-    pub fn fail(&self, account: &str, address: Option<&str>, now: Instant) {
-        let (account, address) = Self::keys(account, address);
-        let mut map = self.lock();
-        for k in [account, address] {
-            if map.contains_key(&k) || self.make_room(&mut map, now) {
-                map.entry(k).or_default().push(now);
-            }
-        }
-    }
-
     /// Keys kept now (for tests and figures).
     pub fn len(&self) -> usize {
         self.lock().len()
@@ -234,14 +211,19 @@ mod tests {
         let l = Limiter::new(Duration::from_secs(60), 3, 100);
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(!l.is_blocked("a@example.jp", Some("1"), t0));
-            l.fail("a@example.jp", Some("1"), t0);
+            assert!(l.begin("a@example.jp", Some("1"), t0).is_some());
         }
         assert!(
-            l.is_blocked("A@example.jp", Some("2"), t0),
+            l.begin("A@example.jp", Some("2"), t0).is_none(),
             "per account, case-insensitive"
         );
-        assert!(!l.is_blocked("b@example.jp", Some("1"), t0));
-        assert!(!l.is_blocked("a@example.jp", Some("1"), t0 + Duration::from_secs(61)));
+        let other = l
+            .begin("b@example.jp", Some("1"), t0)
+            .expect("another account");
+        other.cancel();
+        assert!(
+            l.begin("a@example.jp", Some("1"), t0 + Duration::from_secs(61))
+                .is_some()
+        );
     }
 }

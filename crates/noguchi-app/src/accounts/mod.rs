@@ -6,9 +6,11 @@
 mod limiter;
 mod second_factor;
 mod tokens;
+pub mod workers;
 
 pub use limiter::{Attempt, Limiter};
 pub use second_factor::second_factor_code;
+pub use workers::PASSWORD_CHECKS;
 
 use crate::records::{NewUser, UserSummary};
 use crate::{App, Error, Result, Sight, password, signed_in};
@@ -150,7 +152,7 @@ impl App {
         if !ok {
             return Ok(Err(PasswordRefused::WrongCurrent));
         }
-        let new_hash = hash_password(new).await?;
+        let new_hash = self.hash_password(new).await?;
         self.store
             .set_password(&p.user_id, &new_hash, keep_session)
             .await?;
@@ -189,7 +191,7 @@ impl App {
             email,
             name,
             organisation_id: org.to_owned(),
-            password_hash: hash_password(&initial).await?,
+            password_hash: self.hash_password(&initial).await?,
             admin,
             must_change_password: true,
         };
@@ -251,7 +253,7 @@ impl App {
             email,
             name,
             organisation_id: org,
-            password_hash: hash_password(password).await?,
+            password_hash: self.hash_password(password).await?,
             admin,
             must_change_password: false,
         };
@@ -287,7 +289,7 @@ impl App {
             email: Email::parse(email).map_err(|p| Error::field("email", p))?,
             name: "管理者".into(),
             organisation_id: org.organisation_id.clone(),
-            password_hash: hash_password(&initial).await?,
+            password_hash: self.hash_password(&initial).await?,
             admin: true,
             must_change_password: true,
         };
@@ -303,37 +305,22 @@ impl App {
 }
 
 impl App {
-    /// Checks a password against its hash off the async workers, at most
-    /// [`PASSWORD_CHECKS`] at once; None when no check could start within a few seconds.
+    /// Checks a password against its hash on the password threads (see [`workers`]); None
+    /// when no check could start within a few seconds.
     async fn check_password(&self, password: &str, hash: String) -> Result<Option<bool>> {
-        let Ok(Ok(permit)) = tokio::time::timeout(
-            Duration::from_secs(3),
-            self.password_checks.clone().acquire_owned(),
-        )
-        .await
-        else {
-            return Ok(None);
-        };
         let pw = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            password::verify(&pw, &hash)
-        })
-        .await
-        .map(Some)
-        .map_err(|e| Error::internal("password check", e))
+        Ok(self
+            .passwords
+            .run(Duration::from_secs(3), move || password::verify(&pw, &hash))
+            .await)
     }
-}
 
-/// Password checks at once. Argon2id takes 19 MiB and most of a core for a few tens of
-/// milliseconds: a hundred sign-ins at once would take 2 GB; four at once take 80 MB and queue
-/// the rest briefly.
-pub const PASSWORD_CHECKS: usize = 4;
-
-/// Argon2 is slow on purpose: it runs off the async workers.
-async fn hash_password(password: &str) -> Result<String> {
-    let p = password.to_owned();
-    tokio::task::spawn_blocking(move || password::hash(&p))
-        .await
-        .map_err(|e| Error::internal("password hash", e))
+    /// A new password's hash, on the password threads.
+    async fn hash_password(&self, password: &str) -> Result<String> {
+        let p = password.to_owned();
+        self.passwords
+            .run(Duration::from_secs(30), move || password::hash(&p))
+            .await
+            .ok_or(Error::TooManyAttempts)
+    }
 }

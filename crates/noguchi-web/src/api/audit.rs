@@ -23,9 +23,11 @@ pub struct AuditOut {
     pub entity: String,
     pub entity_id: String,
     pub label: String,
-    #[schema(value_type = Object)]
+    /// The record before the change; null for a creation.
+    #[schema(value_type = Option<Object>)]
     pub before: Option<Value>,
-    #[schema(value_type = Object)]
+    /// The record after the change; null for a deletion.
+    #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
 }
 

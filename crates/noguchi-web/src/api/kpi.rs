@@ -48,13 +48,23 @@ pub struct OutcomeOut {
     pub decided_at: Option<String>,
 }
 
+/// How a fiscal year may be written (documentation only: the field is read leniently and
+/// checked by the ledger, so that "R2" and "令和2年度" get the same named error as a bad number).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum FiscalYearSpelling {
+    Number(i32),
+    Text(String),
+}
+
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeIn {
     pub organisation_id: Option<String>,
     pub kind: Option<String>,
     /// A number (2020) or any usual spelling: "2020年度", "R2", "令和2年度".
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<FiscalYearSpelling>)]
     pub fiscal_year: Option<Value>,
     /// YYYY-MM-DD; the fiscal year is derived from it when not given.
     pub occurred_on: Option<String>,

@@ -21,8 +21,8 @@ pub struct ProgrammeOut {
     pub baseline_fiscal_year: i32,
     pub strategies: Vec<StrategyOut>,
     pub members: Vec<MemberOut>,
-    pub indicators: Vec<IndicatorOut>,
-    pub milestones: Vec<MilestoneOut>,
+    pub indicators: Vec<IndicatorDefinitionOut>,
+    pub milestones: Vec<MilestoneTargetsOut>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,7 +43,7 @@ pub struct MemberOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IndicatorOut {
+pub struct IndicatorDefinitionOut {
     pub key: String,
     pub label: String,
     pub label_en: Option<String>,
@@ -53,7 +53,7 @@ pub struct IndicatorOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MilestoneOut {
+pub struct MilestoneTargetsOut {
     pub fiscal_year: i32,
     pub note: Option<String>,
     pub targets: Vec<TargetOut>,
@@ -107,7 +107,7 @@ pub fn out(p: Programme) -> ProgrammeOut {
         indicators: d
             .indicators
             .into_iter()
-            .map(|i| IndicatorOut {
+            .map(|i| IndicatorDefinitionOut {
                 key: i.key,
                 label: i.label,
                 label_en: i.label_en,
@@ -119,7 +119,7 @@ pub fn out(p: Programme) -> ProgrammeOut {
         milestones: d
             .milestones
             .into_iter()
-            .map(|m| MilestoneOut {
+            .map(|m| MilestoneTargetsOut {
                 fiscal_year: m.fiscal_year,
                 note: m.note,
                 targets: m

@@ -447,3 +447,83 @@ async fn a_patient_named_in_a_title_stays_out_of_the_audit_log_and_the_lists() {
         "the released title is"
     );
 }
+
+/// Forty wrong passwords for one account sent at once: each attempt is counted before its
+/// password is checked, so only the five the limit allows are checked (the rest answer 429),
+/// and the account is locked, for the right password too. (Counting after the check let all
+/// forty through.)
+#[tokio::test]
+async fn concurrent_guesses_at_one_account_get_only_the_allowed_checks() {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let app = App::new().await;
+    app.account("staff@city.example.jp", &app.city, false, false)
+        .await;
+    let mut requests = Vec::new();
+    for _ in 0..40 {
+        let form = app.browse("GET", "/login", "", None).await;
+        let pre = form.cookie("noguchi_pre").unwrap();
+        let body = serde_urlencoded::to_string([
+            ("csrf", crate::common::csrf_of(&form.text).as_str()),
+            ("email", "staff@city.example.jp"),
+            ("password", "not-the-password"),
+            ("next", "/"),
+        ])
+        .unwrap();
+        requests.push(
+            axum::http::Request::post("/login")
+                .header("cookie", format!("noguchi_pre={pre}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        );
+    }
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|req| {
+            let router = app.router.clone();
+            tokio::spawn(async move {
+                let resp = router.oneshot(req).await.unwrap();
+                let status = resp.status().as_u16();
+                let _ = resp.into_body().collect().await;
+                status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(checked + limited, 40, "{statuses:?}");
+    let (locked, cookie) = app
+        .sign_in("staff@city.example.jp", crate::common::PASSWORD)
+        .await;
+    assert_eq!(locked.status, 429);
+    assert!(cookie.is_empty());
+}
+
+/// A value of the wrong type is named as the record calls it: a need's `title` is its 件名
+/// (it was labelled 役職, a person's title), and in a list of records the position is given.
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_as_its_record_calls_it() {
+    let app = App::new().await;
+    let doctor = app.user("doctor@example.jp", &app.hospital, false).await;
+    let p = app.programme_id.clone();
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/needs"),
+            Some(&doctor),
+            Some(json!({"title": 5, "problem": "移乗の負担を減らしたい"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let (field, message) = first_problem(&r);
+    assert_eq!(field, "title");
+    assert!(message.contains("件名"), "{message}");
+    assert!(!message.contains("役職"), "{message}");
+}

@@ -192,3 +192,150 @@ async fn key_pages_stay_as_they_are() {
         insta::assert_snapshot!(name, main_of(&r.text));
     }
 }
+
+/// Whether `value` fits `schema` of the OpenAPI document: the part of JSON Schema the
+/// document uses (`$ref`, `type` with null, `required`, `properties`, `items`, `oneOf`/`anyOf`,
+/// `allOf`, `enum`). Returns the first disagreement with its JSON path.
+fn fits(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap();
+        return fits(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alternatives) = schema.get(key).and_then(Value::as_array)
+            && !alternatives.iter().any(|s| fits(doc, s, value, at).is_ok())
+        {
+            return Err(format!("{at}: {value} fits none of {key}"));
+        }
+    }
+    for s in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        fits(doc, s, value, at)?;
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        return Err(format!("{at}: {value} is not one of {options:?}"));
+    }
+    if let Some(ty) = schema.get("type") {
+        let types: Vec<&str> = match ty {
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            t => vec![t.as_str().unwrap()],
+        };
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let ok = types.contains(&actual) || (actual == "integer" && types.contains(&"number"));
+        if !ok {
+            return Err(format!("{at}: {actual} where the document says {types:?}"));
+        }
+    }
+    if let Value::Object(fields) = value {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = name.as_str().unwrap();
+            if !fields.contains_key(name) {
+                return Err(format!(
+                    "{at}: the document requires `{name}`; the answer has none"
+                ));
+            }
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, v) in fields {
+                match props.get(name) {
+                    Some(s) => fits(doc, s, v, &format!("{at}.{name}"))?,
+                    None => return Err(format!("{at}: `{name}` is not in the document")),
+                }
+            }
+        }
+    }
+    if let (Value::Array(items), Some(s)) = (value, schema.get("items")) {
+        for (i, v) in items.iter().enumerate() {
+            fits(doc, s, v, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The answers scripts read most agree with the OpenAPI document they are written against
+/// (a need's history said `from`/`to` where the document said `to_stage`/`at`, two types named
+/// alike hid the milestones' `label`, the audit's `before` was null where an object was
+/// documented). Schemathesis checks every operation in CI; this keeps these in every test run.
+#[tokio::test]
+async fn answers_agree_with_the_openapi_document() {
+    let (app, admin, deal, need) = programme().await;
+    let doc = serde_json::to_value(noguchi_web::openapi_document()).unwrap();
+    let p = app.programme_id.clone();
+    let moved = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{need}/status"),
+            Some(&admin),
+            Some(json!({"status": "screening", "date": "2026-11-20", "note": "精査開始"})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    for path in [
+        format!("/api/v1/programmes/{p}"),
+        format!("/api/v1/programmes/{p}/kpi"),
+        format!("/api/v1/programmes/{p}/needs"),
+        format!("/api/v1/programmes/{p}/deals"),
+        format!("/api/v1/programmes/{p}/outcomes"),
+        format!("/api/v1/needs/{need}"),
+        format!("/api/v1/needs/{need}/history"),
+        format!("/api/v1/deals/{deal}"),
+        "/api/v1/organisations".to_owned(),
+        "/api/v1/audit".to_owned(),
+        "/api/v1/me".to_owned(),
+    ] {
+        let r = app.api("GET", &path, Some(&admin), None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        let template = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(t, _)| matches_template(t, &path))
+            .unwrap_or_else(|| panic!("{path} is not in the document"));
+        let schema =
+            &template.1["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        if let Err(e) = fits(&doc, schema, &r.json(), "$") {
+            panic!("GET {path} disagrees with the document: {e}");
+        }
+    }
+    // Every error answer is problem details, as the document says for every operation.
+    let missing = app
+        .api("GET", "/api/v1/needs/none", Some(&admin), None)
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    let documented = &doc["paths"]["/api/v1/needs/{id}"]["get"]["responses"]["404"]["content"];
+    assert!(
+        documented.get("application/problem+json").is_some(),
+        "{documented}"
+    );
+}
+
+fn matches_template(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
+}

@@ -298,3 +298,54 @@ async fn a_survey_collects_needs_through_its_link_without_an_account() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains(&new_link) && page.text.contains("採血時に細い血管"));
 }
+
+/// A public link cannot be flooded: twenty stored answers from one address fill its quota and
+/// the next answer is refused with 429; an answer sent back to revise (it named a patient) or
+/// refused as invalid does not use the quota.
+#[tokio::test]
+async fn a_link_takes_a_bounded_number_of_answers_from_one_address() {
+    let app = App::new().await;
+    let chamber = app.user("staff@cci.example.jp", &app.chamber, false).await;
+    let c = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/campaigns", app.programme_id),
+            Some(&chamber),
+            Some(json!({"title": "病棟ニーズ調査", "organisation_id": app.hospital})),
+        )
+        .await
+        .json();
+    let (cid, link) = (
+        c["id"].as_str().unwrap().to_owned(),
+        c["link"].as_str().unwrap().to_owned(),
+    );
+    let (cookie, csrf) = open_form(&app, &link).await;
+    let send = |problem: String| {
+        let (app, link, cookie, csrf) = (&app, &link, &cookie, &csrf);
+        async move {
+            app.browse(
+                "POST",
+                link,
+                cookie,
+                Some(&[("csrf", csrf), ("problem", &problem), ("attestation", "on")]),
+            )
+            .await
+            .status
+        }
+    };
+    // Neither of these is stored, so neither counts.
+    assert_eq!(
+        send("305号室の山田太郎様（72歳）の点滴が抜ける。".into()).await,
+        422
+    );
+    assert_eq!(send(String::new()).await, 422);
+    for i in 0..20 {
+        assert_eq!(
+            send(format!("病棟の困りごと その{i}：台車が重い。")).await,
+            200,
+            "answer {i}"
+        );
+    }
+    assert_eq!(send("二十一件目の困りごと。".into()).await, 429);
+    assert_eq!(answers(&app, &chamber, &cid).await.len(), 20);
+}

@@ -282,7 +282,7 @@ pub async fn move_status(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MoveOut {
+pub struct StatusMoveOut {
     pub from: Option<String>,
     pub to: String,
     pub date: String,
@@ -292,7 +292,7 @@ pub struct MoveOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MoveList {
-    pub items: Vec<MoveOut>,
+    pub items: Vec<StatusMoveOut>,
     pub next_cursor: Option<String>,
 }
 
@@ -300,7 +300,7 @@ pub fn moves_out(h: Vec<StageMove>) -> MoveList {
     MoveList {
         items: h
             .into_iter()
-            .map(|m| MoveOut {
+            .map(|m| StatusMoveOut {
                 from: m.from_stage,
                 to: m.to_stage,
                 date: m.moved_on,
