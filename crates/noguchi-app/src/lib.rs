@@ -17,8 +17,10 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod indexer;
 pub mod ledger;
+pub mod mail;
 pub mod matching;
 pub mod needs;
 pub mod password;
@@ -43,10 +45,10 @@ use std::sync::Arc;
 /// The records the use cases return, as the storage reads them.
 pub mod records {
     pub use noguchi_storage::{
-        Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Explanation,
-        Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
-        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, Record,
-        ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
+        Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Event,
+        Explanation, Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
+        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, QueuedMail,
+        Record, Registration, ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 
@@ -63,6 +65,10 @@ pub struct App {
     /// Answers to survey links (no account behind them) per link and per address, so a public
     /// form cannot be flooded.
     answers: Arc<accounts::Limiter>,
+    /// Guest registrations per event and per address (a public form, like the survey link).
+    registrations_limit: Arc<accounts::Limiter>,
+    /// The address Noguchi is reached at, for links in mail (`--public-url`).
+    public_url: Option<String>,
 }
 
 impl App {
@@ -78,7 +84,21 @@ impl App {
                 300,
                 20,
             )),
+            // Two hundred people may sign up in the first minutes of a popular seminar, and a
+            // firm's staff share one address; a flood from one address still meets a limit.
+            registrations_limit: Arc::new(accounts::Limiter::new(
+                std::time::Duration::from_secs(10 * 60),
+                5_000,
+                100,
+            )),
+            public_url: None,
         }
+    }
+
+    /// Sets the address Noguchi is reached at, for links in mail.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url.map(|u| u.trim_end_matches('/').to_owned());
+        self
     }
 
     /// Now, from the store's clock (tests freeze it).

@@ -8,10 +8,10 @@
 /// Defines a closed list of codes with their API spelling; the interfaces localise the labels.
 #[macro_export]
 macro_rules! code_list {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vm])* $variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn code(self) -> &'static str {
@@ -31,12 +31,14 @@ pub mod access;
 pub mod corporate_number;
 pub mod curation;
 pub mod dates;
+pub mod event;
 pub mod fiscal;
 pub mod guard;
 pub mod kpi;
 pub mod ledger;
 pub mod matching;
 pub mod needs;
+pub mod network;
 pub mod organisation;
 pub mod person;
 pub mod pipeline;

@@ -60,6 +60,8 @@ pub enum Problem {
     PatientInformation,
     /// The survey campaign is not taking answers (closed, not yet open, or its link disabled).
     CampaignClosed,
+    /// The event is not taking registrations (its registration period is over or not begun).
+    RegistrationClosed,
     /// A confirmation (a checkbox) that must be given.
     NotConfirmed,
     /// A meeting on a need at the NDA level before the NDA is recorded.

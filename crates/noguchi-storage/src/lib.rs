@@ -4,7 +4,8 @@
 //! All queries go through sqlx's `Any` driver and are written in the SQL both engines share
 //! (`$n` placeholders, TEXT/BIGINT/BYTEA columns, timestamps as RFC 3339 UTC text). The few
 //! places where the engines differ (connection set-up, how a write transaction begins, the
-//! migration lock) are branches on [`Engine`] in this file and `migrate.rs`, nowhere else.
+//! migration lock, a row lock) are branches on [`Engine`] in this file, `migrate.rs` and
+//! `write.rs`, nowhere else.
 //!
 //! Every write runs in one transaction together with its audit record; a caller learns of success
 //! only after the commit. Writes take a [`Granted`](noguchi_domain::access::Granted) proof from the
@@ -12,9 +13,11 @@
 
 mod accounts;
 mod audit;
+mod events;
 mod migrate;
 mod needs;
 mod organisations;
+mod outbox;
 mod outcomes;
 mod people;
 mod pipelines;
@@ -27,10 +30,12 @@ mod write;
 
 pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
 pub use audit::{AuditEntry, AuditFilter, BrokenLink};
+pub use events::{Composer, Event, MailFor, NewRegistration, Registered, Registration};
 pub use needs::{
     HELD_LABEL, Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed,
 };
 pub use organisations::{OrganisationFilter, organisation_json};
+pub use outbox::{MAX_ATTEMPTS, MailDraft, QueuedMail};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use pipelines::{
     Activity, Consultation, Deal, EntryCase, NextAction, Record, StageMove, Stored,

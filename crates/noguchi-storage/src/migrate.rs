@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_needs.sql")),
     (5, include_str!("../migrations/0005_curation.sql")),
     (6, include_str!("../migrations/0006_accounts_audit.sql")),
+    (7, include_str!("../migrations/0007_events.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -92,6 +92,19 @@ impl Write {
         self.programme = Some(programme_id.to_owned());
     }
 
+    /// Locks one row until the write ends, so that what the write reads of it and decides
+    /// (the seats left of an event) cannot change underneath. SQLite's write lock, taken when
+    /// the write began, already excludes every other writer; PostgreSQL locks the row.
+    pub async fn lock_row(&mut self, table: &'static str, id: &str) -> Result<()> {
+        if self.engine == crate::Engine::Postgres {
+            sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Commits; a write that changed data without describing it is refused.
     pub async fn commit(self) -> Result<()> {
         if !self.audited {

@@ -204,7 +204,11 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
         return Err(refusal.into_response());
     }
     let unsafe_method = !matches!(method, "GET" | "OPTIONS");
-    let req = if unsafe_method && !matches!(via, Via::Bearer) {
+    // A script calling a public API operation (a guest's registration) carries no cookie: with
+    // no ambient credential there is nothing to forge, and a JSON body cannot be sent across
+    // sites without the browser asking first. Pages keep the check (sign-in included).
+    let cookieless_api = api && session_csrf.is_none() && pre.is_none();
+    let req = if unsafe_method && !matches!(via, Via::Bearer) && !cookieless_api {
         // A cookie rides along with cross-site requests; the token proves the page was ours.
         let expected = session_csrf
             .or(pre)

@@ -216,6 +216,7 @@ impl Tr {
             Problem::Held => "problem-held",
             Problem::PatientInformation => "problem-patient-information",
             Problem::CampaignClosed => "problem-campaign-closed",
+            Problem::RegistrationClosed => "problem-registration-closed",
             Problem::NdaFirst => "problem-nda-first",
             Problem::NotConfirmed => "problem-not-confirmed",
             Problem::StageMove {
@@ -331,6 +332,17 @@ mod tests {
                     s.code()
                 );
                 assert!(tr.has(&format!("stage-{}", s.code())), "{}", s.code());
+            }
+            use noguchi_domain::event::{EventKind, RegistrationStatus};
+            for k in EventKind::ALL {
+                assert!(tr.has(&format!("event-kind-{}", k.code())), "{}", k.code());
+            }
+            for s in RegistrationStatus::ALL {
+                assert!(
+                    tr.has(&format!("registration-status-{}", s.code())),
+                    "{}",
+                    s.code()
+                );
             }
             for d in Disclosure::ALL {
                 assert!(tr.has(&format!("disclosure-{}", d.code())), "{}", d.code());

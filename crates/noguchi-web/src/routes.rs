@@ -202,6 +202,19 @@ fn routes() -> Routes {
     .post("/campaigns/{id}/link", pages::surveys::change_link)
     .get("/survey/{token}", pages::surveys::survey_form)
     .post("/survey/{token}", pages::surveys::survey_answer)
+    .get("/programmes/{id}/events", pages::events::list)
+    .get("/programmes/{id}/events/new", pages::events::new_form)
+    .post("/programmes/{id}/events", pages::events::create)
+    .get("/events/{id}", pages::events::show)
+    .post("/events/{id}/register", pages::events::register)
+    .get("/events/{id}/desk", pages::events::desk)
+    .post("/registrations/{id}/check-in", pages::events::check_in)
+    .post("/registrations/{id}/cancel", pages::events::cancel)
+    .get("/registrations/manage/{token}", pages::events::manage)
+    .post(
+        "/registrations/manage/{token}/cancel",
+        pages::events::manage_cancel,
+    )
     .get("/programmes/{id}/proposals", pages::proposals::list)
     .get("/proposals/{id}", pages::proposals::show)
     .post("/proposals/{id}/status", pages::proposals::move_status)
@@ -252,6 +265,28 @@ fn routes() -> Routes {
     .get("/api/v1/campaigns/{id}", api::surveys::show)
     .patch("/api/v1/campaigns/{id}", api::surveys::update)
     .post("/api/v1/campaigns/{id}/link", api::surveys::change_link)
+    .get("/api/v1/programmes/{id}/events", api::events::list)
+    .post("/api/v1/programmes/{id}/events", api::events::create)
+    .get("/api/v1/events/{id}", api::events::show)
+    .patch("/api/v1/events/{id}", api::events::update)
+    .get(
+        "/api/v1/events/{id}/registrations",
+        api::events::registrations,
+    )
+    .post("/api/v1/events/{id}/registrations", api::events::register)
+    .post(
+        "/api/v1/registrations/cancel",
+        api::events::cancel_with_token,
+    )
+    .get("/api/v1/registrations/{id}", api::events::show_registration)
+    .patch(
+        "/api/v1/registrations/{id}",
+        api::events::update_registration,
+    )
+    .post("/api/v1/registrations/{id}/cancel", api::events::cancel)
+    .post("/api/v1/registrations/{id}/check-in", api::events::check_in)
+    .get("/api/v1/programmes/{id}/activity", api::events::activity)
+    .get("/api/v1/programmes/{id}/network", api::events::network)
     .get("/api/v1/programmes/{id}/proposals", api::proposals::list)
     .post("/api/v1/needs/{id}/proposals", api::proposals::create)
     .get("/api/v1/proposals/{id}", api::proposals::show)

@@ -47,13 +47,30 @@ async fn ensure_admin(app: &App) -> Result<(), String> {
     Ok(())
 }
 
+/// Where mail goes and what its links point at.
+pub struct MailSettings {
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub public_url: String,
+}
+
 pub async fn serve(
     app: App,
     listen: SocketAddr,
     secure_cookies: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
+    mail: MailSettings,
 ) -> Result<(), String> {
+    let app = app.with_public_url(Some(mail.public_url));
     ensure_admin(&app).await?;
+    match &mail.smtp_url {
+        Some(url) => {
+            let mailer = noguchi_app::mail::Mailer::new(url, &mail.from)?;
+            app.spawn_mailer(mailer);
+            tracing::info!(smtp = %url, "mail is delivered over SMTP");
+        }
+        None => tracing::info!("no SMTP server configured: mail waits in the outbox"),
+    }
     let config = WebConfig {
         secure_cookies,
         trusted_proxies,

@@ -53,6 +53,17 @@ enum Command {
         /// client's address is read from X-Forwarded-For.
         #[arg(long, env = "NOGUCHI_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// The SMTP server mail is delivered to (`smtp://host[:port]`, a relay). Without it,
+        /// mail waits in the outbox.
+        #[arg(long, env = "NOGUCHI_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The sender of Noguchi's mail.
+        #[arg(long, env = "NOGUCHI_SMTP_FROM", default_value = "noguchi@localhost")]
+        smtp_from: String,
+        /// The address people reach Noguchi at (`https://noguchi.example.jp`), for links in
+        /// mail; default http://LISTEN.
+        #[arg(long, env = "NOGUCHI_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Manages accounts.
     User {
@@ -209,7 +220,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             listen,
             insecure_cookies,
             trusted_proxy,
-        } => bootstrap::serve(app, listen, !insecure_cookies, trusted_proxy).await,
+            smtp_url,
+            smtp_from,
+            public_url,
+        } => {
+            let mail = bootstrap::MailSettings {
+                smtp_url,
+                from: smtp_from,
+                public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+            };
+            bootstrap::serve(app, listen, !insecure_cookies, trusted_proxy, mail).await
+        }
         Command::Reindex => {
             let n = app.reindex().await?;
             eprintln!("{n} documents indexed");

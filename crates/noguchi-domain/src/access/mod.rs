@@ -138,6 +138,8 @@ pub mod permission {
     pub struct ScoreNeed;
     pub struct ProposeMatch;
     pub struct MoveProposal;
+    pub struct ManageEvents;
+    pub struct Register;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -584,3 +586,76 @@ pub use sight::{RecordFilter, Sight, sight, system_sight};
 
 #[cfg(test)]
 mod tests;
+
+/// Events: the secretariat and the organisations that run events (events role) create and
+/// change them, enter sign-ups taken by phone or fax, check people in and cancel for them.
+pub fn manage_events(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ManageEvents>, Denied> {
+    allow_in(p, programme_id, may_run_events(p, programme_id))
+}
+
+fn may_run_events(p: &Principal, programme_id: &str) -> bool {
+    p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::Events)
+}
+
+/// Registering others (a phone or fax sign-up) or cancelling for them: those who run events.
+pub fn register_others(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::Register>, Denied> {
+    allow_in(p, programme_id, may_run_events(p, programme_id))
+}
+
+/// A signed-in user registering for an event they may see, while its registration is open.
+pub fn register_self(
+    p: &Principal,
+    programme_id: &str,
+    event_id: &str,
+    open: bool,
+) -> Result<Granted<permission::Register>, Denied> {
+    let mut g: Granted<permission::Register> = allow_in(p, programme_id, open)?;
+    g.record = Some(event_id.to_owned());
+    Ok(g)
+}
+
+/// A guest without an account registering for a public event while its registration is open:
+/// recorded as the event's guest form, bound to that event.
+pub fn register_guest(
+    programme_id: &str,
+    event_id: &str,
+    public_and_open: bool,
+) -> Result<Granted<permission::Register>, Denied> {
+    if !public_and_open {
+        return Err(Denied);
+    }
+    Ok(Granted {
+        actor: Actor {
+            user_id: format!("guest:{event_id}"),
+            organisation_id: String::new(),
+        },
+        programme: Some(programme_id.to_owned()),
+        scope: None,
+        record: Some(event_id.to_owned()),
+        _permission: PhantomData,
+    })
+}
+
+/// Cancelling through a registration's personal link: the link's secret is the credential, and
+/// the grant covers that registration only.
+pub fn cancel_with_link(
+    programme_id: &str,
+    registration_id: &str,
+) -> Granted<permission::Register> {
+    Granted {
+        actor: Actor {
+            user_id: format!("registration:{registration_id}"),
+            organisation_id: String::new(),
+        },
+        programme: Some(programme_id.to_owned()),
+        scope: None,
+        record: Some(registration_id.to_owned()),
+        _permission: PhantomData,
+    }
+}

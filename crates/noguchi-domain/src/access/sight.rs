@@ -181,6 +181,22 @@ impl Sight {
         }
     }
 
+    /// An event: a public one anyone (its page is where guests register), another every
+    /// signed-in user.
+    pub fn event(&self, _programme_id: &str, public: bool) -> bool {
+        public || self.is_member()
+    }
+
+    /// The registrations of a programme's events (names, e-mail addresses, attendance): the
+    /// secretariat and the events role.
+    pub fn registrations(&self, programme_id: &str) -> bool {
+        match &self.who {
+            Who::System => true,
+            Who::Member(p) => super::manage_events(p, programme_id).is_ok(),
+            Who::Anonymous => false,
+        }
+    }
+
     /// A person's contact details (personal data).
     pub fn contact(&self, person_organisation: Option<&str>) -> bool {
         match &self.who {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the store, documented with utoipa.
 
 pub mod audit;
+pub mod events;
 pub mod kpi;
 pub mod needs;
 pub mod organisations;
@@ -88,6 +89,8 @@ pub fn record_of(path: &str) -> Option<&'static str> {
         ("outcomes", "outcome"),
         ("campaigns", "campaign"),
         ("proposals", "proposal"),
+        ("events", "event"),
+        ("registrations", "registration"),
     ];
     path.rsplit('/')
         .find_map(|seg| KINDS.iter().find(|(p, _)| *p == seg).map(|(_, k)| *k))

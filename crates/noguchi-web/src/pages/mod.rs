@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod events;
 pub mod home;
 pub mod kpi;
 pub mod needs;

@@ -7,6 +7,7 @@ mod api;
 #[allow(dead_code)]
 mod common;
 mod curation;
+mod events;
 mod hardening;
 mod kpi;
 mod needs;

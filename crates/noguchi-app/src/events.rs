@@ -1,0 +1,388 @@
+//! Events and registrations (seed 5(2)①), and the figures and network they give (5(2)②).
+//!
+//! The secretariat and the events role run events. A public event takes registrations from
+//! guests without an account: their personal link (a secret token, stored only as its hash) is
+//! the credential to view or cancel. Seats are decided by the store under the event's lock;
+//! mail is queued in the same transaction (see [`crate::mail`]).
+
+use crate::mail::{self, MailContext};
+use crate::records::{Event, Registration};
+use crate::{App, Error, Result, Sight, Submitted, signed_in};
+use noguchi_domain::Problem;
+use noguchi_domain::access;
+use noguchi_domain::event::{
+    ActivityFigures, EventData, EventInput, OrganisationMatch, RegistrationData, RegistrationInput,
+    RegistrationSource, activity, fiscal_year_of, match_organisation,
+};
+use noguchi_domain::fiscal::FiscalYear;
+use noguchi_domain::network::{self, NetworkMetrics, Sector, Tie, event_contacts};
+use noguchi_domain::organisation::OrganisationKind;
+use noguchi_storage::{MailFor, NewRegistration, Registered, random_token, token_hash};
+use std::collections::{BTreeMap, HashMap};
+
+/// An event as one caller sees it.
+#[derive(Debug, Clone)]
+pub struct EventView {
+    pub event: Event,
+    /// The caller runs the programme's events (edit, registrations, check-in).
+    pub may_manage: bool,
+    /// Registrations are taken now.
+    pub registration_open: bool,
+}
+
+/// What a registration attempt came to.
+#[derive(Debug, Clone)]
+pub enum RegisterOutcome {
+    Created {
+        registration: Box<Registration>,
+        /// The personal link's secret, for a guest (shown once and mailed).
+        manage_token: Option<String>,
+    },
+    /// The e-mail already holds a live registration for the event: nothing was written and
+    /// nothing of the first registration is told.
+    Duplicate,
+}
+
+/// The network of a programme up to the end of a fiscal year, as the caller may see it.
+#[derive(Debug, Clone)]
+pub struct NetworkView {
+    pub fiscal_year: FiscalYear,
+    pub ties: Vec<Tie>,
+    pub metrics: NetworkMetrics,
+    /// Names of the organisations the ties join.
+    pub names: BTreeMap<String, String>,
+}
+
+impl App {
+    fn event_view(&self, sight: &Sight, event: Event) -> EventView {
+        EventView {
+            may_manage: self.may_run_events(sight, &event.programme_id),
+            registration_open: event.data.registration_open(self.now()),
+            event,
+        }
+    }
+
+    /// Whether the caller runs the programme's events (a display flag).
+    pub fn may_run_events(&self, sight: &Sight, programme_id: &str) -> bool {
+        sight
+            .principal()
+            .is_some_and(|p| access::manage_events(p, programme_id).is_ok())
+    }
+
+    pub async fn events(&self, sight: &Sight, programme_id: &str) -> Result<Vec<EventView>> {
+        self.store.programme(programme_id).await?;
+        Ok(self
+            .store
+            .events(sight, programme_id)
+            .await?
+            .into_iter()
+            .map(|e| self.event_view(sight, e))
+            .collect())
+    }
+
+    /// An event the caller may see (a public one anyone); any other is "not found".
+    pub async fn event(&self, sight: &Sight, id: &str) -> Result<EventView> {
+        let e = self.store.event(sight, id).await?;
+        Ok(self.event_view(sight, e))
+    }
+
+    async fn strategies(&self, programme_id: &str) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .programme(programme_id)
+            .await?
+            .definition
+            .strategies
+            .into_iter()
+            .map(|s| s.key)
+            .collect())
+    }
+
+    pub async fn create_event(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        input: Submitted<EventInput>,
+    ) -> Result<EventView> {
+        let grant = access::manage_events(signed_in(sight)?, programme_id)?;
+        let strategies = self.strategies(programme_id).await?;
+        let data = input.parse(|i| EventData::parse(i, &strategies))?;
+        let e = self.store.create_event(&grant, programme_id, data).await?;
+        Ok(self.event_view(sight, e))
+    }
+
+    /// The event to edit, when the caller runs the programme's events.
+    pub async fn event_to_edit(&self, sight: &Sight, id: &str) -> Result<EventView> {
+        signed_in(sight)?;
+        let v = self.event(sight, id).await?;
+        if !v.may_manage {
+            return Err(Error::Forbidden);
+        }
+        Ok(v)
+    }
+
+    pub async fn update_event(
+        &self,
+        sight: &Sight,
+        id: &str,
+        input: Submitted<EventInput>,
+    ) -> Result<EventView> {
+        let e = self.event(sight, id).await?.event;
+        let grant = access::manage_events(signed_in(sight)?, &e.programme_id)?;
+        let strategies = self.strategies(&e.programme_id).await?;
+        let data = input.parse(|i| EventData::parse(i, &strategies))?;
+        let ctx = self.mail_context();
+        let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, None);
+        let e = self.store.update_event(&grant, id, data, &compose).await?;
+        Ok(self.event_view(sight, e))
+    }
+
+    /// Registers for an event.
+    /// - A guest (no account) registers on a public event while its registration is open;
+    ///   anything else answers "not found", so closed and private events cannot be probed.
+    ///   Guests are limited per event and per address (`address`).
+    /// - Those who run events register others (a phone or fax sign-up).
+    /// - Any other signed-in user registers while registration is open.
+    pub async fn register(
+        &self,
+        sight: &Sight,
+        event_id: &str,
+        address: Option<&str>,
+        input: &RegistrationInput,
+    ) -> Result<RegisterOutcome> {
+        let view = self.event(sight, event_id).await?;
+        let event = view.event;
+        let (grant, source, user_id) = match sight.principal() {
+            None => {
+                let grant = access::register_guest(
+                    &event.programme_id,
+                    &event.id,
+                    event.data.public && view.registration_open,
+                )
+                .map_err(|_| Error::NotFound)?;
+                (grant, RegistrationSource::Guest, None)
+            }
+            Some(p) if view.may_manage => {
+                let own = input.email.as_deref().is_some_and(|e| {
+                    noguchi_domain::person::Email::parse(e).is_ok_and(|e| e.as_str() == p.email)
+                });
+                let grant = access::register_others(p, &event.programme_id)?;
+                if own {
+                    (grant, RegistrationSource::Member, Some(p.user_id.clone()))
+                } else {
+                    (grant, RegistrationSource::Staff, None)
+                }
+            }
+            Some(p) => {
+                let grant = access::register_self(
+                    p,
+                    &event.programme_id,
+                    &event.id,
+                    view.registration_open,
+                )
+                .map_err(|_| Error::field("event", Problem::RegistrationClosed))?;
+                (grant, RegistrationSource::Member, Some(p.user_id.clone()))
+            }
+        };
+        // A guest's attempt counts before anything is checked, so sign-ups sent at once cannot
+        // all slip under the limit; one that stores nothing because it is invalid is taken off.
+        let attempt = if source == RegistrationSource::Guest {
+            Some(
+                self.registrations_limit
+                    .begin(
+                        &format!("event:{event_id}"),
+                        address,
+                        std::time::Instant::now(),
+                    )
+                    .ok_or(Error::TooManyAttempts)?,
+            )
+        } else {
+            None
+        };
+        let data = match RegistrationData::parse(input) {
+            Ok(d) => d,
+            Err(e) => {
+                if let Some(a) = attempt {
+                    a.cancel();
+                }
+                return Err(Error::Invalid(e));
+            }
+        };
+        let directory = self.store.directory_entries().await?;
+        let (organisation_id, organisation_match) = match_organisation(
+            &data.organisation_name,
+            data.corporate_number.as_deref(),
+            &directory,
+        );
+        // Every registration gets a personal link (it is in the confirmation mail); the API
+        // hands it back only to the guest who registered.
+        let token = random_token(16);
+        let new = NewRegistration {
+            data,
+            organisation_id,
+            organisation_match,
+            user_id,
+            source,
+            manage_token_hash: Some(token_hash(&token)),
+        };
+        let ctx = self.mail_context();
+        let link_token = token.clone();
+        let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, Some(&link_token));
+        match self.store.register(&grant, event_id, new, &compose).await? {
+            Registered::Created(registration) => Ok(RegisterOutcome::Created {
+                registration,
+                manage_token: (source == RegistrationSource::Guest).then_some(token),
+            }),
+            Registered::Duplicate => Ok(RegisterOutcome::Duplicate),
+        }
+    }
+
+    /// The registration a personal link opens, with its event.
+    pub async fn registration_by_link(&self, token: &str) -> Result<(Event, Registration)> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(Error::NotFound);
+        }
+        let r = self.store.registration_by_token(&token_hash(token)).await?;
+        let e = self
+            .store
+            .event(&access::system_sight(), &r.event_id)
+            .await?;
+        Ok((e, r))
+    }
+
+    /// Cancels through a personal link (no account: the link is the credential).
+    pub async fn cancel_with_link(&self, token: &str) -> Result<Registration> {
+        let (_, r) = self.registration_by_link(token).await?;
+        let grant = access::cancel_with_link(&r.programme_id, &r.id);
+        let ctx = self.mail_context();
+        let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, None);
+        Ok(self
+            .store
+            .cancel_registration(&grant, &r.id, &compose)
+            .await?)
+    }
+
+    /// Cancels a registration for someone (those who run events).
+    pub async fn cancel_registration(&self, sight: &Sight, id: &str) -> Result<Registration> {
+        let r = self.store.registration(sight, id).await?;
+        let grant = access::register_others(signed_in(sight)?, &r.programme_id)?;
+        let ctx = self.mail_context();
+        let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, None);
+        Ok(self.store.cancel_registration(&grant, id, &compose).await?)
+    }
+
+    pub async fn check_in(&self, sight: &Sight, id: &str) -> Result<Registration> {
+        let r = self.store.registration(sight, id).await?;
+        let grant = access::manage_events(signed_in(sight)?, &r.programme_id)?;
+        Ok(self.store.check_in(&grant, id).await?)
+    }
+
+    /// Links a registration to a directory entry (confirming an uncertain match), or unlinks it.
+    pub async fn link_registration(
+        &self,
+        sight: &Sight,
+        id: &str,
+        organisation_id: Option<&str>,
+    ) -> Result<Registration> {
+        let r = self.store.registration(sight, id).await?;
+        let grant = access::manage_events(signed_in(sight)?, &r.programme_id)?;
+        let organisation_id = organisation_id.map(str::trim).filter(|o| !o.is_empty());
+        Ok(self
+            .store
+            .link_registration(&grant, id, organisation_id)
+            .await?)
+    }
+
+    pub async fn registration(&self, sight: &Sight, id: &str) -> Result<Registration> {
+        signed_in(sight)?;
+        Ok(self.store.registration(sight, id).await?)
+    }
+
+    /// The registrations of an event (those who run events; anyone else "not found").
+    pub async fn registrations(&self, sight: &Sight, event_id: &str) -> Result<Vec<Registration>> {
+        signed_in(sight)?;
+        Ok(self.store.registrations(sight, event_id).await?)
+    }
+
+    /// Registrations whose organisation staff should decide (an uncertain directory match).
+    pub fn needs_review(r: &Registration) -> bool {
+        r.organisation_id.is_none() && r.organisation_match == OrganisationMatch::Review
+    }
+
+    /// The activity figures of a fiscal year: events held, participants, firms reached and
+    /// first-time firms (every member reads them; they name no one).
+    pub async fn activity(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        fiscal_year: FiscalYear,
+    ) -> Result<ActivityFigures> {
+        signed_in(sight)?;
+        self.store.programme(programme_id).await?;
+        let (starts, attendance) = self.store.attendance(programme_id).await?;
+        Ok(activity(fiscal_year, self.now(), &starts, &attendance))
+    }
+
+    /// The network up to the end of a fiscal year. Ties from events join organisations whose
+    /// people checked in at the same event; every member sees them (they are the programme's
+    /// own gatherings, and name organisations, not people).
+    pub async fn network(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        fiscal_year: FiscalYear,
+    ) -> Result<NetworkView> {
+        signed_in(sight)?;
+        self.store.programme(programme_id).await?;
+        let (_, attendance) = self.store.attendance(programme_id).await?;
+        let mut per_event: HashMap<&str, (FiscalYear, Vec<String>)> = HashMap::new();
+        for a in &attendance {
+            if let Some(o) = &a.organisation_id {
+                per_event
+                    .entry(a.event_id.as_str())
+                    .or_insert_with(|| (fiscal_year_of(a.event_starts_at), Vec::new()))
+                    .1
+                    .push(o.clone());
+            }
+        }
+        let contacts: Vec<_> = per_event
+            .into_values()
+            .flat_map(|(fy, orgs)| event_contacts(fy, &orgs))
+            .collect();
+        let ties = network::ties(&contacts, fiscal_year);
+        let kinds = self.store.organisation_kinds().await?;
+        let sector = |id: &str| {
+            kinds
+                .get(id)
+                .and_then(|(k, _)| OrganisationKind::parse(k).ok())
+                .map_or(Sector::Other, network::sector_of)
+        };
+        let metrics = network::metrics(&ties, fiscal_year, sector);
+        let mut names = BTreeMap::new();
+        for t in &ties {
+            for o in [&t.a, &t.b] {
+                if let Some((_, n)) = kinds.get(o) {
+                    names.insert(o.clone(), n.clone());
+                }
+            }
+        }
+        Ok(NetworkView {
+            fiscal_year,
+            ties,
+            metrics,
+            names,
+        })
+    }
+
+    /// The outbox of the programmes the caller is the secretariat of.
+    pub async fn outbox(&self, sight: &Sight) -> Result<Vec<crate::records::QueuedMail>> {
+        signed_in(sight)?;
+        Ok(self.store.outbox(sight, 200).await?)
+    }
+
+    fn mail_context(&self) -> MailContext {
+        MailContext {
+            public_url: self.public_url.clone(),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The human network (seed 5(2)②: 人的ネットワークの形成・深化), derived from what happened rather
+//! than typed in: two organisations are tied when their people met at an event, talked in a
+//! proposal, signed an NDA … Each contact is dated; a tie keeps its kinds, the fiscal year it
+//! began and the strongest step it reached.
+
+use crate::fiscal::FiscalYear;
+use crate::organisation::OrganisationKind;
+use std::collections::{BTreeMap, BTreeSet};
+
+crate::code_list! {
+    /// Where a tie comes from.
+    TieKind {
+        /// People of both checked in at the same event.
+        Event = "event",
+        /// A match proposal between the two reached the meeting.
+        Proposal = "proposal",
+        /// An NDA between the two.
+        Nda = "nda",
+    }
+}
+
+impl TieKind {
+    /// How far a tie of this kind has gone: met (1) → talked (2) → NDA (3) → joint work (4).
+    pub fn strength(self) -> u8 {
+        match self {
+            TieKind::Event => 1,
+            TieKind::Proposal => 2,
+            TieKind::Nda => 3,
+        }
+    }
+}
+
+crate::code_list! {
+    /// The sector of an organisation, for ties across sectors (産学官金医).
+    Sector {
+        Industry = "industry",
+        Academia = "academia",
+        Government = "government",
+        Medical = "medical",
+        Other = "other",
+    }
+}
+
+pub fn sector_of(kind: OrganisationKind) -> Sector {
+    use OrganisationKind as K;
+    match kind {
+        K::Company => Sector::Industry,
+        K::University => Sector::Academia,
+        K::Hospital => Sector::Medical,
+        K::Municipality
+        | K::PrefecturalAgency
+        | K::ChamberOfCommerce
+        | K::TechnicalCentre
+        | K::Foundation
+        | K::IndustryCouncil => Sector::Government,
+        K::Other => Sector::Other,
+    }
+}
+
+/// One dated contact between two organisations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub kind: TieKind,
+    pub a: String,
+    pub b: String,
+    pub fiscal_year: FiscalYear,
+}
+
+/// A tie between two organisations (`a` < `b`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tie {
+    pub a: String,
+    pub b: String,
+    pub kinds: BTreeSet<TieKind>,
+    pub first_fiscal_year: FiscalYear,
+    /// The strongest step reached (see [`TieKind::strength`]).
+    pub strength: u8,
+    /// Contacts behind the tie.
+    pub contacts: usize,
+}
+
+impl PartialOrd for TieKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for TieKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.code().cmp(other.code())
+    }
+}
+
+/// The contacts of one event: every pair of distinct organisations among those checked in.
+pub fn event_contacts(fiscal_year: FiscalYear, organisations: &[String]) -> Vec<Contact> {
+    let set: BTreeSet<&String> = organisations.iter().collect();
+    let orgs: Vec<&String> = set.into_iter().collect();
+    let mut out = Vec::new();
+    for (i, a) in orgs.iter().enumerate() {
+        for b in &orgs[i + 1..] {
+            out.push(Contact {
+                kind: TieKind::Event,
+                a: (*a).clone(),
+                b: (*b).clone(),
+                fiscal_year,
+            });
+        }
+    }
+    out
+}
+
+/// The ties up to the end of `until`, from contacts of any year (later ones are ignored).
+pub fn ties(contacts: &[Contact], until: FiscalYear) -> Vec<Tie> {
+    let mut by_pair: BTreeMap<(String, String), Tie> = BTreeMap::new();
+    for c in contacts
+        .iter()
+        .filter(|c| c.fiscal_year <= until && c.a != c.b)
+    {
+        let (a, b) = if c.a < c.b {
+            (c.a.clone(), c.b.clone())
+        } else {
+            (c.b.clone(), c.a.clone())
+        };
+        let tie = by_pair
+            .entry((a.clone(), b.clone()))
+            .or_insert_with(|| Tie {
+                a,
+                b,
+                kinds: BTreeSet::new(),
+                first_fiscal_year: c.fiscal_year,
+                strength: 0,
+                contacts: 0,
+            });
+        tie.kinds.insert(c.kind);
+        tie.first_fiscal_year = tie.first_fiscal_year.min(c.fiscal_year);
+        tie.strength = tie.strength.max(c.kind.strength());
+        tie.contacts += 1;
+    }
+    by_pair.into_values().collect()
+}
+
+/// The figures of the network in one fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkMetrics {
+    pub ties: usize,
+    /// Ties that began in the fiscal year.
+    pub new_ties: usize,
+    /// Ties between organisations of different sectors.
+    pub cross_sector_ties: usize,
+    /// Organisations with at least one tie.
+    pub organisations: usize,
+}
+
+pub fn metrics(
+    ties: &[Tie],
+    fiscal_year: FiscalYear,
+    sector: impl Fn(&str) -> Sector,
+) -> NetworkMetrics {
+    let mut orgs = BTreeSet::new();
+    for t in ties {
+        orgs.insert(t.a.as_str());
+        orgs.insert(t.b.as_str());
+    }
+    NetworkMetrics {
+        ties: ties.len(),
+        new_ties: ties
+            .iter()
+            .filter(|t| t.first_fiscal_year == fiscal_year)
+            .count(),
+        cross_sector_ties: ties.iter().filter(|t| sector(&t.a) != sector(&t.b)).count(),
+        organisations: orgs.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(kind: TieKind, a: &str, b: &str, fy: i32) -> Contact {
+        Contact {
+            kind,
+            a: a.into(),
+            b: b.into(),
+            fiscal_year: FiscalYear(fy),
+        }
+    }
+
+    #[test]
+    fn an_event_ties_every_pair_once() {
+        let cs = event_contacts(
+            FiscalYear(2025),
+            &["b".into(), "a".into(), "c".into(), "a".into()],
+        );
+        let pairs: Vec<_> = cs.iter().map(|c| (c.a.as_str(), c.b.as_str())).collect();
+        assert_eq!(pairs, [("a", "b"), ("a", "c"), ("b", "c")]);
+    }
+
+    #[test]
+    fn ties_grow_in_strength_and_keep_their_first_year() {
+        let cs = [
+            c(TieKind::Event, "x", "y", 2024),
+            c(TieKind::Nda, "y", "x", 2025),
+            c(TieKind::Event, "x", "z", 2026),
+        ];
+        let t = ties(&cs, FiscalYear(2025));
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].a.as_str(), t[0].b.as_str()), ("x", "y"));
+        assert_eq!(t[0].first_fiscal_year, FiscalYear(2024));
+        assert_eq!(t[0].strength, 3);
+        assert_eq!(t[0].contacts, 2);
+        let m = metrics(&t, FiscalYear(2025), |o| {
+            if o == "x" {
+                Sector::Industry
+            } else {
+                Sector::Medical
+            }
+        });
+        assert_eq!(
+            m,
+            NetworkMetrics {
+                ties: 1,
+                new_ties: 0,
+                cross_sector_ties: 1,
+                organisations: 2
+            }
+        );
+        assert_eq!(ties(&cs, FiscalYear(2026)).len(), 2);
+    }
+}

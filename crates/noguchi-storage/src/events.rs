@@ -1,0 +1,684 @@
+//! Events, their registrations and check-ins.
+//!
+//! A seat is decided under the event's lock (SQLite's write lock; a row lock on PostgreSQL), so
+//! confirmed registrations never exceed the capacity however many guests sign up at once, and a
+//! cancellation promotes the earliest waitlisted registration in the same transaction. The mail
+//! each step sends is queued in the outbox in that transaction too: it is sent if and only if
+//! the step happened.
+
+use crate::audit::Change;
+use crate::outbox::{MailDraft, enqueue};
+use crate::sql::get;
+use crate::{Result, Store, StoreError, new_id, timestamp};
+use noguchi_domain::access::{Granted, Sight, permission};
+use noguchi_domain::event::{
+    Attendance, DirectoryEntry, EventData, EventKind, OrganisationMatch, RegistrationData,
+    RegistrationSource, RegistrationStatus, parse_instant, seat,
+};
+use noguchi_domain::{Invalid, Problem};
+use serde_json::json;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    pub programme_id: String,
+    pub data: EventData,
+    pub confirmed: i64,
+    pub waitlisted: i64,
+    pub checked_in: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: String,
+    pub event_id: String,
+    pub programme_id: String,
+    pub data: RegistrationData,
+    pub organisation_id: Option<String>,
+    /// The directory's name of the linked organisation.
+    pub organisation_directory_name: Option<String>,
+    pub organisation_match: OrganisationMatch,
+    pub user_id: Option<String>,
+    pub source: RegistrationSource,
+    pub status: RegistrationStatus,
+    pub checked_in_at: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub created_at: String,
+}
+
+/// A new registration as the use case prepared it.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub data: RegistrationData,
+    pub organisation_id: Option<String>,
+    pub organisation_match: OrganisationMatch,
+    pub user_id: Option<String>,
+    pub source: RegistrationSource,
+    /// The SHA-256 of the personal link's secret (guests only).
+    pub manage_token_hash: Option<String>,
+}
+
+/// What became of a registration attempt.
+#[derive(Debug, Clone)]
+pub enum Registered {
+    Created(Box<Registration>),
+    /// The person (by e-mail key) already holds a live registration for the event: nothing was
+    /// written.
+    Duplicate,
+}
+
+/// The mail a step sends, written by the use case from what the step decided.
+pub enum MailFor<'a> {
+    Registered(&'a Event, &'a Registration),
+    Promoted(&'a Event, &'a Registration),
+}
+
+pub type Composer<'a> = &'a (dyn Fn(MailFor<'_>) -> Option<MailDraft> + Send + Sync);
+
+impl Store {
+    pub async fn create_event(
+        &self,
+        grant: &Granted<permission::ManageEvents>,
+        programme_id: &str,
+        data: EventData,
+    ) -> Result<Event> {
+        let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
+        let now = tx.now();
+        let id = new_id(now);
+        sqlx::query(
+            "INSERT INTO events (id, programme_id, title, kind, description, starts_at, ends_at, venue, online_url, \
+             capacity, public, registration_opens_at, registration_closes_at, strategy, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        )
+        .bind(&id)
+        .bind(programme_id)
+        .bind(&data.title)
+        .bind(data.kind.code())
+        .bind(data.description.clone())
+        .bind(timestamp(data.starts_at))
+        .bind(timestamp(data.ends_at))
+        .bind(data.venue.clone())
+        .bind(data.online_url.clone())
+        .bind(data.capacity)
+        .bind(i64::from(data.public))
+        .bind(data.registration_opens_at.map(timestamp))
+        .bind(data.registration_closes_at.map(timestamp))
+        .bind(data.strategy.clone())
+        .bind(&grant.actor().user_id)
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.audit(Change::create("event", &id, &data.title).after(event_json(&data)))
+            .await?;
+        let e = load_event(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    /// Changes an event. A capacity raised promotes waitlisted registrations into the new
+    /// seats (earliest first); a capacity below the confirmed count is refused, as staff would
+    /// otherwise have to choose whom to turn away.
+    pub async fn update_event(
+        &self,
+        grant: &Granted<permission::ManageEvents>,
+        id: &str,
+        data: EventData,
+        compose: Composer<'_>,
+    ) -> Result<Event> {
+        let mut tx = self.begin(grant.actor()).await?;
+        tx.lock_row("events", id).await?;
+        let before = load_event(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if let Some(c) = data.capacity
+            && c < before.confirmed
+        {
+            return Err(Invalid::one(
+                "capacity",
+                Problem::OutOfRange {
+                    min: before.confirmed,
+                    max: noguchi_domain::event::MAX_CAPACITY,
+                },
+            )
+            .into());
+        }
+        let now = tx.now();
+        sqlx::query(
+            "UPDATE events SET title = $1, kind = $2, description = $3, starts_at = $4, ends_at = $5, venue = $6, \
+             online_url = $7, capacity = $8, public = $9, registration_opens_at = $10, registration_closes_at = $11, \
+             strategy = $12, updated_at = $13 WHERE id = $14",
+        )
+        .bind(&data.title)
+        .bind(data.kind.code())
+        .bind(data.description.clone())
+        .bind(timestamp(data.starts_at))
+        .bind(timestamp(data.ends_at))
+        .bind(data.venue.clone())
+        .bind(data.online_url.clone())
+        .bind(data.capacity)
+        .bind(i64::from(data.public))
+        .bind(data.registration_opens_at.map(timestamp))
+        .bind(data.registration_closes_at.map(timestamp))
+        .bind(data.strategy.clone())
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.audit(
+            Change::update("event", id, &data.title)
+                .before(event_json(&before.data))
+                .after(event_json(&data)),
+        )
+        .await?;
+        let event = load_event(&mut tx, id).await?;
+        promote_waitlisted(&mut tx, &event, compose).await?;
+        let event = load_event(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    /// An event the reader may see: a public one anyone, another the members of its programme.
+    pub async fn event(&self, sight: &Sight, id: &str) -> Result<Event> {
+        let mut conn = self.pool.acquire().await?;
+        let e = load_event(&mut conn, id).await?;
+        if sight.event(&e.programme_id, e.data.public) {
+            Ok(e)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// The events of a programme the reader may see, latest first.
+    pub async fn events(&self, sight: &Sight, programme_id: &str) -> Result<Vec<Event>> {
+        let rows = sqlx::query(&format!(
+            "{EVENT_SELECT} WHERE e.programme_id = $1 ORDER BY e.starts_at DESC, e.id DESC"
+        ))
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let e = event_from_row(r)?;
+            if sight.event(&e.programme_id, e.data.public) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Registers someone for an event: confirmed while seats are left, else waitlisted. A
+    /// second live registration of the same e-mail key writes nothing.
+    pub async fn register(
+        &self,
+        grant: &Granted<permission::Register>,
+        event_id: &str,
+        new: NewRegistration,
+        compose: Composer<'_>,
+    ) -> Result<Registered> {
+        let mut tx = self.begin(grant.actor()).await?;
+        tx.lock_row("events", event_id).await?;
+        let event = load_event(&mut tx, event_id).await?;
+        tx.covers(grant, &event.programme_id)?;
+        if !grant.covers_record(event_id) {
+            return Err(StoreError::Denied);
+        }
+        if let Some(org) = &new.organisation_id {
+            check_organisation(&mut tx, org).await?;
+        }
+        let taken = sqlx::query(
+            "SELECT id FROM registrations WHERE event_id = $1 AND email_key = $2 AND status <> 'cancelled'",
+        )
+        .bind(event_id)
+        .bind(&new.data.email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            // Nothing to audit and nothing written: the transaction is rolled back.
+            return Ok(Registered::Duplicate);
+        }
+        let status = seat(event.data.capacity, event.confirmed);
+        let now = tx.now();
+        let id = new_id(now);
+        sqlx::query(
+            "INSERT INTO registrations (id, event_id, programme_id, name, name_kana, email, email_key, organisation_name, \
+             corporate_number, organisation_id, organisation_match, user_id, source, status, manage_token_hash, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        )
+        .bind(&id)
+        .bind(event_id)
+        .bind(&event.programme_id)
+        .bind(&new.data.name)
+        .bind(new.data.name_kana.clone())
+        .bind(&new.data.email)
+        .bind(&new.data.email)
+        .bind(&new.data.organisation_name)
+        .bind(new.data.corporate_number.clone())
+        .bind(new.organisation_id.clone())
+        .bind(new.organisation_match.code())
+        .bind(new.user_id.clone())
+        .bind(new.source.code())
+        .bind(status.code())
+        .bind(new.manage_token_hash.clone())
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        // Names and e-mail addresses stay out of the audit log: it outlives the event's list.
+        tx.audit(
+            Change::create("registration", &id, &event.data.title).after(json!({
+                "event_id": event_id,
+                "status": status.code(),
+                "source": new.source.code(),
+                "organisation_id": new.organisation_id,
+            })),
+        )
+        .await?;
+        let r = load_registration(&mut tx, &id).await?;
+        if let Some(mail) = compose(MailFor::Registered(&event, &r)) {
+            enqueue(&mut tx, Some(&event.programme_id), &mail).await?;
+        }
+        tx.commit().await?;
+        Ok(Registered::Created(Box::new(r)))
+    }
+
+    /// Cancels a registration; a confirmed one's seat goes to the earliest waitlisted
+    /// registration in the same transaction, and that person is told.
+    pub async fn cancel_registration(
+        &self,
+        grant: &Granted<permission::Register>,
+        id: &str,
+        compose: Composer<'_>,
+    ) -> Result<Registration> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.lock_row("events", &before.event_id).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if !grant.covers_record(id) {
+            return Err(StoreError::Denied);
+        }
+        if before.status == RegistrationStatus::Cancelled {
+            // Cancelling twice changes nothing (a second click, a retried request).
+            return Ok(before);
+        }
+        let now = tx.now();
+        sqlx::query(
+            "UPDATE registrations SET status = 'cancelled', cancelled_at = $1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let event = load_event(&mut tx, &before.event_id).await?;
+        tx.audit(
+            Change::update("registration", id, &event.data.title)
+                .before(json!({"status": before.status.code()}))
+                .after(json!({"status": "cancelled"})),
+        )
+        .await?;
+        promote_waitlisted(&mut tx, &event, compose).await?;
+        let r = load_registration(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Records that a registered person came. Checking in twice keeps the first time. A
+    /// waitlisted person who came anyway is checked in too (they were let in at the door).
+    pub async fn check_in(
+        &self,
+        grant: &Granted<permission::ManageEvents>,
+        id: &str,
+    ) -> Result<Registration> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if before.status == RegistrationStatus::Cancelled {
+            return Err(Invalid::one(
+                "status",
+                Problem::UnknownValue {
+                    value: "cancelled".into(),
+                },
+            )
+            .into());
+        }
+        if before.checked_in_at.is_some() {
+            return Ok(before);
+        }
+        let now = tx.now();
+        sqlx::query(
+            "UPDATE registrations SET checked_in_at = $1, checked_in_by = $2, updated_at = $1 WHERE id = $3",
+        )
+        .bind(timestamp(now))
+        .bind(&grant.actor().user_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let title = event_title(&mut tx, &before.event_id).await?;
+        tx.audit(
+            Change::update("registration", id, &title)
+                .before(json!({"checked_in": false}))
+                .after(json!({"checked_in": true})),
+        )
+        .await?;
+        let r = load_registration(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Links a registration to a directory entry (or unlinks it), as staff decided.
+    pub async fn link_registration(
+        &self,
+        grant: &Granted<permission::ManageEvents>,
+        id: &str,
+        organisation_id: Option<&str>,
+    ) -> Result<Registration> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if let Some(org) = organisation_id {
+            check_organisation(&mut tx, org).await?;
+        }
+        let matched = if organisation_id.is_some() {
+            OrganisationMatch::Staff
+        } else {
+            OrganisationMatch::None
+        };
+        sqlx::query(
+            "UPDATE registrations SET organisation_id = $1, organisation_match = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(organisation_id)
+        .bind(matched.code())
+        .bind(timestamp(tx.now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let title = event_title(&mut tx, &before.event_id).await?;
+        tx.audit(
+            Change::update("registration", id, &title)
+                .before(json!({"organisation_id": before.organisation_id}))
+                .after(json!({"organisation_id": organisation_id})),
+        )
+        .await?;
+        let r = load_registration(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// A registration, for those who see the event's registrations.
+    pub async fn registration(&self, sight: &Sight, id: &str) -> Result<Registration> {
+        let mut conn = self.pool.acquire().await?;
+        let r = load_registration(&mut conn, id).await?;
+        if sight.registrations(&r.programme_id) {
+            Ok(r)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// The registration a personal link's secret (its SHA-256) opens.
+    pub async fn registration_by_token(&self, token_hash: &str) -> Result<Registration> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query(&format!("{REG_SELECT} WHERE r.manage_token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        registration_from_row(&row)
+    }
+
+    /// The registrations of an event, in the order they came, for those who run events.
+    pub async fn registrations(&self, sight: &Sight, event_id: &str) -> Result<Vec<Registration>> {
+        let event = self.event(sight, event_id).await?;
+        if !sight.registrations(&event.programme_id) {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query(&format!(
+            "{REG_SELECT} WHERE r.event_id = $1 ORDER BY r.created_at, r.id"
+        ))
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(registration_from_row).collect()
+    }
+
+    /// The directory as the registration match reads it.
+    pub async fn directory_entries(&self) -> Result<Vec<DirectoryEntry>> {
+        let rows = sqlx::query("SELECT id, name, name_kana, corporate_number FROM organisations")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DirectoryEntry {
+                    id: get(r, "id")?,
+                    name: get(r, "name")?,
+                    name_kana: get(r, "name_kana")?,
+                    corporate_number: get(r, "corporate_number")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every event's start and every checked-in participant of a programme, for the activity
+    /// figures and the network. Counts only: no names leave.
+    pub async fn attendance(
+        &self,
+        programme_id: &str,
+    ) -> Result<(Vec<OffsetDateTime>, Vec<Attendance>)> {
+        let corrupt = |w: &str| StoreError::Corrupt(format!("event {w}"));
+        let starts = sqlx::query("SELECT starts_at FROM events WHERE programme_id = $1")
+            .bind(programme_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                parse_instant(&get::<String>(r, "starts_at")?).map_err(|_| corrupt("starts_at"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rows = sqlx::query(
+            "SELECT r.event_id, e.starts_at, r.organisation_id, o.kind AS org_kind \
+             FROM registrations r JOIN events e ON e.id = r.event_id \
+             LEFT JOIN organisations o ON o.id = r.organisation_id \
+             WHERE e.programme_id = $1 AND r.checked_in_at IS NOT NULL AND r.status <> 'cancelled'",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let attendance = rows
+            .iter()
+            .map(|r| {
+                let kind: Option<String> = get(r, "org_kind")?;
+                Ok(Attendance {
+                    event_id: get(r, "event_id")?,
+                    event_starts_at: parse_instant(&get::<String>(r, "starts_at")?)
+                        .map_err(|_| corrupt("starts_at"))?,
+                    organisation_id: get(r, "organisation_id")?,
+                    company: kind.as_deref() == Some("company"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((starts, attendance))
+    }
+}
+
+/// Fills free seats from the waitlist, earliest first, and queues each promoted person's mail.
+async fn promote_waitlisted(
+    tx: &mut crate::write::Write,
+    event: &Event,
+    compose: Composer<'_>,
+) -> Result<()> {
+    let free = match event.data.capacity {
+        None => i64::MAX,
+        Some(c) => c - event.confirmed,
+    };
+    if free <= 0 {
+        return Ok(());
+    }
+    let waiting = sqlx::query(
+        "SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' \
+         ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(&event.id)
+    .bind(free.min(10_000))
+    .fetch_all(&mut **tx)
+    .await?;
+    let now = tx.now();
+    for row in &waiting {
+        let id: String = get(row, "id")?;
+        sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $1 WHERE id = $2")
+            .bind(timestamp(now))
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        tx.audit(
+            Change::update("registration", &id, &event.data.title)
+                .before(json!({"status": "waitlisted"}))
+                .after(json!({"status": "confirmed", "promoted": true})),
+        )
+        .await?;
+        let r = load_registration(tx, &id).await?;
+        if let Some(mail) = compose(MailFor::Promoted(event, &r)) {
+            enqueue(tx, Some(&event.programme_id), &mail).await?;
+        }
+    }
+    Ok(())
+}
+
+const EVENT_SELECT: &str = "SELECT e.*, \
+    (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS n_confirmed, \
+    (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS n_waitlisted, \
+    (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status <> 'cancelled' \
+        AND r.checked_in_at IS NOT NULL) AS n_checked_in \
+    FROM events e";
+
+const REG_SELECT: &str = "SELECT r.*, o.name AS org_directory_name \
+    FROM registrations r LEFT JOIN organisations o ON o.id = r.organisation_id";
+
+async fn load_event(conn: &mut AnyConnection, id: &str) -> Result<Event> {
+    let r = sqlx::query(&format!("{EVENT_SELECT} WHERE e.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    event_from_row(&r)
+}
+
+async fn event_title(conn: &mut AnyConnection, id: &str) -> Result<String> {
+    Ok(load_event(conn, id).await?.data.title)
+}
+
+async fn load_registration(conn: &mut AnyConnection, id: &str) -> Result<Registration> {
+    let r = sqlx::query(&format!("{REG_SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    registration_from_row(&r)
+}
+
+async fn check_organisation(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+    }
+    Ok(())
+}
+
+fn event_json(d: &EventData) -> serde_json::Value {
+    use noguchi_domain::event::format_instant;
+    json!({
+        "title": d.title,
+        "kind": d.kind.code(),
+        "starts_at": format_instant(d.starts_at),
+        "ends_at": format_instant(d.ends_at),
+        "venue": d.venue,
+        "capacity": d.capacity,
+        "public": d.public,
+        "strategy": d.strategy,
+    })
+}
+
+fn event_from_row(r: &AnyRow) -> Result<Event> {
+    let corrupt = |w: &str| StoreError::Corrupt(format!("event {w}"));
+    let instant = |col: &str| -> Result<OffsetDateTime> {
+        parse_instant(&get::<String>(r, col)?).map_err(|_| corrupt(col))
+    };
+    let optional = |col: &str| -> Result<Option<OffsetDateTime>> {
+        get::<Option<String>>(r, col)?
+            .map(|s| parse_instant(&s).map_err(|_| corrupt(col)))
+            .transpose()
+    };
+    Ok(Event {
+        id: get(r, "id")?,
+        programme_id: get(r, "programme_id")?,
+        data: EventData {
+            title: get(r, "title")?,
+            kind: EventKind::parse(&get::<String>(r, "kind")?).map_err(|_| corrupt("kind"))?,
+            description: get(r, "description")?,
+            starts_at: instant("starts_at")?,
+            ends_at: instant("ends_at")?,
+            venue: get(r, "venue")?,
+            online_url: get(r, "online_url")?,
+            capacity: get(r, "capacity")?,
+            public: crate::sql::flag(r, "public")?,
+            registration_opens_at: optional("registration_opens_at")?,
+            registration_closes_at: optional("registration_closes_at")?,
+            strategy: get(r, "strategy")?,
+        },
+        confirmed: get(r, "n_confirmed")?,
+        waitlisted: get(r, "n_waitlisted")?,
+        checked_in: get(r, "n_checked_in")?,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+fn registration_from_row(r: &AnyRow) -> Result<Registration> {
+    let corrupt = |w: &str| StoreError::Corrupt(format!("registration {w}"));
+    Ok(Registration {
+        id: get(r, "id")?,
+        event_id: get(r, "event_id")?,
+        programme_id: get(r, "programme_id")?,
+        data: RegistrationData {
+            name: get(r, "name")?,
+            name_kana: get(r, "name_kana")?,
+            email: get(r, "email")?,
+            organisation_name: get(r, "organisation_name")?,
+            corporate_number: get(r, "corporate_number")?,
+        },
+        organisation_id: get(r, "organisation_id")?,
+        organisation_directory_name: get(r, "org_directory_name")?,
+        organisation_match: OrganisationMatch::parse(&get::<String>(r, "organisation_match")?)
+            .map_err(|_| corrupt("organisation_match"))?,
+        user_id: get(r, "user_id")?,
+        source: RegistrationSource::parse(&get::<String>(r, "source")?)
+            .map_err(|_| corrupt("source"))?,
+        status: RegistrationStatus::parse(&get::<String>(r, "status")?)
+            .map_err(|_| corrupt("status"))?,
+        checked_in_at: get(r, "checked_in_at")?,
+        cancelled_at: get(r, "cancelled_at")?,
+        created_at: get(r, "created_at")?,
+    })
+}
+
+impl Store {
+    /// Every organisation's kind and name by id (sectors and names of the network).
+    pub async fn organisation_kinds(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (String, String)>> {
+        let rows = sqlx::query("SELECT id, kind, name FROM organisations")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((get(r, "id")?, (get(r, "kind")?, get(r, "name")?))))
+            .collect()
+    }
+}

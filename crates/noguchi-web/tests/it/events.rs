@@ -1,0 +1,718 @@
+//! Events: registration as a guest and by staff, capacity and waitlist (also under concurrent
+//! sign-ups), duplicates, cancellation with promotion, check-in, the directory link, the
+//! activity figures, the event tie, and mail through the outbox to a real SMTP server.
+
+use crate::common::App;
+use serde_json::{Value, json};
+
+fn fields(v: &Value) -> Vec<String> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn event(app: &App, token: &str, body: Value) -> String {
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/events", app.programme_id),
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn guest(app: &App, event: &str, i: usize, org: &str, extra: Value) -> Value {
+    let mut body = json!({"name": format!("参加 {i}"), "name_kana": "さんか", "email": format!("guest{i}@example.jp"),
+        "organisation_name": org});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/events/{event}/registrations"),
+            None,
+            Some(body),
+        )
+        .await;
+    assert!(
+        r.status == 201 || r.status == 202,
+        "{} {}",
+        r.status,
+        r.text
+    );
+    r.json()
+}
+
+async fn registrations(app: &App, token: &str, event: &str) -> Vec<Value> {
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/events/{event}/registrations"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["items"].as_array().unwrap().clone()
+}
+
+fn status_of(list: &[Value], email: &str) -> String {
+    list.iter()
+        .find(|r| r["email"] == email)
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_seminar_from_sign_up_to_the_figures_and_the_network() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    // The directory: one firm with its 法人番号, one without.
+    let cn = valid_corporate_number("700000000123");
+    let r = app
+        .api("POST", "/api/v1/organisations", Some(&city),
+            Some(json!({"name": "株式会社会津精工", "kind": "company", "corporate_number": cn, "name_kana": "あいづせいこう"})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let firm_a = r.json()["id"].as_str().unwrap().to_owned();
+    let (firm_b, firm_b_token) = app
+        .firm("有限会社磐梯技研", &[], "eng@bandai.example.jp")
+        .await;
+
+    // The chamber (events role) creates a past seminar with two seats.
+    let ev = event(
+        &app,
+        &chamber,
+        json!({"title": "医療機器参入セミナー", "kind": "seminar",
+        "starts_at": "2025-10-10T13:30:00+09:00", "ends_at": "2025-10-10T16:00:00+09:00",
+        "venue": "会津若松商工会議所", "capacity": 2, "public": true}),
+    )
+    .await;
+    // A firm may not create events.
+    let r = app
+        .api("POST", &format!("/api/v1/programmes/{p}/events"), Some(&firm_b_token),
+            Some(json!({"title": "x", "kind": "seminar", "starts_at": "2025-10-10T13:30:00+09:00", "ends_at": "2025-10-10T16:00:00+09:00"})))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+
+    let g0 = guest(
+        &app,
+        &ev,
+        0,
+        "株式会社　会津精工",
+        json!({"corporate_number": cn}),
+    )
+    .await;
+    let g1 = guest(&app, &ev, 1, "(有)磐梯技研", json!({})).await;
+    let g2 = guest(&app, &ev, 2, "株式会社猪苗代", json!({})).await;
+    assert_eq!(
+        [&g0["status"], &g1["status"], &g2["status"]],
+        ["confirmed", "confirmed", "waitlisted"]
+    );
+    for g in [&g0, &g1, &g2] {
+        assert!(g["manage_token"].as_str().is_some_and(|t| t.len() >= 32));
+    }
+    // The same person again (other case and width): nothing created, no token, nothing told.
+    let dup = app
+        .api("POST", &format!("/api/v1/events/{ev}/registrations"), None,
+            Some(json!({"name": "別人", "email": "ＧＵＥＳＴ０@Example.JP", "organisation_name": "どこか"})))
+        .await;
+    assert_eq!(dup.status, 202, "{}", dup.text);
+    assert!(dup.json()["manage_token"].is_null());
+    assert!(dup.json()["id"].is_null());
+    let list = registrations(&app, &chamber, &ev).await;
+    assert_eq!(list.len(), 3);
+    // The directory link: by 法人番号, by a folded name, none for a firm not in the directory.
+    let by_mail = |l: &[Value], e: &str| l.iter().find(|r| r["email"] == e).unwrap().clone();
+    assert_eq!(
+        by_mail(&list, "guest0@example.jp")["organisation_id"],
+        firm_a.as_str()
+    );
+    assert_eq!(
+        by_mail(&list, "guest0@example.jp")["organisation_match"],
+        "corporate_number"
+    );
+    assert_eq!(
+        by_mail(&list, "guest1@example.jp")["organisation_id"],
+        firm_b.as_str()
+    );
+    assert_eq!(
+        by_mail(&list, "guest1@example.jp")["organisation_match"],
+        "name"
+    );
+    assert!(by_mail(&list, "guest2@example.jp")["organisation_id"].is_null());
+
+    // Registrations are the events staff's: a firm and a guest get "not found".
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/events/{ev}/registrations"),
+            Some(&firm_b_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/events/{ev}/registrations"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.text);
+
+    // Guest 1 cancels with the link's secret: guest 2 is promoted in the same step.
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/registrations/cancel",
+            None,
+            Some(json!({"manage_token": g1["manage_token"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["status"], "cancelled");
+    let list = registrations(&app, &chamber, &ev).await;
+    assert_eq!(status_of(&list, "guest1@example.jp"), "cancelled");
+    assert_eq!(status_of(&list, "guest2@example.jp"), "confirmed");
+    assert_eq!(
+        list.iter().filter(|r| r["status"] == "confirmed").count(),
+        2
+    );
+    // A wrong secret is "not found"; cancelling twice changes nothing.
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/registrations/cancel",
+            None,
+            Some(json!({"manage_token": "0".repeat(32)})),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/registrations/cancel",
+            None,
+            Some(json!({"manage_token": g1["manage_token"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        registrations(&app, &chamber, &ev)
+            .await
+            .iter()
+            .filter(|r| r["status"] == "confirmed")
+            .count(),
+        2
+    );
+
+    // Staff enter a phone sign-up for firm B (waitlisted: the seats are taken) and link it.
+    let r = app
+        .api("POST", &format!("/api/v1/events/{ev}/registrations"), Some(&chamber),
+            Some(json!({"name": "磐梯 次郎", "name_kana": "ばんだいじろう", "email": "jiro@bandai.example.jp", "organisation_name": "磐梯技研"})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let rb = r.json();
+    assert_eq!(rb["status"], "waitlisted");
+    assert!(rb["manage_token"].is_null(), "staff get no guest's secret");
+    let rb_id = rb["id"].as_str().unwrap();
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/registrations/{rb_id}"),
+            Some(&chamber),
+            Some(json!({"organisation_id": firm_b})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["organisation_match"], "staff");
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/registrations/{rb_id}"),
+            Some(&chamber),
+            Some(json!({"organisation_id": "nope"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["organisation_id"]);
+
+    // Check-in: guest 0, guest 2 and the phone sign-up (let in at the door).
+    let list = registrations(&app, &chamber, &ev).await;
+    for e in [
+        "guest0@example.jp",
+        "guest2@example.jp",
+        "jiro@bandai.example.jp",
+    ] {
+        let id = by_mail(&list, e)["id"].as_str().unwrap().to_owned();
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/registrations/{id}/check-in"),
+                Some(&chamber),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["checked_in"], true);
+    }
+    // A cancelled registration cannot be checked in; a firm cannot check anyone in.
+    let cancelled = by_mail(&list, "guest1@example.jp")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/registrations/{cancelled}/check-in"),
+            Some(&chamber),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/registrations/{cancelled}/check-in"),
+            Some(&firm_b_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // The figures of FY2025: one event, three participants, two firms (the third is unknown).
+    let a = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/activity?fiscal_year=2025"),
+            Some(&firm_b_token),
+            None,
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let a = a.json();
+    assert_eq!(
+        (
+            &a["events_held"],
+            &a["participants"],
+            &a["firms_reached"],
+            &a["first_time_firms"]
+        ),
+        (&json!(1), &json!(3), &json!(2), &json!(2))
+    );
+    let a26 = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/activity?fiscal_year=2026"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(a26["events_held"], 0);
+    // The tie the seminar made, from FY2025 on, not before.
+    let n = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/network?fiscal_year=2025"),
+            Some(&city),
+            None,
+        )
+        .await;
+    assert_eq!(n.status, 200, "{}", n.text);
+    let n = n.json();
+    let ties = n["ties"].as_array().unwrap();
+    assert_eq!(ties.len(), 1, "{n}");
+    let mut pair = [
+        ties[0]["a"].as_str().unwrap(),
+        ties[0]["b"].as_str().unwrap(),
+    ];
+    pair.sort();
+    let mut want = [firm_a.as_str(), firm_b.as_str()];
+    want.sort();
+    assert_eq!(pair, want);
+    assert_eq!(ties[0]["kinds"], json!(["event"]));
+    assert_eq!(n["metrics"]["new_ties"], 1);
+    let n24 = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/network?fiscal_year=2024"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(n24["ties"].as_array().unwrap().len(), 0);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{p}/network?fiscal_year=2025"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401);
+
+    // Every confirmation, promotion and the phone sign-up's mail waits in the outbox (no SMTP).
+    let mails = app.db.store.due_mail(100).await.unwrap();
+    let to = |e: &str| {
+        mails
+            .iter()
+            .filter(|m| m.recipient == e)
+            .map(|m| m.kind.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(to("guest0@example.jp"), ["registration_confirmed"]);
+    assert_eq!(
+        to("guest2@example.jp"),
+        ["registration_waitlisted", "waitlist_promoted"]
+    );
+    assert_eq!(to("jiro@bandai.example.jp"), ["registration_waitlisted"]);
+    let first = mails
+        .iter()
+        .find(|m| m.recipient == "guest0@example.jp")
+        .unwrap();
+    assert!(first.body.contains(&format!(
+        "/registrations/manage/{}",
+        g0["manage_token"].as_str().unwrap()
+    )));
+    assert!(first.subject.contains("医療機器参入セミナー"));
+}
+
+/// 法人番号 with its check digit computed for twelve digits (9 − Σ weights mod 9).
+fn valid_corporate_number(body: &str) -> String {
+    let digits: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| d * if i % 2 == 0 { 1 } else { 2 })
+        .sum();
+    format!("{}{body}", 9 - sum % 9)
+}
+
+#[tokio::test]
+async fn private_closed_and_unknown_events_answer_guests_the_same() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let private = event(&app, &chamber, json!({"title": "会員向け見学会", "kind": "site_tour",
+        "starts_at": "2027-01-20T10:00:00+09:00", "ends_at": "2027-01-20T12:00:00+09:00", "capacity": 10})).await;
+    let closed = event(&app, &chamber, json!({"title": "締切済みセミナー", "kind": "seminar",
+        "starts_at": "2027-01-20T10:00:00+09:00", "ends_at": "2027-01-20T12:00:00+09:00", "public": true,
+        "registration_closes_at": "2026-11-01T00:00:00+09:00"})).await;
+    let body =
+        json!({"name": "会津 一郎", "email": "a@example.jp", "organisation_name": "会津精工"});
+    for id in [
+        private.as_str(),
+        closed.as_str(),
+        "0190f0f0-0000-7000-8000-000000000000",
+    ] {
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/events/{id}/registrations"),
+                None,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, 404, "{id}: {}", r.text);
+        assert_eq!(
+            r.json()["title"],
+            app.api("GET", "/api/v1/events/nope", None, None)
+                .await
+                .json()["title"]
+        );
+    }
+    // The private event is no one's business without an account, also in the list.
+    let r = app
+        .api("GET", &format!("/api/v1/events/{private}"), None, None)
+        .await;
+    assert_eq!(r.status, 404);
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{}/events", app.programme_id),
+            None,
+            None,
+        )
+        .await
+        .json();
+    let titles: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].clone())
+        .collect();
+    assert_eq!(titles, [json!("締切済みセミナー")]);
+    // A signed-in firm sees it, and is told the closed one is closed.
+    let (_, firm) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/events/{closed}/registrations"),
+            Some(&firm),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["event"]);
+    // Every invalid field is named, and nothing is stored.
+    let open = event(&app, &chamber, json!({"title": "公開セミナー", "kind": "seminar",
+        "starts_at": "2027-01-20T10:00:00+09:00", "ends_at": "2027-01-20T12:00:00+09:00", "public": true})).await;
+    let r = app
+        .api("POST", &format!("/api/v1/events/{open}/registrations"), None,
+            Some(json!({"name": "", "name_kana": "漢字", "email": "not-an-address", "organisation_name": "x", "corporate_number": "123"})))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        fields(&r.json()),
+        ["name", "name_kana", "email", "corporate_number"]
+    );
+    assert!(registrations(&app, &chamber, &open).await.is_empty());
+    let r = app
+        .api("POST", &format!("/api/v1/programmes/{}/events", app.programme_id), Some(&chamber),
+            Some(json!({"title": "x", "kind": "party", "starts_at": "12月10日", "ends_at": "2027-01-20T12:00:00+09:00", "capacity": 0})))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["kind", "starts_at", "capacity"]);
+}
+
+/// Two hundred guests sign up at once for fifty seats: exactly fifty are confirmed, the rest
+/// waitlisted in order, and cancelling ten confirmed ones promotes the ten earliest waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_guests_for_fifty_seats() {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "見学会", "kind": "site_tour",
+        "starts_at": "2027-02-10T10:00:00+09:00", "ends_at": "2027-02-10T12:00:00+09:00", "capacity": 50, "public": true})).await;
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let router = app.router.clone();
+            let body = json!({"name": format!("参加者{i}"), "email": format!("p{i}@example.jp"), "organisation_name": format!("株式会社参加{i}")});
+            let mut req = axum::http::Request::post(format!("/api/v1/events/{ev}/registrations"))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            // Each guest from an address of their own, as the server sees its peers.
+            let peer: std::net::SocketAddr = format!("10.0.{}.{}:40000", i / 250, i % 250 + 1).parse().unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            tokio::spawn(async move {
+                let resp = router.oneshot(req).await.unwrap();
+                let status = resp.status().as_u16();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap_or_default())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    assert!(
+        answers.iter().all(|(s, _)| *s == 201),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|(_, b)| b["status"] == "confirmed")
+            .count(),
+        50
+    );
+    let list = registrations(&app, &chamber, &ev).await;
+    assert_eq!(list.len(), 200);
+    assert_eq!(
+        list.iter().filter(|r| r["status"] == "confirmed").count(),
+        50
+    );
+    // Seats went in the order registrations were recorded.
+    let first_waiting = list
+        .iter()
+        .position(|r| r["status"] == "waitlisted")
+        .unwrap();
+    assert_eq!(first_waiting, 50);
+    let waiting: Vec<String> = list[50..60]
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    for r in &list[..10] {
+        let id = r["id"].as_str().unwrap();
+        let c = app
+            .api(
+                "POST",
+                &format!("/api/v1/registrations/{id}/cancel"),
+                Some(&chamber),
+                None,
+            )
+            .await;
+        assert_eq!(c.status, 200, "{}", c.text);
+    }
+    let list = registrations(&app, &chamber, &ev).await;
+    assert_eq!(
+        list.iter().filter(|r| r["status"] == "confirmed").count(),
+        50
+    );
+    for id in waiting {
+        assert_eq!(
+            list.iter().find(|r| r["id"] == id.as_str()).unwrap()["status"],
+            "confirmed"
+        );
+    }
+}
+
+/// A tiny SMTP server on the loopback address that keeps what it is sent (the real protocol:
+/// greeting, EHLO, MAIL, RCPT, DATA, QUIT).
+async fn smtp_sink() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(d) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().unwrap().push(std::mem::take(d));
+                            data = None;
+                            w.write_all(b"250 kept\r\n").await.unwrap();
+                        } else {
+                            d.push_str(&line);
+                            d.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (url, got)
+}
+
+#[tokio::test]
+async fn confirmations_reach_a_real_smtp_server_and_failures_stay_queued() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "ニーズ発表会", "kind": "needs_pitch",
+        "starts_at": "2027-02-10T10:00:00+09:00", "ends_at": "2027-02-10T12:00:00+09:00", "public": true})).await;
+    guest(&app, &ev, 7, "会津精工", json!({})).await;
+    let core = noguchi_app::App::new(
+        app.db.store.clone(),
+        std::sync::Arc::new(
+            noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap(),
+        ),
+    );
+    // No server listening: the attempt fails, is recorded, and the mail waits.
+    let dead = noguchi_app::mail::Mailer::new("smtp://127.0.0.1:9", "noguchi@example.jp").unwrap();
+    assert_eq!(core.deliver_mail(&dead).await.unwrap(), 0);
+    let queued = app
+        .db
+        .store
+        .outbox(&noguchi_domain::access::system_sight(), 10)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].status.as_str(), queued[0].attempts),
+        ("pending", 1)
+    );
+    assert!(queued[0].last_error.is_some());
+    // Due again later (the clock moves past the wait), it reaches a real server.
+    app.db.clock.advance(time::Duration::minutes(5));
+    let (url, got) = smtp_sink().await;
+    let mailer = noguchi_app::mail::Mailer::new(&url, "noguchi@example.jp").unwrap();
+    assert_eq!(core.deliver_mail(&mailer).await.unwrap(), 1);
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("guest7@example.jp"), "{}", got[0]);
+    assert!(got[0].contains("Subject:"), "{}", got[0]);
+    let queued = app
+        .db
+        .store
+        .outbox(&noguchi_domain::access::system_sight(), 10)
+        .await
+        .unwrap();
+    assert_eq!(queued[0].status, "sent");
+    assert_eq!(
+        core.deliver_mail(&mailer).await.unwrap(),
+        0,
+        "a sent mail is not sent again"
+    );
+}
+
+/// One address cannot flood a public form: past a hundred sign-ups in ten minutes it is refused
+/// (429), while another address still gets through.
+#[tokio::test]
+async fn one_address_meets_a_limit_on_guest_sign_ups() {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "展示会", "kind": "exhibition",
+        "starts_at": "2027-02-10T10:00:00+09:00", "ends_at": "2027-02-10T12:00:00+09:00", "public": true})).await;
+    let send = |i: usize, from: &str| {
+        let body = json!({"name": format!("参加者{i}"), "email": format!("p{i}@example.jp"), "organisation_name": "株式会社参加"});
+        let mut req = axum::http::Request::post(format!("/api/v1/events/{ev}/registrations"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let peer: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let router = app.router.clone();
+        async move { router.oneshot(req).await.unwrap().status().as_u16() }
+    };
+    let mut statuses = Vec::new();
+    for i in 0..105 {
+        statuses.push(send(i, "192.0.2.7").await);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        100,
+        "{statuses:?}"
+    );
+    assert!(statuses[100..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(send(500, "198.51.100.9").await, 201);
+}
