@@ -442,13 +442,9 @@ pub async fn manage(
         registration,
         ctx,
     };
-    let mut r = with_pre_cookie(render(&page), &caller, &state);
-    // The link's secret is in the path: keep it out of other sites' Referer headers.
-    r.headers_mut().insert(
-        axum::http::header::REFERRER_POLICY,
-        axum::http::HeaderValue::from_static("no-referrer"),
-    );
-    Ok(r)
+    // The link's secret is in the path: the security headers' `Referrer-Policy: same-origin`
+    // keeps it out of the Referer sent to other sites.
+    Ok(with_pre_cookie(render(&page), &caller, &state))
 }
 
 pub async fn manage_cancel(

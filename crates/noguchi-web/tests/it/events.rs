@@ -716,3 +716,201 @@ async fn one_address_meets_a_limit_on_guest_sign_ups() {
     assert!(statuses[100..].iter().all(|s| *s == 429), "{statuses:?}");
     assert_eq!(send(500, "198.51.100.9").await, 201);
 }
+
+/// The pages: a guest registers on the event's page without an account (a field left wrong is
+/// named beside it), opens the personal page and cancels there; the events staff create an event
+/// with the form (datetime-local in JST) and check people in at the desk, found by their reading.
+#[tokio::test]
+async fn a_guest_registers_and_cancels_in_the_browser_and_staff_check_in_at_the_desk() {
+    let app = App::new().await;
+    let staff = app.browser("events@cci.example.jp", &app.chamber).await;
+    let p = app.programme_id.clone();
+    let form = staff.get(&format!("/programmes/{p}/events/new")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    let r = staff
+        .post_form(
+            &format!("/programmes/{p}/events"),
+            &[
+                ("title", "医工連携セミナー"),
+                ("kind", "seminar"),
+                ("starts_at", "2027-01-15T13:30"),
+                ("ends_at", "2027-01-15T16:00"),
+                ("venue", "会津大学"),
+                ("capacity", "１"),
+                ("public", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let at = r.header("location").unwrap().to_owned();
+    let id = at
+        .trim_start_matches("/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let e = app
+        .api("GET", &format!("/api/v1/events/{id}"), None, None)
+        .await
+        .json();
+    assert_eq!(e["starts_at"], "2027-01-15T13:30:00+09:00");
+    assert_eq!(e["capacity"], 1);
+    // A capacity in letters is named, nothing stored.
+    let bad = staff
+        .post_form(
+            &format!("/programmes/{p}/events"),
+            &[
+                ("title", "x"),
+                ("kind", "seminar"),
+                ("starts_at", "2027-01-15T13:30"),
+                ("ends_at", "2027-01-15T16:00"),
+                ("capacity", "十"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("定員"), "{}", bad.text);
+
+    // A guest opens the page (no account), makes a mistake, then registers.
+    let page = app.browse("GET", &format!("/events/{id}"), "", None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("医工連携セミナー") && page.text.contains("2027-01-15 13:30〜16:00")
+    );
+    let cookie = format!("noguchi_pre={}", page.cookie("noguchi_pre").unwrap());
+    let csrf = crate::common::csrf_of(&page.text);
+    let fields = |email: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "会津 花子".to_owned()),
+            ("name_kana", "あいづ はなこ".to_owned()),
+            ("email", email.to_owned()),
+            ("organisation_name", "㈱会津精工".to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| {
+        v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+    };
+    let wrong = as_refs(&fields("hanako-at-example"));
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .browse(
+            "POST",
+            &format!("/events/{id}/register"),
+            &cookie,
+            Some(&wrong),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("メールアドレス"), "{}", r.text);
+    let right = as_refs(&fields("hanako@example.jp"));
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app
+        .browse(
+            "POST",
+            &format!("/events/{id}/register"),
+            &cookie,
+            Some(&right),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("参加確定"), "{}", r.text);
+    let link = r
+        .text
+        .split("href=\"/registrations/manage/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    // The same address again: the same neutral answer, no link.
+    let again = app
+        .browse(
+            "POST",
+            &format!("/events/{id}/register"),
+            &cookie,
+            Some(&right),
+        )
+        .await;
+    assert_eq!(again.status, 200);
+    assert!(!again.text.contains("/registrations/manage/"));
+
+    // The desk finds her by her reading, and one tap checks her in.
+    let desk = staff.get(&format!("/events/{id}/desk?q=ハナコ")).await;
+    assert_eq!(desk.status, 200, "{}", desk.text);
+    assert!(desk.text.contains("会津 花子"));
+    let reg = desk
+        .text
+        .split("action=\"/registrations/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = staff
+        .post_form(
+            &format!("/registrations/{reg}/check-in"),
+            &[("q", "ハナコ")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with(&format!("/events/{id}/desk?q="))
+    );
+    let list = app
+        .db
+        .store
+        .registrations(&noguchi_domain::access::system_sight(), &id)
+        .await
+        .unwrap();
+    assert!(list[0].checked_in_at.is_some());
+    // A guest's page is not the desk.
+    let r = app
+        .browse("GET", &format!("/events/{id}/desk"), "", None)
+        .await;
+    assert_ne!(r.status, 200);
+
+    // Her personal page: the status, and a cancel button that works without an account.
+    let mine = app
+        .browse(
+            "GET",
+            &format!("/registrations/manage/{link}"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert!(mine.text.contains("会津 花子") && mine.text.contains("参加確定"));
+    assert_eq!(mine.header("referrer-policy"), Some("same-origin"));
+    let r = app
+        .browse(
+            "POST",
+            &format!("/registrations/manage/{link}/cancel"),
+            &cookie,
+            Some(&[("csrf", csrf.as_str())]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let mine = app
+        .browse(
+            "GET",
+            &format!("/registrations/manage/{link}"),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(mine.text.contains("キャンセル"));
+    let r = app
+        .browse(
+            "GET",
+            "/registrations/manage/0123456789abcdef0123456789abcdef",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
