@@ -325,7 +325,8 @@ impl App {
 
     /// The network up to the end of a fiscal year. Ties from events join organisations whose
     /// people checked in at the same event; every member sees them (they are the programme's
-    /// own gatherings, and name organisations, not people).
+    /// own gatherings, and name organisations, not people). Ties through a proposal or an NDA
+    /// are seen by the parties to that record and the secretariat only.
     pub async fn network(
         &self,
         sight: &Sight,
@@ -345,10 +346,35 @@ impl App {
                     .push(o.clone());
             }
         }
-        let contacts: Vec<_> = per_event
+        let mut contacts: Vec<_> = per_event
             .into_values()
             .flat_map(|(fy, orgs)| event_contacts(fy, &orgs))
             .collect();
+        // Proposals and NDAs are confidential: a tie through one is kept only for those who
+        // may see that record (its parties and the secretariat).
+        for c in self.store.private_contacts(programme_id).await? {
+            let visible = match &c.proposal {
+                Some((id, proposer)) => sight.proposal(&access::ProposalScope {
+                    id,
+                    programme_id,
+                    proposer_org: proposer,
+                    need_owner: &c.a,
+                    candidate_org: &c.b,
+                }),
+                None => sight.private_tie(programme_id, &c.a, &c.b),
+            };
+            let Ok(on) = noguchi_domain::dates::parse_date(&c.on) else {
+                continue;
+            };
+            if visible {
+                contacts.push(network::Contact {
+                    kind: c.kind,
+                    a: c.a,
+                    b: c.b,
+                    fiscal_year: FiscalYear::of_date(on),
+                });
+            }
+        }
         let ties = network::ties(&contacts, fiscal_year);
         let kinds = self.store.organisation_kinds().await?;
         let sector = |id: &str| {

@@ -682,3 +682,64 @@ impl Store {
             .collect()
     }
 }
+
+/// A contact between two organisations that only some may see: a proposal that reached the NDA,
+/// the meeting or a project, or an NDA on a need. Carries what the reader's sight decides on.
+#[derive(Debug, Clone)]
+pub struct PrivateContact {
+    pub kind: noguchi_domain::network::TieKind,
+    pub a: String,
+    pub b: String,
+    /// The day it happened (YYYY-MM-DD).
+    pub on: String,
+    /// For a proposal: its id and proposer (the proposer sees it too).
+    pub proposal: Option<(String, String)>,
+}
+
+impl Store {
+    /// The proposals and NDAs of a programme as contacts between organisations, unfiltered:
+    /// the use case keeps those the reader may see.
+    pub async fn private_contacts(&self, programme_id: &str) -> Result<Vec<PrivateContact>> {
+        use noguchi_domain::network::TieKind;
+        let mut out = Vec::new();
+        let rows = sqlx::query(
+            "SELECT p.id, p.status, p.status_on, p.candidate_org_id, p.proposer_org_id, n.submitter_org_id \
+             FROM match_proposals p JOIN needs n ON n.id = p.need_id \
+             WHERE p.programme_id = $1 AND p.status IN ('nda', 'meeting', 'project')",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let status: String = get(r, "status")?;
+            out.push(PrivateContact {
+                kind: if status == "nda" {
+                    TieKind::Nda
+                } else {
+                    TieKind::Proposal
+                },
+                a: get(r, "submitter_org_id")?,
+                b: get(r, "candidate_org_id")?,
+                on: get(r, "status_on")?,
+                proposal: Some((get(r, "id")?, get(r, "proposer_org_id")?)),
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT d.organisation_id, d.signed_on, n.submitter_org_id \
+             FROM need_ndas d JOIN needs n ON n.id = d.need_id WHERE n.programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            out.push(PrivateContact {
+                kind: TieKind::Nda,
+                a: get(r, "submitter_org_id")?,
+                b: get(r, "organisation_id")?,
+                on: get(r, "signed_on")?,
+                proposal: None,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -30,7 +30,9 @@ mod write;
 
 pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
 pub use audit::{AuditEntry, AuditFilter, BrokenLink};
-pub use events::{Composer, Event, MailFor, NewRegistration, Registered, Registration};
+pub use events::{
+    Composer, Event, MailFor, NewRegistration, PrivateContact, Registered, Registration,
+};
 pub use needs::{
     HELD_LABEL, Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed,
 };

@@ -197,6 +197,20 @@ impl Sight {
         }
     }
 
+    /// A tie that exists through a confidential record between two organisations (an NDA): the
+    /// programme's secretariat and the two organisations.
+    pub fn private_tie(&self, programme_id: &str, a: &str, b: &str) -> bool {
+        match &self.who {
+            Who::System => true,
+            Who::Member(p) => {
+                p.is_secretariat_of(programme_id)
+                    || p.organisation_id == a
+                    || p.organisation_id == b
+            }
+            Who::Anonymous => false,
+        }
+    }
+
     /// A person's contact details (personal data).
     pub fn contact(&self, person_organisation: Option<&str>) -> bool {
         match &self.who {

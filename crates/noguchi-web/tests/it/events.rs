@@ -914,3 +914,65 @@ async fn a_guest_registers_and_cancels_in_the_browser_and_staff_check_in_at_the_
         .await;
     assert_eq!(r.status, 404);
 }
+
+/// A tie through an NDA is confidential: the two parties and the secretariat see it, another
+/// firm's network does not show it (nor count it), while a tie from a seminar is everyone's.
+#[tokio::test]
+async fn a_tie_through_an_nda_is_seen_only_by_its_parties_and_the_secretariat() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let (firm_a, token_a) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let (_firm_b, token_b) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let need = app
+        .need(&doctor, json!({"title": "点滴スタンドの転倒", "problem": "移動中に点滴スタンドが倒れやすい。", "disclosure": "nda"}))
+        .await;
+    let nid = need["id"].as_str().unwrap();
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{nid}/ndas"),
+            Some(&city),
+            Some(json!({"organisation_id": firm_a, "signed_on": "2026-06-01"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let network = |token: String| {
+        let app = &app;
+        let p = p.clone();
+        async move {
+            let r = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/programmes/{p}/network?fiscal_year=2026"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.json()
+        }
+    };
+    for who in [city.clone(), token_a.clone(), doctor.clone()] {
+        let n = network(who).await;
+        let ties = n["ties"].as_array().unwrap();
+        assert_eq!(ties.len(), 1, "{n}");
+        assert_eq!(ties[0]["kinds"], json!(["nda"]));
+        assert_eq!(ties[0]["strength"], 3);
+        assert_eq!(
+            n["metrics"]["cross_sector_ties"], 1,
+            "a hospital and a firm"
+        );
+    }
+    let n = network(token_b).await;
+    assert_eq!(n["ties"].as_array().unwrap().len(), 0, "{n}");
+    assert_eq!(n["metrics"]["ties"], 0);
+    assert_eq!(n["metrics"]["organisations"], 0);
+}
