@@ -51,6 +51,12 @@ pub struct NetworkView {
     pub metrics: NetworkMetrics,
     /// Names of the organisations the ties join.
     pub names: BTreeMap<String, String>,
+    /// Their sectors.
+    pub sectors: BTreeMap<String, Sector>,
+    /// The organisations that broker most (betweenness), highest first.
+    pub brokers: Vec<(String, f64)>,
+    /// Local firms with at least one tie to a hospital or a university.
+    pub local_firms_tied: usize,
 }
 
 impl App {
@@ -376,27 +382,53 @@ impl App {
             }
         }
         let ties = network::ties(&contacts, fiscal_year);
-        let kinds = self.store.organisation_kinds().await?;
-        let sector = |id: &str| {
-            kinds
+        let facts = self.store.organisation_facts().await?;
+        let kind_of = |id: &str| {
+            facts
                 .get(id)
-                .and_then(|(k, _)| OrganisationKind::parse(k).ok())
-                .map_or(Sector::Other, network::sector_of)
+                .and_then(|(k, _, _)| OrganisationKind::parse(k).ok())
         };
+        let sector = |id: &str| kind_of(id).map_or(Sector::Other, network::sector_of);
         let metrics = network::metrics(&ties, fiscal_year, sector);
-        let mut names = BTreeMap::new();
+        // Local firms with a tie to the hospital or the university (the seed's 産学医 link).
+        let local_firm = |id: &str| {
+            kind_of(id) == Some(OrganisationKind::Company)
+                && facts.get(id).is_some_and(|(_, _, local)| *local)
+        };
+        let clinical_or_academic = |id: &str| {
+            matches!(
+                kind_of(id),
+                Some(OrganisationKind::Hospital | OrganisationKind::University)
+            )
+        };
+        let mut tied_local_firms = std::collections::BTreeSet::new();
         for t in &ties {
-            for o in [&t.a, &t.b] {
-                if let Some((_, n)) = kinds.get(o) {
-                    names.insert(o.clone(), n.clone());
-                }
+            if local_firm(&t.a) && clinical_or_academic(&t.b) {
+                tied_local_firms.insert(t.a.clone());
+            }
+            if local_firm(&t.b) && clinical_or_academic(&t.a) {
+                tied_local_firms.insert(t.b.clone());
             }
         }
+        let mut names = BTreeMap::new();
+        let mut sectors = BTreeMap::new();
+        for t in &ties {
+            for o in [&t.a, &t.b] {
+                if let Some((_, n, _)) = facts.get(o) {
+                    names.insert(o.clone(), n.clone());
+                }
+                sectors.insert(o.clone(), sector(o));
+            }
+        }
+        let brokers = network::brokers(&ties, 10);
         Ok(NetworkView {
             fiscal_year,
             ties,
             metrics,
             names,
+            sectors,
+            brokers,
+            local_firms_tied: tied_local_firms.len(),
         })
     }
 

@@ -171,6 +171,88 @@ pub fn metrics(
     }
 }
 
+/// Betweenness centrality (Brandes): how often an organisation lies on the shortest paths
+/// between two others, i.e. how much it brokers. Exact up to `max_sources` organisations; on a
+/// larger graph the paths from `max_sources` evenly spread organisations are counted and scaled,
+/// a standard estimate whose order of the top brokers is stable.
+pub fn betweenness(ties: &[Tie], max_sources: usize) -> BTreeMap<String, f64> {
+    use std::collections::VecDeque;
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in ties {
+        let n = index.len();
+        index.entry(t.a.as_str()).or_insert(n);
+        let n = index.len();
+        index.entry(t.b.as_str()).or_insert(n);
+    }
+    let n = index.len();
+    let mut adjacent = vec![Vec::new(); n];
+    for t in ties {
+        let (a, b) = (index[t.a.as_str()], index[t.b.as_str()]);
+        adjacent[a].push(b);
+        adjacent[b].push(a);
+    }
+    let mut score = vec![0.0f64; n];
+    let sources: Vec<usize> = if n <= max_sources.max(1) {
+        (0..n).collect()
+    } else {
+        (0..max_sources).map(|i| i * n / max_sources).collect()
+    };
+    let mut sigma = vec![0.0f64; n];
+    let mut dist = vec![-1i64; n];
+    let mut delta = vec![0.0f64; n];
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &s in &sources {
+        for v in 0..n {
+            sigma[v] = 0.0;
+            dist[v] = -1;
+            delta[v] = 0.0;
+            preds[v].clear();
+        }
+        sigma[s] = 1.0;
+        dist[s] = 0;
+        let mut order = Vec::with_capacity(n);
+        let mut queue = VecDeque::from([s]);
+        while let Some(v) = queue.pop_front() {
+            order.push(v);
+            for &w in &adjacent[v] {
+                if dist[w] < 0 {
+                    dist[w] = dist[v] + 1;
+                    queue.push_back(w);
+                }
+                if dist[w] == dist[v] + 1 {
+                    sigma[w] += sigma[v];
+                    preds[w].push(v);
+                }
+            }
+        }
+        for &w in order.iter().rev() {
+            for &v in &preds[w] {
+                delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+            }
+            if w != s {
+                score[w] += delta[w];
+            }
+        }
+    }
+    // Undirected: each pair was counted from both ends; a sample is scaled to the whole.
+    let scale = n as f64 / sources.len().max(1) as f64 / 2.0;
+    index
+        .into_iter()
+        .map(|(id, i)| (id.to_owned(), score[i] * scale))
+        .collect()
+}
+
+/// The organisations that broker most, highest first (those with a score above zero).
+pub fn brokers(ties: &[Tie], top: usize) -> Vec<(String, f64)> {
+    let mut all: Vec<(String, f64)> = betweenness(ties, 64)
+        .into_iter()
+        .filter(|(_, s)| *s > 0.0)
+        .collect();
+    all.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    all.truncate(top);
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +306,27 @@ mod tests {
             }
         );
         assert_eq!(ties(&cs, FiscalYear(2026)).len(), 2);
+    }
+
+    #[test]
+    fn the_broker_is_the_one_between() {
+        // a - b - c, and b - d: b lies on every path between the others.
+        let t = |a: &str, b: &str| Tie {
+            a: a.into(),
+            b: b.into(),
+            kinds: BTreeSet::from([TieKind::Event]),
+            first_fiscal_year: FiscalYear(2025),
+            strength: 1,
+            contacts: 1,
+        };
+        let ties = [t("a", "b"), t("b", "c"), t("b", "d")];
+        let b = betweenness(&ties, 64);
+        // Pairs (a,c), (a,d), (c,d) all pass through b.
+        assert_eq!(b["b"], 3.0);
+        assert_eq!(b["a"], 0.0);
+        assert_eq!(brokers(&ties, 5), [("b".to_owned(), 3.0)]);
+        // Sampling two of four sources still finds b first.
+        let sampled = betweenness(&ties, 2);
+        assert!(sampled["b"] > sampled["a"] && sampled["b"] > sampled["c"]);
     }
 }

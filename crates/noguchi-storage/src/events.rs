@@ -670,15 +670,25 @@ fn registration_from_row(r: &AnyRow) -> Result<Registration> {
 }
 
 impl Store {
-    /// Every organisation's kind and name by id (sectors and names of the network).
-    pub async fn organisation_kinds(
+    /// Every organisation's kind, name and whether it is local, by id (the network's sectors,
+    /// names and local firms).
+    pub async fn organisation_facts(
         &self,
-    ) -> Result<std::collections::HashMap<String, (String, String)>> {
-        let rows = sqlx::query("SELECT id, kind, name FROM organisations")
+    ) -> Result<std::collections::HashMap<String, (String, String, bool)>> {
+        let rows = sqlx::query("SELECT id, kind, name, in_region FROM organisations")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok((get(r, "id")?, (get(r, "kind")?, get(r, "name")?))))
+            .map(|r| {
+                Ok((
+                    get(r, "id")?,
+                    (
+                        get(r, "kind")?,
+                        get(r, "name")?,
+                        crate::sql::flag(r, "in_region")?,
+                    ),
+                ))
+            })
             .collect()
     }
 }

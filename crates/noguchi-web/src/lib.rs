@@ -13,6 +13,7 @@ mod chart;
 mod download;
 mod error;
 mod forms;
+mod graph;
 pub mod i18n;
 mod openapi;
 mod page;

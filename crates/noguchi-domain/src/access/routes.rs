@@ -163,6 +163,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/survey/{token}", Public),
     rule("POST", "/survey/{token}", Public),
     rule("GET", "/programmes/{id}/events", SignedIn),
+    rule("GET", "/programmes/{id}/network", SignedIn),
     rule("GET", "/programmes/{id}/events/new", SignedIn),
     rule("POST", "/programmes/{id}/events", SignedIn),
     // An event's page and registration: a public event takes guests (see

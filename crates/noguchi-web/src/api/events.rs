@@ -529,9 +529,22 @@ pub struct TieOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkMetricsOut {
     pub ties: usize,
+    /// Ties that began in the fiscal year.
     pub new_ties: usize,
+    /// Ties between sectors (industry, academia, government, medical).
     pub cross_sector_ties: usize,
+    /// Organisations with at least one tie.
     pub organisations: usize,
+    /// Local firms tied to a hospital or a university.
+    pub local_firms_tied_to_medical_or_academia: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrokerOut {
+    pub organisation_id: String,
+    pub name: Option<String>,
+    /// Betweenness: shortest paths between others through this organisation.
+    pub betweenness: f64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -539,6 +552,7 @@ pub struct NetworkOut {
     pub fiscal_year: i32,
     pub ties: Vec<TieOut>,
     pub metrics: NetworkMetricsOut,
+    pub brokers: Vec<BrokerOut>,
 }
 
 pub fn network_out(n: NetworkView) -> NetworkOut {
@@ -549,7 +563,17 @@ pub fn network_out(n: NetworkView) -> NetworkOut {
             new_ties: n.metrics.new_ties,
             cross_sector_ties: n.metrics.cross_sector_ties,
             organisations: n.metrics.organisations,
+            local_firms_tied_to_medical_or_academia: n.local_firms_tied,
         },
+        brokers: n
+            .brokers
+            .iter()
+            .map(|(id, b)| BrokerOut {
+                organisation_id: id.clone(),
+                name: n.names.get(id).cloned(),
+                betweenness: (b * 100.0).round() / 100.0,
+            })
+            .collect(),
         ties: n
             .ties
             .into_iter()

@@ -976,3 +976,55 @@ async fn a_tie_through_an_nda_is_seen_only_by_its_parties_and_the_secretariat() 
     assert_eq!(n["metrics"]["ties"], 0);
     assert_eq!(n["metrics"]["organisations"], 0);
 }
+
+/// The ties page draws the network the caller may see: a seminar's tie with both names, the
+/// figures, and no tie through another's NDA.
+#[tokio::test]
+async fn the_ties_page_draws_what_the_caller_may_see() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "セミナー", "kind": "seminar",
+        "starts_at": "2026-10-10T13:30:00+09:00", "ends_at": "2026-10-10T16:00:00+09:00", "public": true})).await;
+    let (a, _) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let (b, _) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    for (i, org) in [(1, "会津精工株式会社"), (2, "磐梯技研株式会社")] {
+        guest(&app, &ev, i, org, json!({})).await;
+    }
+    for r in registrations(&app, &chamber, &ev).await {
+        let id = r["id"].as_str().unwrap();
+        app.api(
+            "POST",
+            &format!("/api/v1/registrations/{id}/check-in"),
+            Some(&chamber),
+            None,
+        )
+        .await;
+    }
+    let viewer = app
+        .browser("staff@university.example.jp", &app.university)
+        .await;
+    let page = viewer
+        .get(&format!("/programmes/{p}/network?fiscal_year=2026"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("<svg") && page.text.contains("<line"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("会津精工株式会社") && page.text.contains("磐梯技研株式会社"));
+    let _ = (a, b);
+    let bad = viewer
+        .get(&format!("/programmes/{p}/network?fiscal_year=abc"))
+        .await;
+    assert_eq!(bad.status, 422);
+    let empty = viewer
+        .get(&format!("/programmes/{p}/network?fiscal_year=2025"))
+        .await;
+    assert!(empty.text.contains("つながりはまだありません"));
+}
