@@ -43,6 +43,15 @@ pub enum RegisterOutcome {
     Duplicate,
 }
 
+/// The activity of one fiscal year, as the caller may see it.
+#[derive(Debug, Clone)]
+pub struct ActivityReport {
+    pub fiscal_year: FiscalYear,
+    pub figures: ActivityFigures,
+    /// For the secretariat only.
+    pub funnel: Option<noguchi_domain::event::Funnel>,
+}
+
 /// The network of a programme up to the end of a fiscal year, as the caller may see it.
 #[derive(Debug, Clone)]
 pub struct NetworkView {
@@ -315,18 +324,38 @@ impl App {
         r.organisation_id.is_none() && r.organisation_match == OrganisationMatch::Review
     }
 
-    /// The activity figures of a fiscal year: events held, participants, firms reached and
-    /// first-time firms (every member reads them; they name no one).
+    /// The activity figures of fiscal years: events held, participants, firms reached and
+    /// first-time firms (every member reads them; they name no one), and for the secretariat
+    /// the funnel of the firms reached (it counts confidential entry cases).
     pub async fn activity(
         &self,
         sight: &Sight,
         programme_id: &str,
-        fiscal_year: FiscalYear,
-    ) -> Result<ActivityFigures> {
+        years: &[FiscalYear],
+    ) -> Result<Vec<ActivityReport>> {
         signed_in(sight)?;
         self.store.programme(programme_id).await?;
         let (starts, attendance) = self.store.attendance(programme_id).await?;
-        Ok(activity(fiscal_year, self.now(), &starts, &attendance))
+        let facts = if sight.is_secretariat_of(programme_id) {
+            Some(self.store.funnel_facts(programme_id).await?)
+        } else {
+            None
+        };
+        let now = self.now();
+        Ok(years
+            .iter()
+            .map(|fy| {
+                let figures = activity(*fy, now, &starts, &attendance);
+                let funnel = facts
+                    .as_ref()
+                    .map(|[c, e, v]| noguchi_domain::event::funnel(&figures.firm_ids, c, e, v));
+                ActivityReport {
+                    fiscal_year: *fy,
+                    figures,
+                    funnel,
+                }
+            })
+            .collect())
     }
 
     /// The network up to the end of a fiscal year. Ties from events join organisations whose
@@ -430,6 +459,17 @@ impl App {
             brokers,
             local_firms_tied: tied_local_firms.len(),
         })
+    }
+
+    /// The fiscal years the KPI page and the council pack show activity for: the last five up
+    /// to `as_of`, not before the programme's baseline.
+    pub fn activity_years(
+        &self,
+        programme: &crate::records::Programme,
+        as_of: FiscalYear,
+    ) -> Vec<FiscalYear> {
+        let first = (as_of.0 - 4).max(programme.definition.baseline_fiscal_year);
+        (first..=as_of.0).map(FiscalYear).collect()
     }
 
     /// The outbox of the programmes the caller is the secretariat of.

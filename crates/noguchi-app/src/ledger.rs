@@ -262,6 +262,14 @@ impl App {
         labels: &(dyn Labels + Sync),
     ) -> Result<Vec<u8>> {
         let k = self.kpi(sight, programme_id).await?;
-        crate::sheets::write::council_pack(&k.programme.definition, &k.report, k.as_of, labels)
+        let years = self.activity_years(&k.programme, k.as_of);
+        let activity = self.activity(sight, programme_id, &years).await?;
+        crate::sheets::write::council_pack(
+            &k.programme.definition,
+            &k.report,
+            k.as_of,
+            &activity,
+            labels,
+        )
     }
 }

@@ -524,6 +524,35 @@ pub fn activity(
     }
 }
 
+/// How far the firms reached in a year went (the seed's entry path): of the companies that came
+/// to an event, those that consulted the programme, those with an entry case, and those whose
+/// entry or commercialisation is a verified outcome. Each later step counts among the firms that
+/// came; a step may be recorded without the one before it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Funnel {
+    pub attended: i64,
+    pub consulted: i64,
+    pub entry_case: i64,
+    pub commercialised: i64,
+}
+
+pub fn funnel(
+    attended: &[String],
+    consulted: &std::collections::BTreeSet<String>,
+    with_case: &std::collections::BTreeSet<String>,
+    commercialised: &std::collections::BTreeSet<String>,
+) -> Funnel {
+    let count = |set: &std::collections::BTreeSet<String>| {
+        attended.iter().filter(|f| set.contains(*f)).count() as i64
+    };
+    Funnel {
+        attended: attended.len() as i64,
+        consulted: count(consulted),
+        entry_case: count(with_case),
+        commercialised: count(commercialised),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -679,6 +708,28 @@ mod tests {
         assert_eq!(
             match_organisation("猪苗代株式会社", None, &dir),
             (None, OrganisationMatch::None)
+        );
+    }
+
+    #[test]
+    fn the_funnel_counts_among_the_firms_that_came() {
+        use std::collections::BTreeSet;
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let came = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        let f = funnel(
+            &came,
+            &set(&["a", "b", "z"]),
+            &set(&["a", "c"]),
+            &set(&["c", "y"]),
+        );
+        assert_eq!(
+            f,
+            Funnel {
+                attended: 3,
+                consulted: 2,
+                entry_case: 2,
+                commercialised: 1
+            }
         );
     }
 

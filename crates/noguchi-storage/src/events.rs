@@ -753,3 +753,32 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The firms that consulted the programme (on an entry case), those with an entry case, and
+    /// those with a verified entry or commercialisation outcome, for the funnel. Entry cases are
+    /// confidential: the use case shows the funnel to the secretariat only.
+    pub async fn funnel_facts(
+        &self,
+        programme_id: &str,
+    ) -> Result<[std::collections::BTreeSet<String>; 3]> {
+        let mut out: [std::collections::BTreeSet<String>; 3] = Default::default();
+        let queries = [
+            "SELECT DISTINCT ec.organisation_id AS org FROM consultations c \
+             JOIN entry_cases ec ON ec.id = c.case_id WHERE ec.programme_id = $1",
+            "SELECT DISTINCT organisation_id AS org FROM entry_cases WHERE programme_id = $1",
+            "SELECT DISTINCT organisation_id AS org FROM outcomes WHERE programme_id = $1 \
+             AND status = 'verified' AND kind IN ('new_entry', 'commercialisation')",
+        ];
+        for (set, q) in out.iter_mut().zip(queries) {
+            for r in sqlx::query(q)
+                .bind(programme_id)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                set.insert(get(&r, "org")?);
+            }
+        }
+        Ok(out)
+    }
+}

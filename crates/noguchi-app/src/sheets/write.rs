@@ -12,6 +12,7 @@ pub fn council_pack(
     def: &ProgrammeDefinition,
     r: &KpiReport,
     current: FiscalYear,
+    activity: &[crate::events::ActivityReport],
     tr: &dyn Labels,
 ) -> Result<Vec<u8>> {
     let fail = |e: rust_xlsxwriter::XlsxError| Error::internal("xlsx", e);
@@ -177,6 +178,62 @@ pub fn council_pack(
     years.set_column_width(1, 14).map_err(fail)?;
     for col in 2..c {
         years.set_column_width(col, 16).map_err(fail)?;
+    }
+
+    // Events and the firms they reached (seed 5(2)①②), per fiscal year; the funnel where the
+    // caller may see it.
+    let sheet = book
+        .add_worksheet()
+        .set_name(tr.t("kpi-sheet-activity"))
+        .map_err(fail)?;
+    let with_funnel = activity.iter().any(|a| a.funnel.is_some());
+    let mut head_keys = vec![
+        "kpi-fiscal-year",
+        "kpi-era",
+        "activity-events-held",
+        "activity-participants",
+        "activity-firms-reached",
+        "activity-first-time-firms",
+    ];
+    if with_funnel {
+        head_keys.extend([
+            "funnel-consulted",
+            "funnel-entry-case",
+            "funnel-commercialised",
+        ]);
+    }
+    for (i, k) in head_keys.iter().enumerate() {
+        sheet
+            .write_with_format(0, i as u16, tr.t(k), &head)
+            .map_err(fail)?;
+    }
+    for (i, a) in activity.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet
+            .write_with_format(row, 0, f64::from(a.fiscal_year.0), &cell)
+            .map_err(fail)?;
+        sheet
+            .write_with_format(row, 1, a.fiscal_year.era_label(), &cell)
+            .map_err(fail)?;
+        let f = &a.figures;
+        let mut values = vec![
+            f.events_held,
+            f.participants,
+            f.firms_reached,
+            f.first_time_firms,
+        ];
+        if let Some(n) = &a.funnel {
+            values.extend([n.consulted, n.entry_case, n.commercialised]);
+        }
+        for (j, v) in values.iter().enumerate() {
+            sheet
+                .write_with_format(row, 2 + j as u16, *v as f64, &number)
+                .map_err(fail)?;
+        }
+    }
+    sheet.set_row_height(0, 45).map_err(fail)?;
+    for col in 0..head_keys.len() as u16 {
+        sheet.set_column_width(col, 14).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
 }

@@ -487,6 +487,20 @@ pub struct ActivityOut {
     pub firms_reached: i64,
     /// Of those, companies that had not come to an event in an earlier fiscal year.
     pub first_time_firms: i64,
+    /// How far the firms reached went (the secretariat only; it counts confidential cases).
+    pub funnel: Option<FunnelOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelOut {
+    /// Companies that came to an event of the year.
+    pub attended: i64,
+    /// Of those, companies that consulted the programme.
+    pub consulted: i64,
+    /// Of those, companies with an entry case.
+    pub entry_case: i64,
+    /// Of those, companies with a verified entry or commercialisation outcome.
+    pub commercialised: i64,
 }
 
 /// The activity figures of a fiscal year (every signed-in member).
@@ -500,7 +514,13 @@ pub async fn activity(
 ) -> Result<Json<ActivityOut>, AppError> {
     caller.principal()?;
     let fy = q.year(state.app.today())?;
-    let a = state.app.activity(&caller.sight, &id, fy).await?;
+    let r = state
+        .app
+        .activity(&caller.sight, &id, &[fy])
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)?;
+    let a = r.figures;
     Ok(Json(ActivityOut {
         fiscal_year: fy.0,
         fiscal_year_label: fy.era_label(),
@@ -508,6 +528,12 @@ pub async fn activity(
         participants: a.participants,
         firms_reached: a.firms_reached,
         first_time_firms: a.first_time_firms,
+        funnel: r.funnel.map(|f| FunnelOut {
+            attended: f.attended,
+            consulted: f.consulted,
+            entry_case: f.entry_case,
+            commercialised: f.commercialised,
+        }),
     }))
 }
 

@@ -1028,3 +1028,115 @@ async fn the_ties_page_draws_what_the_caller_may_see() {
         .await;
     assert!(empty.text.contains("つながりはまだありません"));
 }
+
+/// The figures for the council: the funnel of the firms a seminar reached is the secretariat's
+/// (it counts confidential entry cases), and the council pack carries the year's activity as
+/// numbers, as does the KPI page.
+#[tokio::test]
+async fn the_council_sees_the_activity_and_the_secretariat_the_funnel() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let university = app
+        .user("staff@university.example.jp", &app.university, false)
+        .await;
+    let ev = event(&app, &city, json!({"title": "参入セミナー", "kind": "seminar",
+        "starts_at": "2026-07-10T13:30:00+09:00", "ends_at": "2026-07-10T16:00:00+09:00", "public": true})).await;
+    let (a, _) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    app.firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    for (i, org) in [(1, "会津精工株式会社"), (2, "磐梯技研株式会社")] {
+        guest(&app, &ev, i, org, json!({})).await;
+    }
+    for r in registrations(&app, &city, &ev).await {
+        let id = r["id"].as_str().unwrap();
+        app.api(
+            "POST",
+            &format!("/api/v1/registrations/{id}/check-in"),
+            Some(&city),
+            None,
+        )
+        .await;
+    }
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/entry-cases"),
+            Some(&city),
+            Some(json!({"organisation_id": a, "title": "歩行器の試作"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let act = |t: String| {
+        let app = &app;
+        let p = p.clone();
+        async move {
+            app.api(
+                "GET",
+                &format!("/api/v1/programmes/{p}/activity?fiscal_year=2026"),
+                Some(&t),
+                None,
+            )
+            .await
+            .json()
+        }
+    };
+    let sec = act(city.clone()).await;
+    assert_eq!(sec["firms_reached"], 2);
+    assert_eq!(
+        sec["funnel"],
+        json!({"attended": 2, "consulted": 0, "entry_case": 1, "commercialised": 0})
+    );
+    let other = act(university.clone()).await;
+    assert_eq!(other["firms_reached"], 2);
+    assert!(other["funnel"].is_null(), "{other}");
+
+    let req = axum::http::Request::builder()
+        .uri(format!("/api/v1/programmes/{p}/kpi.xlsx"))
+        .header("authorization", format!("Bearer {city}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book
+        .worksheet_range("イベント・参加")
+        .expect("the activity sheet");
+    let last = sheet.height() as u32 - 1;
+    assert_eq!(sheet.get_value((last, 0)), Some(&Data::Float(2026.0)));
+    assert_eq!(
+        sheet.get_value((last, 2)),
+        Some(&Data::Float(1.0)),
+        "events held"
+    );
+    assert_eq!(
+        sheet.get_value((last, 3)),
+        Some(&Data::Float(2.0)),
+        "participants"
+    );
+    assert_eq!(
+        sheet.get_value((last, 4)),
+        Some(&Data::Float(2.0)),
+        "firms reached"
+    );
+    assert_eq!(
+        sheet.get_value((last, 7)),
+        Some(&Data::Float(1.0)),
+        "with an entry case"
+    );
+
+    let page = app
+        .browser("viewer@university.example.jp", &app.university)
+        .await;
+    let kpi = page.get(&format!("/programmes/{p}/kpi")).await;
+    assert_eq!(kpi.status, 200);
+    assert!(kpi.text.contains("参加企業数") && !kpi.text.contains("うち参入案件のある企業"));
+}

@@ -176,6 +176,8 @@ struct KpiPage {
     years: Vec<YearLine>,
     can_record: bool,
     print: bool,
+    activity: Vec<YearLine>,
+    show_funnel: bool,
 }
 
 async fn kpi_page(
@@ -191,7 +193,38 @@ async fn kpi_page(
         tr.t1("kpi-n-jobs", "n", &n.to_string())
     });
     let (year_head, years) = year_lines(&k.programme, &k.report);
+    let activity = state
+        .app
+        .activity(
+            &caller.sight,
+            id,
+            &state.app.activity_years(&k.programme, k.as_of),
+        )
+        .await?;
+    let show_funnel = activity.iter().any(|a| a.funnel.is_some());
+    let activity = activity
+        .iter()
+        .rev()
+        .map(|a| {
+            let f = &a.figures;
+            let mut cells = vec![
+                f.events_held,
+                f.participants,
+                f.firms_reached,
+                f.first_time_firms,
+            ];
+            if let Some(n) = &a.funnel {
+                cells.extend([n.consulted, n.entry_case, n.commercialised]);
+            }
+            YearLine {
+                label: a.fiscal_year.full_label(),
+                cells: cells.iter().map(|c| c.to_string()).collect(),
+            }
+        })
+        .collect();
     let page = KpiPage {
+        activity,
+        show_funnel,
         as_of: tr.t1("kpi-as-of", "year", &k.as_of.full_label()),
         baseline: tr.t1("home-kpi-note", "year", &k.report.baseline.full_label()),
         blocks: blocks(tr, &k.programme, &k.report),
