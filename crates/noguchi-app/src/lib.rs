@@ -18,6 +18,7 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod events_import;
 pub mod indexer;
 pub mod ledger;
 pub mod mail;

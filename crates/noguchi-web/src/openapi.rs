@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         api::events::registrations, api::events::register, api::events::cancel_with_token,
         api::events::show_registration, api::events::update_registration, api::events::cancel,
         api::events::check_in, api::events::activity, api::events::network,
+        api::events::import_attendance,
     ),
     modifiers(&Bearer, &Problems),
     security(("bearer" = [])),

@@ -209,6 +209,14 @@ fn routes() -> Routes {
     .get("/events/{id}", pages::events::show)
     .post("/events/{id}/register", pages::events::register)
     .get("/events/{id}/desk", pages::events::desk)
+    .get(
+        "/events/{id}/attendance/import",
+        pages::events::attendance_form,
+    )
+    .post(
+        "/events/{id}/attendance/import",
+        pages::events::attendance_import,
+    )
     .post("/registrations/{id}/check-in", pages::events::check_in)
     .post("/registrations/{id}/cancel", pages::events::cancel)
     .get("/registrations/manage/{token}", pages::events::manage)
@@ -286,6 +294,10 @@ fn routes() -> Routes {
     )
     .post("/api/v1/registrations/{id}/cancel", api::events::cancel)
     .post("/api/v1/registrations/{id}/check-in", api::events::check_in)
+    .post(
+        "/api/v1/events/{id}/attendance/import",
+        api::events::import_attendance,
+    )
     .get("/api/v1/programmes/{id}/activity", api::events::activity)
     .get("/api/v1/programmes/{id}/network", api::events::network)
     .get("/api/v1/programmes/{id}/proposals", api::proposals::list)

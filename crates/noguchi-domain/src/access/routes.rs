@@ -171,6 +171,8 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/events/{id}", Public),
     rule("POST", "/events/{id}/register", Public),
     rule("GET", "/events/{id}/desk", SignedIn),
+    rule("GET", "/events/{id}/attendance/import", SignedIn),
+    rule("POST", "/events/{id}/attendance/import", SignedIn),
     rule("POST", "/registrations/{id}/check-in", SignedIn),
     rule("POST", "/registrations/{id}/cancel", SignedIn),
     // A registration's personal link: its secret is the credential (`access::cancel_with_link`).
@@ -233,6 +235,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("PATCH", "/api/v1/registrations/{id}", SignedIn),
     rule("POST", "/api/v1/registrations/{id}/cancel", SignedIn),
     rule("POST", "/api/v1/registrations/{id}/check-in", SignedIn),
+    rule("POST", "/api/v1/events/{id}/attendance/import", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/activity", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/network", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/proposals", SignedIn),

@@ -632,3 +632,109 @@ pub async fn network(
         state.app.network(&caller.sight, &id, fy).await?,
     )))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceRowOut {
+    /// The row number in the file (the header is row 1).
+    pub row: usize,
+    pub name: String,
+    pub ok: bool,
+    /// check_in, already, walk_in or absent.
+    pub action: Option<String>,
+    pub registration_id: Option<String>,
+    pub errors: Vec<super::FieldErrorOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceOut {
+    pub dry_run: bool,
+    pub valid: usize,
+    pub invalid: usize,
+    /// People recorded as come (0 on a dry run, or when any row is invalid: all or nothing).
+    pub recorded: usize,
+    pub rows: Vec<AttendanceRowOut>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DryRunQuery {
+    /// true (default): check every row and write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// Records a paper sign-in sheet (XLSX or CSV, UTF-8 or Shift_JIS, sent as the body) as
+/// check-ins. Columns: 氏名 (required), ふりがな, メールアドレス, 所属, 法人番号, 出欠 (○ / 出席 …;
+/// without it every listed person came). Rows match registrations by e-mail, else by name;
+/// someone not registered (a walk-in) is registered and checked in.
+#[utoipa::path(post, path = "/api/v1/events/{id}/attendance/import", tag = "events", params(("id" = String, Path), DryRunQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = AttendanceOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = AttendanceOut)))]
+pub async fn import_attendance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<DryRunQuery>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    use noguchi_app::events_import::AttendanceAction as A;
+    let tr = crate::i18n::Tr(caller.lang);
+    let import = state
+        .app
+        .import_attendance(&caller.sight, &id, &body, q.dry_run.unwrap_or(true))
+        .await?;
+    let invalid = import.invalid();
+    let rows = import
+        .rows
+        .iter()
+        .map(|r| {
+            let (action, registration_id, errors) = match &r.action {
+                Ok(a) => {
+                    let (code, id) = match a {
+                        A::CheckIn { registration_id } => {
+                            ("check_in", Some(registration_id.clone()))
+                        }
+                        A::Already { registration_id } => {
+                            ("already", Some(registration_id.clone()))
+                        }
+                        A::WalkIn => ("walk_in", None),
+                        A::Absent => ("absent", None),
+                    };
+                    (Some(code.to_owned()), id, Vec::new())
+                }
+                Err(i) => (
+                    None,
+                    None,
+                    i.0.iter()
+                        .map(|e| super::FieldErrorOut {
+                            field: e.field.clone(),
+                            message: tr.error(e),
+                        })
+                        .collect(),
+                ),
+            };
+            AttendanceRowOut {
+                row: r.row,
+                name: r.name.clone(),
+                ok: r.action.is_ok(),
+                action,
+                registration_id,
+                errors,
+            }
+        })
+        .collect();
+    let status = if invalid > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(AttendanceOut {
+            dry_run: import.dry_run,
+            valid: import.rows.len() - invalid,
+            invalid,
+            recorded: import.recorded,
+            rows,
+        }),
+    )
+        .into_response())
+}

@@ -652,3 +652,125 @@ pub async fn network(
         ctx,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "attendance_import.html")]
+struct AttendancePage {
+    ctx: Ctx,
+    event: Event,
+    error: Option<String>,
+    checked: bool,
+    rows: Vec<AttendanceLine>,
+    invalid: usize,
+    csv: String,
+}
+
+pub struct AttendanceLine {
+    pub row: usize,
+    pub name: String,
+    pub ok: bool,
+    pub action: String,
+    pub errors: Vec<String>,
+}
+
+/// The page of a paper sign-in sheet: choose the file.
+pub async fn attendance_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let v = state.app.event_to_edit(&caller.sight, &id).await?;
+    Ok(render(&AttendancePage {
+        ctx: Ctx::new(&caller, &format!("/events/{id}/attendance/import")),
+        event: v.event,
+        error: None,
+        checked: false,
+        rows: Vec::new(),
+        invalid: 0,
+        csv: String::new(),
+    }))
+}
+
+/// Step 1 (the file): a dry run showing what each row comes to. Step 2 (the checked rows sent
+/// back as CSV): records them all, or none when any is invalid.
+pub async fn attendance_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Response, AppError> {
+    use noguchi_app::events_import::AttendanceAction as A;
+    let v = state.app.event_to_edit(&caller.sight, &id).await?;
+    let ctx = Ctx::new(&caller, &format!("/events/{id}/attendance/import"));
+    let tr = ctx.tr;
+    let (bytes, confirm) = crate::upload::read_upload(req, &state).await?;
+    let mut page = AttendancePage {
+        ctx,
+        event: v.event,
+        error: None,
+        checked: true,
+        rows: Vec::new(),
+        invalid: 0,
+        csv: String::new(),
+    };
+    let import = match state
+        .app
+        .import_attendance(&caller.sight, &id, &bytes, !confirm)
+        .await
+    {
+        Ok(i) => i,
+        Err(noguchi_app::Error::Invalid(i)) => {
+            page.checked = false;
+            page.error = Some(
+                i.0.iter()
+                    .map(|e| tr.error(e))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let mut r = render(&page);
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if confirm && import.invalid() == 0 {
+        return Ok(Redirect::to(&format!("/events/{id}/desk")).into_response());
+    }
+    page.invalid = import.invalid();
+    page.csv = noguchi_app::sheets::read::normalised_csv(&bytes).await?;
+    page.rows = import
+        .rows
+        .iter()
+        .map(|r| {
+            let (ok, action, errors) = match &r.action {
+                Ok(a) => (
+                    true,
+                    tr.t(match a {
+                        A::CheckIn { .. } => "attendance-check-in",
+                        A::Already { .. } => "attendance-already",
+                        A::WalkIn => "attendance-walk-in",
+                        A::Absent => "attendance-absent",
+                    }),
+                    Vec::new(),
+                ),
+                Err(i) => (
+                    false,
+                    String::new(),
+                    i.0.iter().map(|e| tr.error(e)).collect(),
+                ),
+            };
+            AttendanceLine {
+                row: r.row,
+                name: r.name.clone(),
+                ok,
+                action,
+                errors,
+            }
+        })
+        .collect();
+    let mut resp = render(&page);
+    if page.invalid > 0 {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}

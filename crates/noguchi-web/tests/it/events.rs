@@ -1140,3 +1140,148 @@ async fn the_council_sees_the_activity_and_the_secretariat_the_funnel() {
     assert_eq!(kpi.status, 200);
     assert!(kpi.text.contains("参加企業数") && !kpi.text.contains("うち参入案件のある企業"));
 }
+
+/// A paper sign-in sheet (Shift_JIS CSV, as Excel saves it): a dry run reports each row and
+/// writes nothing; a row wrong anywhere stops the whole sheet; the import checks in the
+/// registered (by e-mail or by name), registers and checks in a walk-in, and leaves the absent.
+#[tokio::test]
+async fn a_paper_sign_in_sheet_checks_people_in_all_or_nothing() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "見学会", "kind": "site_tour",
+        "starts_at": "2026-11-10T10:00:00+09:00", "ends_at": "2026-11-10T12:00:00+09:00", "public": true})).await;
+    for i in 0..3 {
+        guest(&app, &ev, i, "会津精工株式会社", json!({})).await;
+    }
+    let url = |dry: bool| format!("/api/v1/events/{ev}/attendance/import?dry_run={dry}");
+    let send = |csv: &str, dry: bool| {
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
+        let req = axum::http::Request::post(url(dry))
+            .header("authorization", format!("Bearer {chamber}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(bytes.into_owned()))
+            .unwrap();
+        let router = app.router.clone();
+        async move {
+            let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = resp.status().as_u16();
+            let bytes = http_body_util::BodyExt::collect(resp.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    // guest0 by e-mail, 参加 1 by name (the sheet has no e-mail for him), guest2 absent, a
+    // walk-in with what a registration needs.
+    let sheet = "氏名,メールアドレス,所属,出欠\n参加 0,GUEST0@example.jp,会津精工,○\n参加　1,,会津精工,出席\n参加 2,guest2@example.jp,会津精工,×\n飛込 太郎,walkin@example.jp,磐梯技研,○\n";
+    let (st, dry) = send(sheet, true).await;
+    assert_eq!(st, 200, "{dry}");
+    let actions: Vec<_> = dry["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].clone())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            json!("check_in"),
+            json!("check_in"),
+            json!("absent"),
+            json!("walk_in")
+        ]
+    );
+    assert_eq!(dry["recorded"], 0);
+    assert!(
+        registrations(&app, &chamber, &ev)
+            .await
+            .iter()
+            .all(|r| r["checked_in"] == false)
+    );
+    // One bad row (a walk-in without an e-mail, an unreadable mark) stops the sheet.
+    let bad = format!("{sheet}名無し 花子,,どこか,○\n参加 2,guest2@example.jp,会津精工,たぶん\n");
+    let (st, out) = send(&bad, false).await;
+    assert_eq!(st, 422, "{out}");
+    assert_eq!(out["invalid"], 2);
+    assert_eq!(out["rows"][4]["errors"][0]["field"], "email");
+    assert_eq!(out["rows"][5]["errors"][0]["field"], "attended");
+    assert_eq!(
+        registrations(&app, &chamber, &ev).await.len(),
+        3,
+        "nothing written"
+    );
+    let (st, done) = send(sheet, false).await;
+    assert_eq!(st, 200, "{done}");
+    assert_eq!(done["recorded"], 3);
+    let list = registrations(&app, &chamber, &ev).await;
+    let came: Vec<_> = list
+        .iter()
+        .filter(|r| r["checked_in"] == true)
+        .map(|r| r["email"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        came,
+        [
+            "guest0@example.jp",
+            "guest1@example.jp",
+            "walkin@example.jp"
+        ]
+    );
+    // The same sheet again changes nothing.
+    let (_, again) = send(sheet, false).await;
+    assert_eq!(again["rows"][0]["action"], "already");
+    assert_eq!(again["recorded"], 0);
+    // A firm may not record attendance.
+    let (_, firm) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let r = app.api("POST", &url(true), Some(&firm), None).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+}
+
+/// The sign-in sheet's page: the file is checked and each row's result shown; the
+/// confirmation records it and returns to the desk.
+#[tokio::test]
+async fn the_sign_in_sheet_page_checks_then_records() {
+    let app = App::new().await;
+    let staff = app.browser("events@cci.example.jp", &app.chamber).await;
+    let crate::common::Auth::Browser { cookie, csrf } = staff.auth.clone() else {
+        unreachable!()
+    };
+    let chamber = app.user("api@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "見学会", "kind": "site_tour",
+        "starts_at": "2026-11-10T10:00:00+09:00", "ends_at": "2026-11-10T12:00:00+09:00", "public": true})).await;
+    guest(&app, &ev, 0, "会津精工株式会社", json!({})).await;
+    let form = staff.get(&format!("/events/{ev}/attendance/import")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    let path = format!("/events/{ev}/attendance/import");
+    let req = crate::pipelines::upload(
+        &path,
+        &cookie,
+        &csrf,
+        "氏名,メールアドレス\n参加 0,guest0@example.jp\n",
+    );
+    let resp = app.request(req).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert!(resp.text.contains("受付済みにします"), "{}", resp.text);
+    let csv = resp
+        .text
+        .split("name=\"csv\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csv = csv
+        .replace("&#10;", "\n")
+        .replace("&#13;", "\r")
+        .replace("&#34;", "\"")
+        .replace("&#38;", "&")
+        .replace("&#x2c;", ",");
+    let r = staff.post_form(&path, &[("csv", csv.as_str())]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let list = registrations(&app, &chamber, &ev).await;
+    assert_eq!(list[0]["checked_in"], true);
+}

@@ -822,7 +822,7 @@ async fn entry_cases_import_with_a_dry_run() {
 }
 
 /// A file upload as a browser sends it from an import page.
-fn upload(
+pub(crate) fn upload(
     path: &str,
     cookie: &str,
     csrf: &str,
