@@ -7,7 +7,7 @@
 //! Without an SMTP server configured, no worker runs and the outbox keeps every mail.
 
 use crate::App;
-use noguchi_domain::event::{EventKind, RegistrationStatus, format_instant};
+use noguchi_domain::event::{EventKind, RegistrationStatus};
 use noguchi_storage::{MailDraft, MailFor};
 use std::time::Duration;
 
@@ -34,6 +34,22 @@ fn kind_label(k: EventKind) -> &'static str {
         EventKind::Matching => "商談・マッチング会",
         EventKind::SiteTour => "見学会",
         EventKind::NeedsPitch => "ニーズ発表会",
+    }
+}
+
+/// A time span as Japanese mail writes it: 2027年1月15日（金）13:30〜16:00 (JST).
+fn when_in_words(start: time::OffsetDateTime, end: time::OffsetDateTime) -> String {
+    use noguchi_domain::event::JST;
+    let (s, e) = (start.to_offset(JST), end.to_offset(JST));
+    let weekday =
+        ["月", "火", "水", "木", "金", "土", "日"][s.weekday().number_days_from_monday() as usize];
+    let day =
+        |t: time::OffsetDateTime| format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day());
+    let hm = |t: time::OffsetDateTime| format!("{:02}:{:02}", t.hour(), t.minute());
+    if s.date() == e.date() {
+        format!("{}（{weekday}）{}〜{}", day(s), hm(s), hm(e))
+    } else {
+        format!("{}（{weekday}）{} 〜 {} {}", day(s), hm(s), day(e), hm(e))
     }
 }
 
@@ -70,12 +86,11 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
     };
     let subject = format!("【{status}】{}", event.data.title);
     let mut body = format!(
-        "{} 様\n\n{headline}\n\n■ {}（{}）\n日時: {} 〜 {}\n",
+        "{} 様\n\n{headline}\n\n■ {}（{}）\n日時: {}\n",
         r.data.name,
         event.data.title,
         kind_label(event.data.kind),
-        format_instant(event.data.starts_at).replace('T', " "),
-        format_instant(event.data.ends_at).replace('T', " "),
+        when_in_words(event.data.starts_at, event.data.ends_at),
     );
     if let Some(v) = &event.data.venue {
         body.push_str(&format!("会場: {v}\n"));
@@ -89,7 +104,7 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
     ));
     match token {
         Some(t) => body.push_str(&format!(
-            "お申し込みの確認・変更・キャンセルと、当日の受付用コードは次のページにあります（このリンクはご本人専用です。他の方に転送しないでください）。\n{}\n",
+            "お申し込みの確認・キャンセルは次のページからできます。当日はこのページの受付番号をお知らせください（このリンクはご本人専用です。他の方に転送しないでください）。\n{}\n",
             ctx.link(&format!("/registrations/manage/{t}"))
         )),
         None => body.push_str(
@@ -204,6 +219,14 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_in_mail_are_japanese() {
+        use noguchi_domain::event::parse_instant;
+        let s = parse_instant("2027-01-15T04:30:00Z").unwrap();
+        let e = parse_instant("2027-01-15T16:00:00+09:00").unwrap();
+        assert_eq!(when_in_words(s, e), "2027年1月15日（金）13:30〜16:00");
+    }
 
     #[test]
     fn smtp_urls() {

@@ -432,7 +432,8 @@ pub async fn manage(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let (event, registration) = state.app.registration_by_link(&token).await?;
-    let ctx = Ctx::new(&caller, "/registrations/manage");
+    // The language switch returns here (same origin: the secret stays on this site).
+    let ctx = Ctx::new(&caller, &format!("/registrations/manage/{token}"));
     let tr = ctx.tr;
     let page = ManagePage {
         when: when(&event.data),
@@ -610,7 +611,10 @@ pub async fn network(
             .map_err(|p| AppError::field("fiscal_year", p))?,
     };
     let view = state.app.network(&caller.sight, &id, fy).await?;
-    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/network"));
+    let ctx = Ctx::new(
+        &caller,
+        &format!("/programmes/{id}/network?fiscal_year={}", fy.0),
+    );
     let tr = ctx.tr;
     let name = |o: &str| view.names.get(o).cloned().unwrap_or_else(|| o.to_owned());
     const SHOWN: usize = 300;
