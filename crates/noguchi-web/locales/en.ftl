@@ -764,3 +764,7 @@ attendance-absent = Absent (nothing recorded)
 registrations-no-match = No registration matches.
 desk-more = More
 registration-cancel-for = Cancel this registration
+badges-title = Name badges
+badges-help = Badges of the confirmed participants (business-card size, 91×55 mm). Print from the browser on A4.
+registration-directory = Organisation (directory)
+registrations-export = Participant list

@@ -764,3 +764,7 @@ attendance-absent = 欠席（記録しません）
 registrations-no-match = 該当する申込はありません。
 desk-more = その他
 registration-cancel-for = この申込をキャンセル
+badges-title = 名札
+badges-help = 参加確定の方の名札です（名刺サイズ 91×55mm）。ブラウザーの印刷で A4 に出力します。
+registration-directory = 団体（名簿）
+registrations-export = 参加者名簿

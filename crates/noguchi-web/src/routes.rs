@@ -209,6 +209,8 @@ fn routes() -> Routes {
     .get("/events/{id}", pages::events::show)
     .post("/events/{id}/register", pages::events::register)
     .get("/events/{id}/desk", pages::events::desk)
+    .get("/events/{id}/registrations/export", pages::events::export)
+    .get("/events/{id}/badges", pages::events::badges)
     .get(
         "/events/{id}/attendance/import",
         pages::events::attendance_form,

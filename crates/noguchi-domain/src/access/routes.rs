@@ -171,6 +171,8 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/events/{id}", Public),
     rule("POST", "/events/{id}/register", Public),
     rule("GET", "/events/{id}/desk", SignedIn),
+    rule("GET", "/events/{id}/registrations/export", SignedIn),
+    rule("GET", "/events/{id}/badges", SignedIn),
     rule("GET", "/events/{id}/attendance/import", SignedIn),
     rule("POST", "/events/{id}/attendance/import", SignedIn),
     rule("POST", "/registrations/{id}/check-in", SignedIn),

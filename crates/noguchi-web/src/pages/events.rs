@@ -778,3 +778,92 @@ pub async fn attendance_import(
     }
     Ok(resp)
 }
+
+#[derive(Deserialize)]
+pub struct FormatQuery {
+    format: Option<String>,
+}
+
+/// The participant list as XLSX or CSV (UTF-8 or Shift_JIS): who registered, their status and
+/// whether they came (formula-like cells neutralised by the writer), for those who run events.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(f): Query<FormatQuery>,
+) -> Result<Response, AppError> {
+    use crate::download::{Cell, table_response};
+    let regs = state.app.registrations(&caller.sight, &id).await?;
+    let tr = Tr(caller.lang);
+    let header: Vec<String> = [
+        "field-registration-name",
+        "field-registration-name_kana",
+        "field-registration-email",
+        "field-registration-organisation_name",
+        "field-registration-corporate_number",
+        "registration-directory",
+        "field-status",
+        "event-checked-in",
+        "field-created_at",
+    ]
+    .iter()
+    .map(|k| tr.t(k))
+    .collect();
+    let rows: Vec<Vec<Cell>> = regs
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.data.name),
+                Cell::Text(r.data.name_kana.unwrap_or_default()),
+                Cell::Text(r.data.email),
+                Cell::Text(r.data.organisation_name),
+                Cell::Text(r.data.corporate_number.unwrap_or_default()),
+                Cell::Text(r.organisation_directory_name.unwrap_or_default()),
+                Cell::Text(tr.code("registration-status", r.status.code())),
+                Cell::Text(
+                    r.checked_in_at
+                        .map(|t| t.chars().take(16).collect::<String>().replace('T', " ") + " UTC")
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(r.created_at.chars().take(10).collect()),
+            ]
+        })
+        .collect();
+    table_response(&header, &rows, f.format.as_deref(), "participants")
+}
+
+#[derive(Template)]
+#[template(path = "badges.html")]
+struct BadgesPage {
+    ctx: Ctx,
+    event: Event,
+    badges: Vec<(String, String, String)>,
+}
+
+/// Name badges of the confirmed participants, to print (one card each: name, reading,
+/// organisation).
+pub async fn badges(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let v = state.app.event(&caller.sight, &id).await?;
+    let regs = state.app.registrations(&caller.sight, &id).await?;
+    let badges = regs
+        .into_iter()
+        .filter(|r| r.status == noguchi_domain::event::RegistrationStatus::Confirmed)
+        .map(|r| {
+            (
+                r.data.name,
+                r.data.name_kana.unwrap_or_default(),
+                r.organisation_directory_name
+                    .unwrap_or(r.data.organisation_name),
+            )
+        })
+        .collect();
+    Ok(render(&BadgesPage {
+        ctx: Ctx::new(&caller, &format!("/events/{id}/badges")),
+        event: v.event,
+        badges,
+    }))
+}

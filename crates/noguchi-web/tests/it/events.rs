@@ -1285,3 +1285,56 @@ async fn the_sign_in_sheet_page_checks_then_records() {
     let list = registrations(&app, &chamber, &ev).await;
     assert_eq!(list[0]["checked_in"], true);
 }
+
+/// The participant list exports with formula-like names neutralised, and the badges print the
+/// confirmed only; a firm gets neither.
+#[tokio::test]
+async fn the_participant_list_exports_safely_and_badges_print_the_confirmed() {
+    let app = App::new().await;
+    let staff = app.browser("events@cci.example.jp", &app.chamber).await;
+    let chamber = app.user("api@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "見学会", "kind": "site_tour",
+        "starts_at": "2027-02-10T10:00:00+09:00", "ends_at": "2027-02-10T12:00:00+09:00", "capacity": 1, "public": true})).await;
+    guest(
+        &app,
+        &ev,
+        0,
+        "=HYPERLINK(\"http://evil.example/\",\"x\")",
+        json!({}),
+    )
+    .await;
+    guest(&app, &ev, 1, "磐梯技研", json!({})).await;
+    let csv = staff
+        .get(&format!("/events/{ev}/registrations/export?format=csv"))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.contains("'=HYPERLINK"), "{}", csv.text);
+    assert!(!csv.text.contains(",=HYPERLINK"), "{}", csv.text);
+    let xlsx = staff
+        .get(&format!("/events/{ev}/registrations/export?format=xlsx"))
+        .await;
+    assert_eq!(xlsx.status, 200);
+    assert!(
+        xlsx.header("content-type")
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let bad = staff
+        .get(&format!("/events/{ev}/registrations/export?format=pdf"))
+        .await;
+    assert_eq!(bad.status, 422);
+    let badges = staff.get(&format!("/events/{ev}/badges")).await;
+    assert_eq!(badges.status, 200);
+    assert!(
+        badges.text.contains("参加 0") && !badges.text.contains("参加 1"),
+        "the waitlisted get no badge"
+    );
+    let firm = app.browser("eng@firm.example.jp", &app.hospital).await;
+    assert_eq!(
+        firm.get(&format!("/events/{ev}/registrations/export?format=csv"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(firm.get(&format!("/events/{ev}/badges")).await.status, 404);
+}
