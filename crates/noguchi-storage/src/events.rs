@@ -7,6 +7,7 @@
 //! the step happened.
 
 use crate::audit::Change;
+use crate::organisations::check_organisation;
 use crate::outbox::{MailDraft, enqueue};
 use crate::sql::get;
 use crate::{Result, Store, StoreError, new_id, timestamp};
@@ -242,32 +243,7 @@ impl Store {
             return Ok(Registered::Duplicate);
         }
         let status = seat(event.data.capacity, event.confirmed);
-        let now = tx.now();
-        let id = new_id(now);
-        sqlx::query(
-            "INSERT INTO registrations (id, event_id, programme_id, name, name_kana, email, email_key, organisation_name, \
-             corporate_number, organisation_id, organisation_match, user_id, source, status, manage_token_hash, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-        )
-        .bind(&id)
-        .bind(event_id)
-        .bind(&event.programme_id)
-        .bind(&new.data.name)
-        .bind(new.data.name_kana.clone())
-        .bind(&new.data.email)
-        .bind(&new.data.email)
-        .bind(&new.data.organisation_name)
-        .bind(new.data.corporate_number.clone())
-        .bind(new.organisation_id.clone())
-        .bind(new.organisation_match.code())
-        .bind(new.user_id.clone())
-        .bind(new.source.code())
-        .bind(status.code())
-        .bind(new.manage_token_hash.clone())
-        .bind(timestamp(now))
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_registration(&mut tx, &event, &new, status, false).await?;
         // Names and e-mail addresses stay out of the audit log: it outlives the event's list.
         tx.audit(
             Change::create("registration", &id, &event.data.title).after(json!({
@@ -505,6 +481,47 @@ impl Store {
     }
 }
 
+/// Inserts a registration with the seat decided; `checked_in` for someone recorded as come at
+/// once (a walk-in from a sign-in sheet).
+async fn insert_registration(
+    tx: &mut crate::write::Write,
+    event: &Event,
+    new: &NewRegistration,
+    status: RegistrationStatus,
+    checked_in: bool,
+) -> Result<String> {
+    let now = timestamp(tx.now());
+    let id = new_id(tx.now());
+    let by = tx.actor().user_id.clone();
+    sqlx::query(
+        "INSERT INTO registrations (id, event_id, programme_id, name, name_kana, email, email_key, organisation_name, \
+         corporate_number, organisation_id, organisation_match, user_id, source, status, manage_token_hash, \
+         checked_in_at, checked_in_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+    )
+    .bind(&id)
+    .bind(&event.id)
+    .bind(&event.programme_id)
+    .bind(&new.data.name)
+    .bind(new.data.name_kana.clone())
+    .bind(&new.data.email)
+    .bind(&new.data.email)
+    .bind(&new.data.organisation_name)
+    .bind(new.data.corporate_number.clone())
+    .bind(new.organisation_id.clone())
+    .bind(new.organisation_match.code())
+    .bind(new.user_id.clone())
+    .bind(new.source.code())
+    .bind(status.code())
+    .bind(new.manage_token_hash.clone())
+    .bind(checked_in.then(|| now.clone()))
+    .bind(checked_in.then_some(by))
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
 /// Fills free seats from the waitlist, earliest first, and queues each promoted person's mail.
 async fn promote_waitlisted(
     tx: &mut crate::write::Write,
@@ -578,18 +595,6 @@ async fn load_registration(conn: &mut AnyConnection, id: &str) -> Result<Registr
         .await?
         .ok_or(StoreError::NotFound)?;
     registration_from_row(&r)
-}
-
-async fn check_organisation(conn: &mut AnyConnection, id: &str) -> Result<()> {
-    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_none()
-    {
-        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
-    }
-    Ok(())
 }
 
 fn event_json(d: &EventData) -> serde_json::Value {
@@ -840,32 +845,7 @@ impl Store {
             if status == RegistrationStatus::Confirmed {
                 confirmed += 1;
             }
-            let id = new_id(now);
-            sqlx::query(
-                "INSERT INTO registrations (id, event_id, programme_id, name, name_kana, email, email_key, organisation_name, \
-                 corporate_number, organisation_id, organisation_match, user_id, source, status, manage_token_hash, \
-                 checked_in_at, checked_in_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16, $16)",
-            )
-            .bind(&id)
-            .bind(event_id)
-            .bind(&event.programme_id)
-            .bind(&new.data.name)
-            .bind(new.data.name_kana.clone())
-            .bind(&new.data.email)
-            .bind(&new.data.email)
-            .bind(&new.data.organisation_name)
-            .bind(new.data.corporate_number.clone())
-            .bind(new.organisation_id.clone())
-            .bind(new.organisation_match.code())
-            .bind(new.user_id.clone())
-            .bind(new.source.code())
-            .bind(status.code())
-            .bind(new.manage_token_hash.clone())
-            .bind(timestamp(now))
-            .bind(&grant.actor().user_id)
-            .execute(&mut *tx)
-            .await?;
+            let id = insert_registration(&mut tx, &event, &new, status, true).await?;
             tx.audit(
                 Change::create("registration", &id, &event.data.title).after(json!({
                     "event_id": event_id,

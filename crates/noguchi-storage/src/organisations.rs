@@ -492,3 +492,17 @@ pub fn organisation_json(d: &OrganisationData) -> Value {
         "notes": d.notes,
     })
 }
+
+/// Refuses a reference (`organisation_id`) to an organisation that does not exist, naming the
+/// field (the database's foreign key is the net under this check).
+pub(crate) async fn check_organisation(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
+    }
+    Ok(())
+}

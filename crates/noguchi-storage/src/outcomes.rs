@@ -1,6 +1,7 @@
 //! The KPI ledger: outcomes with their evidence and verification.
 
 use crate::audit::Change;
+use crate::organisations::check_organisation;
 use crate::sql::{Page, get};
 use crate::write::Write;
 use crate::{Result, Store, StoreError, new_id, timestamp};
@@ -307,17 +308,6 @@ impl Store {
             })
             .collect()
     }
-}
-
-async fn check_organisation(conn: &mut AnyConnection, organisation_id: &str) -> Result<()> {
-    let found = sqlx::query("SELECT id FROM organisations WHERE id = $1")
-        .bind(organisation_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if found.is_none() {
-        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
-    }
-    Ok(())
 }
 
 pub(crate) async fn insert(

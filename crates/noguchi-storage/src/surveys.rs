@@ -1,13 +1,13 @@
 //! Needs survey campaigns and their per-campaign links.
 
 use crate::audit::Change;
+use crate::organisations::check_organisation;
 use crate::sql::{flag, get};
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::dates::{format_date, parse_date};
 use noguchi_domain::needs::Disclosure;
 use noguchi_domain::survey::CampaignData;
-use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -195,18 +195,6 @@ async fn load(conn: &mut AnyConnection, condition: &str, value: &str) -> Result<
         .await?
         .ok_or(StoreError::NotFound)?;
     from_row(&r)
-}
-
-async fn check_organisation(conn: &mut AnyConnection, id: &str) -> Result<()> {
-    if sqlx::query("SELECT id FROM organisations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_none()
-    {
-        return Err(Invalid::one("organisation_id", Problem::UnknownReference).into());
-    }
-    Ok(())
 }
 
 fn campaign_json(d: &CampaignData) -> serde_json::Value {
