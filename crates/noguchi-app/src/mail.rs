@@ -72,6 +72,12 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
             ),
             RegistrationStatus::Cancelled => return None,
         },
+        MailFor::Reminder(e, r) => (
+            e,
+            r,
+            "event_reminder",
+            "明日のご参加をお待ちしております。日時と会場をご確認ください。",
+        ),
         MailFor::Promoted(e, r) => (
             e,
             r,
@@ -84,7 +90,11 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
         RegistrationStatus::Waitlisted => "キャンセル待ち",
         RegistrationStatus::Cancelled => "キャンセル",
     };
-    let subject = format!("【{status}】{}", event.data.title);
+    let subject = if kind == "event_reminder" {
+        format!("【明日開催】{}", event.data.title)
+    } else {
+        format!("【{status}】{}", event.data.title)
+    };
     let mut body = format!(
         "{} 様\n\n{headline}\n\n■ {}（{}）\n日時: {}\n",
         r.data.name,
@@ -200,6 +210,33 @@ impl App {
             }
         }
         Ok(sent)
+    }
+
+    /// Queues the reminders of events that begin within the next 24 hours (each confirmed
+    /// registration once); they wait in the outbox like any mail.
+    pub async fn queue_reminders(&self) -> crate::Result<usize> {
+        let grant = noguchi_domain::access::system_grant();
+        let ctx = MailContext {
+            public_url: self.public_url.clone(),
+        };
+        let compose = move |m: MailFor<'_>| compose(&ctx, m, None);
+        Ok(self
+            .store
+            .queue_reminders(&grant, time::Duration::hours(24), &compose)
+            .await?)
+    }
+
+    /// Queues reminders every five minutes, for as long as the server runs.
+    pub fn spawn_reminders(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.queue_reminders().await {
+                    tracing::error!(?e, "event reminders");
+                }
+                tokio::time::sleep(Duration::from_secs(300)).await;
+            }
+        });
     }
 
     /// Delivers the outbox every two seconds, for as long as the server runs.

@@ -77,6 +77,8 @@ pub enum Registered {
 pub enum MailFor<'a> {
     Registered(&'a Event, &'a Registration),
     Promoted(&'a Event, &'a Registration),
+    /// The day before the event.
+    Reminder(&'a Event, &'a Registration),
 }
 
 pub type Composer<'a> = &'a (dyn Fn(MailFor<'_>) -> Option<MailDraft> + Send + Sync);
@@ -864,5 +866,63 @@ impl Store {
         }
         tx.commit().await?;
         Ok(recorded)
+    }
+}
+
+impl Store {
+    /// Queues the reminder of every confirmed registration whose event begins within `ahead`
+    /// of `now` (and has not begun), once per registration. Returns how many were queued.
+    pub async fn queue_reminders(
+        &self,
+        grant: &Granted<permission::ManageEvents>,
+        ahead: time::Duration,
+        compose: Composer<'_>,
+    ) -> Result<usize> {
+        let now = self.now();
+        let due = sqlx::query(
+            "SELECT DISTINCT r.event_id FROM registrations r JOIN events e ON e.id = r.event_id \
+             WHERE r.status = 'confirmed' AND r.reminded_at IS NULL AND e.starts_at > $1 AND e.starts_at <= $2",
+        )
+        .bind(timestamp(now))
+        .bind(timestamp(now + ahead))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queued = 0;
+        for row in &due {
+            let event_id: String = get(row, "event_id")?;
+            let mut tx = self.begin(grant.actor()).await?;
+            tx.lock_row("events", &event_id).await?;
+            let event = load_event(&mut tx, &event_id).await?;
+            tx.covers(grant, &event.programme_id)?;
+            let ids = sqlx::query(
+                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'confirmed' AND reminded_at IS NULL",
+            )
+            .bind(&event_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            if ids.is_empty() {
+                continue;
+            }
+            for r in &ids {
+                let id: String = get(r, "id")?;
+                sqlx::query("UPDATE registrations SET reminded_at = $1 WHERE id = $2")
+                    .bind(timestamp(tx.now()))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                let reg = load_registration(&mut tx, &id).await?;
+                if let Some(mail) = compose(MailFor::Reminder(&event, &reg)) {
+                    enqueue(&mut tx, Some(&event.programme_id), &mail).await?;
+                }
+            }
+            tx.audit(
+                Change::update("event", &event_id, &event.data.title)
+                    .after(json!({"reminders_queued": ids.len()})),
+            )
+            .await?;
+            tx.commit().await?;
+            queued += ids.len();
+        }
+        Ok(queued)
     }
 }

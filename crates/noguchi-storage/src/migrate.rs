@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_curation.sql")),
     (6, include_str!("../migrations/0006_accounts_audit.sql")),
     (7, include_str!("../migrations/0007_events.sql")),
+    (8, include_str!("../migrations/0008_reminders.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

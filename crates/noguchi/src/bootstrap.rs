@@ -63,6 +63,7 @@ pub async fn serve(
 ) -> Result<(), String> {
     let app = app.with_public_url(Some(mail.public_url));
     ensure_admin(&app).await?;
+    app.spawn_reminders();
     match &mail.smtp_url {
         Some(url) => {
             let mailer = noguchi_app::mail::Mailer::new(url, &mail.from)?;

@@ -1338,3 +1338,60 @@ async fn the_participant_list_exports_safely_and_badges_print_the_confirmed() {
     );
     assert_eq!(firm.get(&format!("/events/{ev}/badges")).await.status, 404);
 }
+
+/// The day before an event each confirmed participant gets a reminder, once; the waitlisted and
+/// the cancelled get none, nor does an event further ahead.
+#[tokio::test]
+async fn reminders_go_the_day_before_once_to_the_confirmed() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    // The test clock stands at 2026-11-20 10:00 JST.
+    let tomorrow = event(&app, &chamber, json!({"title": "明日の見学会", "kind": "site_tour",
+        "starts_at": "2026-11-21T09:30:00+09:00", "ends_at": "2026-11-21T12:00:00+09:00", "capacity": 2, "public": true})).await;
+    let later = event(&app, &chamber, json!({"title": "来週のセミナー", "kind": "seminar",
+        "starts_at": "2026-11-27T13:30:00+09:00", "ends_at": "2026-11-27T16:00:00+09:00", "public": true})).await;
+    for i in 0..3 {
+        guest(&app, &tomorrow, i, "会津精工", json!({})).await;
+    }
+    guest(&app, &later, 9, "会津精工", json!({})).await;
+    let g1 = registrations(&app, &chamber, &tomorrow).await[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.api(
+        "POST",
+        &format!("/api/v1/registrations/{g1}/cancel"),
+        Some(&chamber),
+        None,
+    )
+    .await;
+    let core = noguchi_app::App::new(
+        app.db.store.clone(),
+        std::sync::Arc::new(
+            noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap(),
+        ),
+    );
+    // guest0 and the promoted guest2 are confirmed; guest1 cancelled.
+    assert_eq!(core.queue_reminders().await.unwrap(), 2);
+    assert_eq!(core.queue_reminders().await.unwrap(), 0, "once each");
+    let reminders: Vec<_> = app
+        .db
+        .store
+        .due_mail(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "event_reminder")
+        .collect();
+    let mut to: Vec<_> = reminders.iter().map(|m| m.recipient.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["guest0@example.jp", "guest2@example.jp"]);
+    assert!(reminders[0].subject.contains("明日開催"));
+    assert!(
+        reminders[0]
+            .body
+            .contains("2026年11月21日（土）09:30〜12:00"),
+        "{}",
+        reminders[0].body
+    );
+}
