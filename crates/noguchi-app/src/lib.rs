@@ -96,6 +96,11 @@ impl App {
         }
     }
 
+    /// The address Noguchi is reached at (`--public-url`), when set.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
     /// Sets the address Noguchi is reached at, for links in mail.
     pub fn with_public_url(mut self, url: Option<String>) -> Self {
         self.public_url = url.map(|u| u.trim_end_matches('/').to_owned());

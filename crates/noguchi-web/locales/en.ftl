@@ -768,3 +768,5 @@ badges-title = Name badges
 badges-help = Badges of the confirmed participants (business-card size, 91×55 mm). Print from the browser on A4.
 registration-directory = Organisation (directory)
 registrations-export = Participant list
+registration-qr = Check-in code
+registration-qr-help = Show this code at the reception on the day (on screen or printed).

@@ -768,3 +768,5 @@ badges-title = 名札
 badges-help = 参加確定の方の名札です（名刺サイズ 91×55mm）。ブラウザーの印刷で A4 に出力します。
 registration-directory = 団体（名簿）
 registrations-export = 参加者名簿
+registration-qr = 受付用コード
+registration-qr-help = 当日、受付でこのコードをお見せください（画面でも印刷でも構いません）。

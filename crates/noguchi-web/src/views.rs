@@ -72,3 +72,47 @@ pub fn reason_text(tr: Tr, r: &Reason) -> String {
         tr.t1(&key, "detail", &d)
     }
 }
+
+/// The absolute address of a path on this server, as the browser reached it (for a link the
+/// secretariat copies into an e-mail or a poster).
+pub fn absolute(headers: &axum::http::HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|s| matches!(*s, "http" | "https"))
+        .unwrap_or("http");
+    match host {
+        Some(h) => format!("{scheme}://{h}{path}"),
+        None => path.to_owned(),
+    }
+}
+
+/// A QR code as the dark modules a template draws (`x`, `y` in modules, with a quiet zone of
+/// four), or None when the text does not fit a QR code.
+pub struct Qr {
+    pub size: usize,
+    pub dark: Vec<(usize, usize)>,
+}
+
+pub fn qr(text: &str) -> Option<Qr> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let width = code.width();
+    let dark = code
+        .to_colors()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == qrcode::Color::Dark)
+        .map(|(i, _)| (i % width + 4, i / width + 4))
+        .collect();
+    Some(Qr {
+        size: width + 8,
+        dark,
+    })
+}

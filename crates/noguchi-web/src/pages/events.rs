@@ -424,14 +424,26 @@ struct ManagePage {
     registration: Registration,
     status: String,
     action: String,
+    /// The check-in code: the desk's address for this registration, which staff open with a
+    /// phone's camera and confirm with one tap.
+    qr: Option<crate::views::Qr>,
 }
 
 pub async fn manage(
     State(state): State<AppState>,
     caller: Caller,
     Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let (event, registration) = state.app.registration_by_link(&token).await?;
+    let desk = format!("/events/{}/desk?q={}", event.id, registration.id);
+    let desk = match state.app.public_url() {
+        Some(base) => format!("{base}{desk}"),
+        None => crate::views::absolute(&headers, &desk),
+    };
+    let qr = (registration.status != noguchi_domain::event::RegistrationStatus::Cancelled)
+        .then(|| crate::views::qr(&desk))
+        .flatten();
     // The language switch returns here (same origin: the secret stays on this site).
     let ctx = Ctx::new(&caller, &format!("/registrations/manage/{token}"));
     let tr = ctx.tr;
@@ -439,6 +451,7 @@ pub async fn manage(
         when: when(&event.data),
         status: tr.code("registration-status", registration.status.code()),
         action: format!("/registrations/manage/{token}/cancel"),
+        qr,
         event,
         registration,
         ctx,
@@ -502,6 +515,7 @@ pub async fn desk(
         .into_iter()
         .filter(|r| {
             key.is_empty()
+                || r.id == query.trim()
                 || [
                     Some(&r.data.name),
                     r.data.name_kana.as_ref(),

@@ -12,10 +12,10 @@ use crate::page::{Ctx, render};
 use crate::pages::account::with_pre_cookie;
 use crate::pages::needs::form::need_fields;
 use crate::pages::needs::{NeedLine, need_line};
-use crate::views::organisation_choices;
+use crate::views::{absolute, organisation_choices};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use noguchi_app::records::{Campaign, Programme};
 use noguchi_app::surveys::Answered;
@@ -102,27 +102,6 @@ struct CampaignPage {
     disclosure: String,
     answers: Vec<NeedLine>,
     can_manage: bool,
-}
-
-/// The absolute address of a path on this server, as the browser reached it (for a link the
-/// secretariat copies into an e-mail or a poster).
-fn absolute(headers: &HeaderMap, path: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        });
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|s| matches!(*s, "http" | "https"))
-        .unwrap_or("http");
-    match host {
-        Some(h) => format!("{scheme}://{h}{path}"),
-        None => path.to_owned(),
-    }
 }
 
 pub async fn show(

@@ -885,6 +885,16 @@ async fn a_guest_registers_and_cancels_in_the_browser_and_staff_check_in_at_the_
         .await;
     assert_eq!(mine.status, 200, "{}", mine.text);
     assert!(mine.text.contains("会津 花子") && mine.text.contains("参加確定"));
+    // The check-in code: a QR code of the desk's address for her registration, which finds
+    // exactly her there.
+    assert!(mine.text.contains("受付用コード") && mine.text.matches("<rect").count() > 100);
+    let by_code = staff.get(&format!("/events/{id}/desk?q={reg}")).await;
+    assert!(by_code.text.contains("会津 花子"));
+    assert_eq!(
+        by_code.text.matches("class=\"status status-").count(),
+        2,
+        "her row only"
+    );
     assert_eq!(mine.header("referrer-policy"), Some("same-origin"));
     let r = app
         .browse(
