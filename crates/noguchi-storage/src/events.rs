@@ -94,25 +94,17 @@ impl Store {
         tx.covers(grant, programme_id)?;
         let now = tx.now();
         let id = new_id(now);
-        sqlx::query(
-            "INSERT INTO events (id, programme_id, title, kind, description, starts_at, ends_at, venue, online_url, \
-             capacity, public, registration_opens_at, registration_closes_at, strategy, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        bind_event(
+            sqlx::query(
+                "INSERT INTO events (title, kind, description, starts_at, ends_at, venue, online_url, capacity, \
+                 public, registration_opens_at, registration_closes_at, strategy, id, programme_id, created_by, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+            ),
+            &data,
         )
         .bind(&id)
         .bind(programme_id)
-        .bind(&data.title)
-        .bind(data.kind.code())
-        .bind(data.description.clone())
-        .bind(timestamp(data.starts_at))
-        .bind(timestamp(data.ends_at))
-        .bind(data.venue.clone())
-        .bind(data.online_url.clone())
-        .bind(data.capacity)
-        .bind(i64::from(data.public))
-        .bind(data.registration_opens_at.map(timestamp))
-        .bind(data.registration_closes_at.map(timestamp))
-        .bind(data.strategy.clone())
         .bind(&grant.actor().user_id)
         .bind(timestamp(now))
         .execute(&mut *tx)
@@ -151,23 +143,14 @@ impl Store {
             .into());
         }
         let now = tx.now();
-        sqlx::query(
-            "UPDATE events SET title = $1, kind = $2, description = $3, starts_at = $4, ends_at = $5, venue = $6, \
-             online_url = $7, capacity = $8, public = $9, registration_opens_at = $10, registration_closes_at = $11, \
-             strategy = $12, updated_at = $13 WHERE id = $14",
+        bind_event(
+            sqlx::query(
+                "UPDATE events SET title = $1, kind = $2, description = $3, starts_at = $4, ends_at = $5, \
+                 venue = $6, online_url = $7, capacity = $8, public = $9, registration_opens_at = $10, \
+                 registration_closes_at = $11, strategy = $12, updated_at = $13 WHERE id = $14",
+            ),
+            &data,
         )
-        .bind(&data.title)
-        .bind(data.kind.code())
-        .bind(data.description.clone())
-        .bind(timestamp(data.starts_at))
-        .bind(timestamp(data.ends_at))
-        .bind(data.venue.clone())
-        .bind(data.online_url.clone())
-        .bind(data.capacity)
-        .bind(i64::from(data.public))
-        .bind(data.registration_opens_at.map(timestamp))
-        .bind(data.registration_closes_at.map(timestamp))
-        .bind(data.strategy.clone())
         .bind(timestamp(now))
         .bind(id)
         .execute(&mut *tx)
@@ -597,6 +580,26 @@ async fn load_registration(conn: &mut AnyConnection, id: &str) -> Result<Registr
         .await?
         .ok_or(StoreError::NotFound)?;
     registration_from_row(&r)
+}
+
+/// Binds an event's fields as $1 … $12 (title … strategy), in the order both the insert and the
+/// update name them.
+fn bind_event<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    d: &EventData,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(d.title.clone())
+        .bind(d.kind.code())
+        .bind(d.description.clone())
+        .bind(timestamp(d.starts_at))
+        .bind(timestamp(d.ends_at))
+        .bind(d.venue.clone())
+        .bind(d.online_url.clone())
+        .bind(d.capacity)
+        .bind(i64::from(d.public))
+        .bind(d.registration_opens_at.map(timestamp))
+        .bind(d.registration_closes_at.map(timestamp))
+        .bind(d.strategy.clone())
 }
 
 fn event_json(d: &EventData) -> serde_json::Value {

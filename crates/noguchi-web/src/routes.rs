@@ -203,7 +203,7 @@ fn routes() -> Routes {
     .get("/survey/{token}", pages::surveys::survey_form)
     .post("/survey/{token}", pages::surveys::survey_answer)
     .get("/programmes/{id}/events", pages::events::list)
-    .get("/programmes/{id}/network", pages::events::network)
+    .get("/programmes/{id}/network", pages::network::network)
     .get("/programmes/{id}/events/new", pages::events::new_form)
     .post("/programmes/{id}/events", pages::events::create)
     .get("/events/{id}", pages::events::show)

@@ -308,7 +308,6 @@ fn registration_fields(tr: Tr, caller: &Caller, input: &RegistrationInput) -> Ve
     ]
 }
 
-#[allow(clippy::too_many_arguments)]
 fn event_page(
     state: &AppState,
     caller: &Caller,
@@ -576,99 +575,6 @@ fn back_to_desk(event_id: &str, q: Option<String>) -> Response {
         None => format!("/events/{event_id}/desk"),
     };
     Redirect::to(&to).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "network.html")]
-struct NetworkPage {
-    ctx: Ctx,
-    programme_id: String,
-    fiscal_year: i32,
-    fiscal_year_label: String,
-    metrics: noguchi_domain::network::NetworkMetrics,
-    local_firms_tied: usize,
-    graph: crate::graph::Graph,
-    brokers: Vec<(String, String)>,
-    ties: Vec<TieLine>,
-    more_ties: usize,
-}
-
-pub struct TieLine {
-    pub a: String,
-    pub b: String,
-    pub kinds: String,
-    pub since: String,
-}
-
-#[derive(Deserialize)]
-pub struct YearQuery {
-    fiscal_year: Option<String>,
-}
-
-/// The ties page of a fiscal year: the figures, the picture, the brokers and the ties, as the
-/// caller may see them.
-pub async fn network(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    Query(q): Query<YearQuery>,
-) -> Result<Response, AppError> {
-    caller.principal()?;
-    let fy = match q
-        .fiscal_year
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => noguchi_domain::fiscal::FiscalYear::of_date(state.app.today()),
-        Some(s) => noguchi_domain::fiscal::FiscalYear::parse(s)
-            .map_err(|p| AppError::field("fiscal_year", p))?,
-    };
-    let view = state.app.network(&caller.sight, &id, fy).await?;
-    let ctx = Ctx::new(
-        &caller,
-        &format!("/programmes/{id}/network?fiscal_year={}", fy.0),
-    );
-    let tr = ctx.tr;
-    let name = |o: &str| view.names.get(o).cloned().unwrap_or_else(|| o.to_owned());
-    const SHOWN: usize = 300;
-    let mut ties: Vec<&noguchi_domain::network::Tie> = view.ties.iter().collect();
-    ties.sort_by(|x, y| {
-        y.strength
-            .cmp(&x.strength)
-            .then(y.first_fiscal_year.cmp(&x.first_fiscal_year))
-    });
-    let lines = ties
-        .iter()
-        .take(SHOWN)
-        .map(|t| TieLine {
-            a: name(&t.a),
-            b: name(&t.b),
-            kinds: t
-                .kinds
-                .iter()
-                .map(|k| tr.code("tie-kind", k.code()))
-                .collect::<Vec<_>>()
-                .join("・"),
-            since: t.first_fiscal_year.era_label(),
-        })
-        .collect();
-    Ok(render(&NetworkPage {
-        graph: crate::graph::layout(&view, 60),
-        brokers: view
-            .brokers
-            .iter()
-            .map(|(o, b)| (name(o), format!("{b:.1}")))
-            .collect(),
-        more_ties: view.ties.len().saturating_sub(SHOWN),
-        ties: lines,
-        metrics: view.metrics.clone(),
-        local_firms_tied: view.local_firms_tied,
-        fiscal_year: fy.0,
-        fiscal_year_label: fy.full_label(),
-        programme_id: id,
-        ctx,
-    }))
 }
 
 #[derive(Template)]

@@ -6,6 +6,7 @@ pub mod events;
 pub mod home;
 pub mod kpi;
 pub mod needs;
+pub mod network;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;

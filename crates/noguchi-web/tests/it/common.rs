@@ -19,6 +19,8 @@ pub const PASSWORD: &str = "Correct-Horse-Battery-9";
 pub struct App {
     pub db: TestDb,
     pub router: Router,
+    /// The application behind the router, for use cases no route reaches (background work).
+    pub core: noguchi_app::App,
     pub programme_id: String,
     /// Seed members by their position in the programme definition.
     pub city: String,
@@ -84,11 +86,13 @@ impl App {
         let index =
             noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap();
         let app = noguchi_app::App::new(db.store.clone(), std::sync::Arc::new(index));
+        let core = app.clone();
         let state = AppState::new(app, WebConfig::default());
         let router = noguchi_web::app(state);
         Self {
             db,
             router,
+            core,
             programme_id,
             city,
             chamber,

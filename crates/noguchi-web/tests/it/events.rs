@@ -638,12 +638,7 @@ async fn confirmations_reach_a_real_smtp_server_and_failures_stay_queued() {
     let ev = event(&app, &chamber, json!({"title": "ニーズ発表会", "kind": "needs_pitch",
         "starts_at": "2027-02-10T10:00:00+09:00", "ends_at": "2027-02-10T12:00:00+09:00", "public": true})).await;
     guest(&app, &ev, 7, "会津精工", json!({})).await;
-    let core = noguchi_app::App::new(
-        app.db.store.clone(),
-        std::sync::Arc::new(
-            noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap(),
-        ),
-    );
+    let core = &app.core;
     // No server listening: the attempt fails, is recorded, and the mail waits.
     let dead = noguchi_app::mail::Mailer::new("smtp://127.0.0.1:9", "noguchi@example.jp").unwrap();
     assert_eq!(core.deliver_mail(&dead).await.unwrap(), 0);
@@ -1375,12 +1370,7 @@ async fn reminders_go_the_day_before_once_to_the_confirmed() {
         None,
     )
     .await;
-    let core = noguchi_app::App::new(
-        app.db.store.clone(),
-        std::sync::Arc::new(
-            noguchi_search::SearchIndex::in_ram(noguchi_search::Japanese::new().unwrap()).unwrap(),
-        ),
-    );
+    let core = &app.core;
     // guest0 and the promoted guest2 are confirmed; guest1 cancelled.
     assert_eq!(core.queue_reminders().await.unwrap(), 2);
     assert_eq!(core.queue_reminders().await.unwrap(), 0, "once each");
