@@ -478,7 +478,7 @@ impl App {
         Ok(self.store.outbox(sight, 200).await?)
     }
 
-    fn mail_context(&self) -> MailContext {
+    pub(crate) fn mail_context(&self) -> MailContext {
         MailContext {
             public_url: self.public_url.clone(),
         }

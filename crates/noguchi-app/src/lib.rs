@@ -19,7 +19,9 @@ pub mod directory;
 pub mod error;
 pub mod events;
 pub mod events_import;
+pub mod followups;
 pub mod indexer;
+pub mod introductions;
 pub mod ledger;
 pub mod mail;
 pub mod matching;
@@ -47,9 +49,10 @@ use std::sync::Arc;
 pub mod records {
     pub use noguchi_storage::{
         Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Event,
-        Explanation, Intake, LinkChange, NdaRecord, Need, NeedScores, NewUser, NextAction, Outcome,
-        OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Proposal, QueuedMail,
-        Record, Registration, ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
+        Explanation, FollowupAnswer, FollowupCounts, Intake, LinkChange, NdaRecord, Need,
+        NeedScores, NewUser, NextAction, Outcome, OutcomeFilter, OutcomeSource, Page, Programme,
+        ProgrammeMember, Proposal, QueuedMail, Record, Registration, ScoreComment, Seed, StageMove,
+        TokenSummary, UserSummary,
     };
 }
 

@@ -78,6 +78,7 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
             "event_reminder",
             "明日のご参加をお待ちしております。日時と会場をご確認ください。",
         ),
+        MailFor::Followup(e, r, t) => return Some(followup(ctx, e, r, t)),
         MailFor::Promoted(e, r) => (
             e,
             r,
@@ -128,6 +129,31 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
         subject,
         body,
     })
+}
+
+/// The follow-up survey to someone who came: thanks, and their own link to answer.
+fn followup(
+    ctx: &MailContext,
+    event: &noguchi_storage::Event,
+    r: &noguchi_storage::Registration,
+    token: &str,
+) -> MailDraft {
+    let body = format!(
+        "{} 様\n\n先日は「{}」（{}）にご参加いただき、ありがとうございました。\n\n\
+         今後の企画と支援のため、1分ほどのアンケートにご協力ください。ご相談を希望される場合は、\
+         アンケートからお申し込みいただけます（担当者よりご連絡します）。\n{}\n\n\
+         （このリンクはご本人専用です。他の方に転送しないでください。）\n\n※このメールは送信専用です。\n",
+        r.data.name,
+        event.data.title,
+        when_in_words(event.data.starts_at, event.data.ends_at),
+        ctx.link(&format!("/followup/{token}")),
+    );
+    MailDraft {
+        kind: "event_followup",
+        recipient: r.data.email.clone(),
+        subject: format!("【アンケートのお願い】{}", event.data.title),
+        body,
+    }
 }
 
 /// Where mail is delivered: an SMTP server by URL, `smtp://host[:port]` (port 25 by default),

@@ -181,10 +181,24 @@ impl App {
         programme_id: &str,
         limit: usize,
     ) -> Result<Vec<NeedMatch>> {
-        let state = self;
         let p = signed_in(sight)?;
+        self.needs_fitting(sight, programme_id, &p.organisation_id, limit)
+            .await
+    }
+
+    /// Needs of a programme that the caller may see and that fit `organisation_id` (its
+    /// capabilities, certifications and seeds), best first; its own and closed needs left out.
+    pub async fn needs_fitting(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        organisation_id: &str,
+        limit: usize,
+    ) -> Result<Vec<NeedMatch>> {
+        let state = self;
+        signed_in(sight)?;
         let (offer, tags) = state
-            .offer_text(sight, programme_id, &p.organisation_id)
+            .offer_text(sight, programme_id, organisation_id)
             .await?;
         if offer.trim().is_empty() {
             return Ok(Vec::new());
@@ -203,7 +217,7 @@ impl App {
             };
             if need.programme_id != programme_id
                 || need.data.status == NeedStatus::Closed
-                || need.submitter_org_id == p.organisation_id
+                || need.submitter_org_id == organisation_id
             {
                 continue;
             }

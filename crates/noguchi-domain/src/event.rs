@@ -462,6 +462,45 @@ pub fn match_organisation(
     }
 }
 
+/// The directory entries staff may mean by an organisation name a participant typed, for the
+/// review of an uncertain match: the same 法人番号, the same folded name or reading, or one
+/// folded name inside the other (株式会社会津精工 and 会津精工所); at most `limit`, the closest
+/// first.
+pub fn match_candidates<'a>(
+    organisation_name: &str,
+    corporate_number: Option<&str>,
+    directory: &'a [DirectoryEntry],
+    limit: usize,
+) -> Vec<&'a DirectoryEntry> {
+    let key = organisation_name_key(organisation_name);
+    let mut scored: Vec<(u8, &DirectoryEntry)> = directory
+        .iter()
+        .filter_map(|e| {
+            let name = organisation_name_key(&e.name);
+            let reading = e.name_kana.as_deref().map(organisation_name_key);
+            let score = if corporate_number.is_some()
+                && e.corporate_number.as_deref() == corporate_number
+            {
+                0
+            } else if !key.is_empty() && name == key {
+                1
+            } else if !key.is_empty() && reading.as_deref() == Some(key.as_str()) {
+                2
+            } else if key.chars().count() >= 2
+                && name.chars().count() >= 2
+                && (name.contains(&key) || key.contains(&name))
+            {
+                3
+            } else {
+                return None;
+            };
+            Some((score, e))
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    scored.into_iter().take(limit).map(|(_, e)| e).collect()
+}
+
 /// One checked-in participant, as the activity figures read it.
 #[derive(Debug, Clone)]
 pub struct Attendance {
@@ -709,6 +748,36 @@ mod tests {
             match_organisation("猪苗代株式会社", None, &dir),
             (None, OrganisationMatch::None)
         );
+    }
+
+    #[test]
+    fn review_candidates_are_the_entries_staff_may_mean() {
+        let dir = [
+            entry("a", "株式会社会津精工", Some("あいづせいこう"), None),
+            entry("b", "会津精工所", None, None),
+            entry("c", "喜多方製作所", None, Some("7000000001234")),
+            entry("d", "磐梯技研", None, None),
+        ];
+        let ids = |v: Vec<&DirectoryEntry>| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        // The same folded name first, then one inside the other.
+        assert_eq!(
+            ids(match_candidates("(株)会津精工", None, &dir, 5)),
+            ["a", "b"]
+        );
+        // The reading, when that is all that agrees.
+        assert_eq!(
+            ids(match_candidates("アイヅセイコウ", None, &dir, 5)),
+            ["a"]
+        );
+        // The 法人番号 before any name.
+        assert_eq!(
+            ids(match_candidates("会津精工", Some("7000000001234"), &dir, 5)),
+            ["c", "a", "b"]
+        );
+        assert_eq!(ids(match_candidates("会津精工", None, &dir, 1)), ["a"]);
+        assert!(match_candidates("猪苗代", None, &dir, 5).is_empty());
+        // One character is too little to suggest anything.
+        assert!(match_candidates("会", None, &dir, 5).is_empty());
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod curation;
 pub mod dates;
 pub mod event;
 pub mod fiscal;
+pub mod followup;
 pub mod guard;
 pub mod kpi;
 pub mod ledger;

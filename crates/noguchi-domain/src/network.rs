@@ -339,3 +339,187 @@ mod tests {
         assert!(sampled["b"] > sampled["a"] && sampled["b"] > sampled["c"]);
     }
 }
+
+/// Why a firm should meet an organisation it is not yet tied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntroReason {
+    /// Both are tied to these organisations: a contact two steps away who can introduce them.
+    SharedContacts(Vec<String>),
+    /// It has capabilities the firm lacks (a partner for what the firm cannot make alone).
+    Complementary(Vec<String>),
+    /// It submitted a need the firm could serve (`need id`, title).
+    Need(String, String),
+}
+
+/// An organisation the firm should meet, with its reasons, best first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Introduction {
+    pub organisation_id: String,
+    pub reasons: Vec<IntroReason>,
+    pub score: u32,
+}
+
+/// An organisation as the introductions weigh it.
+#[derive(Debug, Clone)]
+pub struct Prospect {
+    pub id: String,
+    pub capabilities: Vec<String>,
+}
+
+/// The organisations `firm` is not tied to (in `ties`, as the caller may see them) that it
+/// should meet: the owners of needs it could serve (`needs`: owner, need id, title) weigh most,
+/// then each contact two steps away, then capabilities it lacks. Only organisations with a
+/// reason appear; at most `limit`.
+pub fn introductions(
+    firm: &str,
+    firm_capabilities: &[String],
+    ties: &[Tie],
+    prospects: &[Prospect],
+    needs: &[(String, String, String)],
+    limit: usize,
+) -> Vec<Introduction> {
+    let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for t in ties {
+        neighbours.entry(&t.a).or_default().insert(&t.b);
+        neighbours.entry(&t.b).or_default().insert(&t.a);
+    }
+    let direct = neighbours.get(firm).cloned().unwrap_or_default();
+    let own: BTreeSet<String> = firm_capabilities
+        .iter()
+        .map(|c| crate::text::search_key(c))
+        .collect();
+    let mut out: BTreeMap<String, Introduction> = BTreeMap::new();
+    let mut add = |id: &str, reason: IntroReason, score: u32| {
+        if id == firm || direct.contains(id) {
+            return;
+        }
+        let i = out.entry(id.to_owned()).or_insert_with(|| Introduction {
+            organisation_id: id.to_owned(),
+            reasons: Vec::new(),
+            score: 0,
+        });
+        i.reasons.push(reason);
+        i.score += score;
+    };
+    // Needs first: they say what the other side is looking for.
+    for (owner, need_id, title) in needs {
+        add(owner, IntroReason::Need(need_id.clone(), title.clone()), 6);
+    }
+    // Contacts two steps away, each named once.
+    let mut via: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for d in &direct {
+        for n in neighbours.get(d).into_iter().flatten() {
+            via.entry(n).or_default().insert(d);
+        }
+    }
+    for (id, v) in via {
+        let n = v.len().min(3) as u32;
+        add(
+            id,
+            IntroReason::SharedContacts(v.into_iter().map(str::to_owned).collect()),
+            2 * n,
+        );
+    }
+    // Capabilities the firm lacks, when it has named its own (else everything would qualify).
+    if !own.is_empty() {
+        for p in prospects {
+            let lacks: Vec<String> = p
+                .capabilities
+                .iter()
+                .filter(|c| !own.contains(&crate::text::search_key(c)))
+                .cloned()
+                .collect();
+            if !lacks.is_empty() {
+                add(&p.id, IntroReason::Complementary(lacks), 1);
+            }
+        }
+    }
+    let mut list: Vec<Introduction> = out.into_values().collect();
+    list.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.organisation_id.cmp(&b.organisation_id))
+    });
+    list.truncate(limit);
+    list
+}
+
+#[cfg(test)]
+mod introduction_tests {
+    use super::*;
+
+    fn tie(a: &str, b: &str) -> Tie {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        Tie {
+            a: a.into(),
+            b: b.into(),
+            kinds: [TieKind::Event].into(),
+            first_fiscal_year: FiscalYear(2026),
+            strength: 1,
+            contacts: 1,
+        }
+    }
+
+    fn prospect(id: &str, caps: &[&str]) -> Prospect {
+        Prospect {
+            id: id.into(),
+            capabilities: caps.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_firm_meets_whom_it_is_not_tied_to_for_a_reason() {
+        // firm — hospital — univ; firm — tech — univ; firm — other.
+        let ties = [
+            tie("firm", "hospital"),
+            tie("hospital", "univ"),
+            tie("firm", "tech"),
+            tie("tech", "univ"),
+            tie("tech", "maker"),
+        ];
+        let prospects = [
+            prospect("coater", &["表面処理", "切削加工"]),
+            prospect("twin", &["切削加工"]),
+            prospect("hospital", &["臨床評価"]),
+        ];
+        let needs = [
+            (
+                "clinic".to_owned(),
+                "n1".to_owned(),
+                "歩行器の軽量化".to_owned(),
+            ),
+            (
+                "hospital".to_owned(),
+                "n2".to_owned(),
+                "既に知っている".to_owned(),
+            ),
+        ];
+        let caps = ["切削加工".to_owned()];
+        let got = introductions("firm", &caps, &ties, &prospects, &needs, 10);
+        let ids: Vec<&str> = got.iter().map(|i| i.organisation_id.as_str()).collect();
+        // A need first; then univ through two contacts; maker through one; the coater for
+        // what the firm lacks. Tied organisations and a firm of the same skills are not named.
+        assert_eq!(ids, ["clinic", "univ", "maker", "coater"]);
+        assert_eq!(
+            got[1].reasons,
+            [IntroReason::SharedContacts(vec![
+                "hospital".into(),
+                "tech".into()
+            ])]
+        );
+        assert_eq!(
+            got[3].reasons,
+            [IntroReason::Complementary(vec!["表面処理".into()])]
+        );
+        assert_eq!(
+            introductions("firm", &caps, &ties, &prospects, &needs, 2).len(),
+            2
+        );
+        // A firm that named no capability gets no "complementary" reason for everyone.
+        let none = introductions("firm", &[], &ties, &prospects, &[], 10);
+        assert!(
+            none.iter()
+                .all(|i| !matches!(i.reasons[0], IntroReason::Complementary(_)))
+        );
+    }
+}

@@ -79,6 +79,8 @@ pub enum MailFor<'a> {
     Promoted(&'a Event, &'a Registration),
     /// The day before the event.
     Reminder(&'a Event, &'a Registration),
+    /// After the event, to those who came: the follow-up survey, with its link's secret.
+    Followup(&'a Event, &'a Registration, &'a str),
 }
 
 pub type Composer<'a> = &'a (dyn Fn(MailFor<'_>) -> Option<MailDraft> + Send + Sync);
@@ -560,7 +562,7 @@ const EVENT_SELECT: &str = "SELECT e.*, \
 const REG_SELECT: &str = "SELECT r.*, o.name AS org_directory_name \
     FROM registrations r LEFT JOIN organisations o ON o.id = r.organisation_id";
 
-async fn load_event(conn: &mut AnyConnection, id: &str) -> Result<Event> {
+pub(crate) async fn load_event(conn: &mut AnyConnection, id: &str) -> Result<Event> {
     let r = sqlx::query(&format!("{EVENT_SELECT} WHERE e.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -573,7 +575,7 @@ async fn event_title(conn: &mut AnyConnection, id: &str) -> Result<String> {
     Ok(load_event(conn, id).await?.data.title)
 }
 
-async fn load_registration(conn: &mut AnyConnection, id: &str) -> Result<Registration> {
+pub(crate) async fn load_registration(conn: &mut AnyConnection, id: &str) -> Result<Registration> {
     let r = sqlx::query(&format!("{REG_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)

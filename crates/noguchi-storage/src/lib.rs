@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod events;
+mod followups;
 mod migrate;
 mod needs;
 mod organisations;
@@ -33,6 +34,7 @@ pub use audit::{AuditEntry, AuditFilter, BrokenLink};
 pub use events::{
     Composer, Event, MailFor, NewRegistration, PrivateContact, Registered, Registration,
 };
+pub use followups::{FollowupAnswer, FollowupCounts};
 pub use needs::{
     HELD_LABEL, Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed,
 };

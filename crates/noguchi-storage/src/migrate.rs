@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_accounts_audit.sql")),
     (7, include_str!("../migrations/0007_events.sql")),
     (8, include_str!("../migrations/0008_reminders.sql")),
+    (9, include_str!("../migrations/0009_followups.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -37,6 +37,8 @@ use utoipa::{Modify, OpenApi};
         api::events::show_registration, api::events::update_registration, api::events::cancel,
         api::events::check_in, api::events::activity, api::events::network,
         api::events::import_attendance,
+        api::followups::send_followups, api::followups::followup_answers,
+        api::followups::answer_followup, api::followups::matches, api::followups::introductions,
     ),
     modifiers(&Bearer, &Problems),
     security(("bearer" = [])),

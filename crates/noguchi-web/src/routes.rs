@@ -204,6 +204,10 @@ fn routes() -> Routes {
     .post("/survey/{token}", pages::surveys::survey_answer)
     .get("/programmes/{id}/events", pages::events::list)
     .get("/programmes/{id}/network", pages::network::network)
+    .get(
+        "/programmes/{id}/introductions",
+        pages::network::introductions,
+    )
     .get("/programmes/{id}/events/new", pages::events::new_form)
     .post("/programmes/{id}/events", pages::events::create)
     .get("/events/{id}", pages::events::show)
@@ -219,6 +223,17 @@ fn routes() -> Routes {
         "/events/{id}/attendance/import",
         pages::events::attendance_import,
     )
+    .get("/events/{id}/followup", pages::followups::results)
+    .post("/events/{id}/followup", pages::followups::send)
+    .get("/events/{id}/followup/export", pages::followups::export)
+    .get("/events/{id}/matches", pages::followups::matches)
+    .post("/registrations/{id}/link", pages::followups::link)
+    .post(
+        "/registrations/{id}/new-organisation",
+        pages::followups::new_organisation,
+    )
+    .get("/followup/{token}", pages::followups::answer_form)
+    .post("/followup/{token}", pages::followups::answer)
     .post("/registrations/{id}/check-in", pages::events::check_in)
     .post("/registrations/{id}/cancel", pages::events::cancel)
     .get("/registrations/manage/{token}", pages::events::manage)
@@ -299,6 +314,20 @@ fn routes() -> Routes {
     .post(
         "/api/v1/events/{id}/attendance/import",
         api::events::import_attendance,
+    )
+    .get(
+        "/api/v1/events/{id}/followup",
+        api::followups::followup_answers,
+    )
+    .post(
+        "/api/v1/events/{id}/followup",
+        api::followups::send_followups,
+    )
+    .post("/api/v1/followup", api::followups::answer_followup)
+    .get("/api/v1/events/{id}/matches", api::followups::matches)
+    .get(
+        "/api/v1/programmes/{id}/introductions",
+        api::followups::introductions,
     )
     .get("/api/v1/programmes/{id}/activity", api::events::activity)
     .get("/api/v1/programmes/{id}/network", api::events::network)

@@ -116,3 +116,16 @@ pub fn qr(text: &str) -> Option<Qr> {
         dark,
     })
 }
+
+/// A stored instant (RFC 3339, UTC) as people read it: Japan time to the minute
+/// (`2026-12-01 16:11`); anything unreadable as it is.
+pub fn jst_minutes(stored: &str) -> String {
+    match noguchi_domain::event::parse_instant(stored) {
+        Ok(t) => noguchi_domain::event::format_instant(t)
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+        Err(_) => stored.to_owned(),
+    }
+}

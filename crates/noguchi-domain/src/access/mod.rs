@@ -642,6 +642,22 @@ pub fn register_guest(
     })
 }
 
+/// Answering an event's follow-up through its link: the link's secret is the credential, and
+/// the grant covers that registration only. A consultation wish it files on the firm's entry
+/// case is recorded as coming from the answer (not from a user).
+pub fn answer_followup(programme_id: &str, registration_id: &str) -> Granted<permission::Register> {
+    Granted {
+        actor: Actor {
+            user_id: format!("followup:{registration_id}"),
+            organisation_id: String::new(),
+        },
+        programme: Some(programme_id.to_owned()),
+        scope: None,
+        record: Some(registration_id.to_owned()),
+        _permission: PhantomData,
+    }
+}
+
 /// Cancelling through a registration's personal link: the link's secret is the credential, and
 /// the grant covers that registration only.
 pub fn cancel_with_link(

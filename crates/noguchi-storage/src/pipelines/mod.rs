@@ -450,7 +450,7 @@ impl Store {
 }
 
 impl Store {
-    async fn insert<K: Table>(
+    pub(crate) async fn insert<K: Table>(
         &self,
         tx: &mut Write,
         programme_id: &str,

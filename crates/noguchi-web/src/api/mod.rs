@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod events;
+pub mod followups;
 pub mod kpi;
 pub mod needs;
 pub mod organisations;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod events;
+pub mod followups;
 pub mod home;
 pub mod kpi;
 pub mod needs;

@@ -102,3 +102,72 @@ pub async fn network(
         ctx,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "introductions.html")]
+struct IntroductionsPage {
+    ctx: Ctx,
+    programme_id: String,
+    firm: String,
+    items: Vec<IntroLine>,
+}
+
+pub struct IntroLine {
+    pub href: String,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct FirmQuery {
+    organisation: Option<String>,
+}
+
+/// The organisations a firm should meet (its own staff see theirs; the secretariat any
+/// firm's, with `?organisation=`), each with its reasons in words.
+pub async fn introductions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<FirmQuery>,
+) -> Result<Response, AppError> {
+    use noguchi_domain::network::IntroReason as R;
+    let p = caller.principal()?;
+    let org = q
+        .organisation
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| p.organisation_id.clone());
+    let v = state.app.introductions(&caller.sight, &id, &org).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/introductions"));
+    let tr = ctx.tr;
+    let name = |o: &str| v.names.get(o).cloned().unwrap_or_else(|| o.to_owned());
+    let items = v
+        .items
+        .iter()
+        .map(|i| IntroLine {
+            href: format!("/organisations/{}", i.organisation_id),
+            name: name(&i.organisation_id),
+            reasons: i
+                .reasons
+                .iter()
+                .map(|r| match r {
+                    R::Need(_, title) => format!("{}: {title}", tr.t("intro-need")),
+                    R::SharedContacts(via) => format!(
+                        "{}: {}",
+                        tr.t("intro-shared"),
+                        via.iter().map(|o| name(o)).collect::<Vec<_>>().join("、")
+                    ),
+                    R::Complementary(c) => {
+                        format!("{}: {}", tr.t("intro-complementary"), c.join("、"))
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(render(&IntroductionsPage {
+        programme_id: id,
+        firm: v.firm.data.name,
+        items,
+        ctx,
+    }))
+}

@@ -8,6 +8,7 @@ mod api;
 mod common;
 mod curation;
 mod events;
+mod followups;
 mod hardening;
 mod kpi;
 mod needs;
