@@ -14,6 +14,7 @@ use noguchi_domain::event::{
     ActivityFigures, EventData, EventInput, OrganisationMatch, RegistrationData, RegistrationInput,
     RegistrationSource, activity, fiscal_year_of, match_organisation,
 };
+use noguchi_domain::event_form::assign_session_keys;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::network::{self, NetworkMetrics, Sector, Tie, event_contacts};
 use noguchi_domain::organisation::OrganisationKind;
@@ -145,6 +146,10 @@ impl App {
         let e = self.event(sight, id).await?.event;
         let grant = access::manage_events(signed_in(sight)?, &e.programme_id)?;
         let strategies = self.strategies(&e.programme_id).await?;
+        let mut input = input;
+        if let Some(sessions) = input.input.sessions.as_mut() {
+            assign_session_keys(sessions, &e.data.sessions);
+        }
         let data = input.parse(|i| EventData::parse(i, &strategies))?;
         let ctx = self.mail_context();
         let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, None);
@@ -214,7 +219,7 @@ impl App {
         } else {
             None
         };
-        let data = match RegistrationData::parse(input) {
+        let data = match RegistrationData::parse_for(input, &event.data) {
             Ok(d) => d,
             Err(e) => {
                 if let Some(a) = attempt {

@@ -210,6 +210,7 @@ impl App {
                     email: email.clone(),
                     organisation_name: cell(index("organisation_name")),
                     corporate_number: cell(index("corporate_number")),
+                    ..RegistrationInput::default()
                 };
                 match RegistrationData::parse(&input) {
                     Err(e) => Err(e),

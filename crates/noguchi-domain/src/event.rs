@@ -5,6 +5,10 @@
 //! Times are instants with an offset (RFC 3339); a time typed without one is Japan time (JST),
 //! as every user of the programme means it. Fiscal years are counted in JST.
 
+use crate::event_form::{
+    Answer, Question, QuestionInput, Session, SessionInput, parse_answers, parse_chosen,
+    parse_questions, parse_sessions,
+};
 use crate::fiscal::FiscalYear;
 use crate::person::Email;
 use crate::text::{Kana, search_key};
@@ -115,6 +119,10 @@ pub struct EventInput {
     pub registration_closes_at: Option<String>,
     /// The programme strategy the event serves (a key of the programme definition).
     pub strategy: Option<String>,
+    /// Custom questions to registrants (none when absent).
+    pub questions: Option<Vec<QuestionInput>>,
+    /// Optional sessions registrants choose (none when absent).
+    pub sessions: Option<Vec<SessionInput>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +139,8 @@ pub struct EventData {
     pub registration_opens_at: Option<OffsetDateTime>,
     pub registration_closes_at: Option<OffsetDateTime>,
     pub strategy: Option<String>,
+    pub questions: Vec<Question>,
+    pub sessions: Vec<Session>,
 }
 
 /// The largest capacity Noguchi takes (a trade fair's hall, not a typo of a few more zeros).
@@ -232,10 +242,26 @@ impl EventData {
                 }),
             )
             .flatten();
+        let questions = match parse_questions(input.questions.as_deref().unwrap_or_default()) {
+            Ok(q) => q,
+            Err(e) => {
+                errs.0.extend(e.0);
+                Vec::new()
+            }
+        };
+        let sessions = match parse_sessions(input.sessions.as_deref().unwrap_or_default()) {
+            Ok(s) => s,
+            Err(e) => {
+                errs.0.extend(e.0);
+                Vec::new()
+            }
+        };
         if !errs.is_empty() {
             return Err(errs.scoped("event"));
         }
         Ok(Self {
+            questions,
+            sessions,
             title: title.expect("checked"),
             kind: kind.expect("checked"),
             description,
@@ -265,6 +291,8 @@ impl EventData {
             registration_opens_at: self.registration_opens_at.map(format_instant),
             registration_closes_at: self.registration_closes_at.map(format_instant),
             strategy: self.strategy.clone(),
+            questions: Some(self.questions.iter().map(Question::to_input).collect()),
+            sessions: Some(self.sessions.iter().map(Session::to_input).collect()),
         }
     }
 
@@ -298,6 +326,10 @@ pub struct RegistrationInput {
     pub email: Option<String>,
     pub organisation_name: Option<String>,
     pub corporate_number: Option<String>,
+    /// Answers to the event's questions by key (`q1` …).
+    pub answers: std::collections::BTreeMap<String, String>,
+    /// Keys of the sessions chosen.
+    pub sessions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,9 +341,44 @@ pub struct RegistrationData {
     pub email: String,
     pub organisation_name: String,
     pub corporate_number: Option<String>,
+    pub answers: Vec<Answer>,
+    /// Keys of the sessions chosen.
+    pub sessions: Vec<String>,
 }
 
 impl RegistrationData {
+    /// A registration for `event`: the person, and the answers to its questions and the
+    /// sessions chosen among its own.
+    pub fn parse_for(input: &RegistrationInput, event: &EventData) -> Result<Self, Invalid> {
+        let mut errs = Invalid::default();
+        let base = Self::parse(input).map_err(|e| errs.0.extend(e.0)).ok();
+        let answers = parse_answers(&event.questions, &input.answers)
+            .map_err(|e| {
+                errs.0.extend(e.0.into_iter().map(|mut f| {
+                    f.scope = Some("registration");
+                    f
+                }))
+            })
+            .ok();
+        let sessions = parse_chosen(&event.sessions, &input.sessions)
+            .map_err(|e| {
+                errs.0.extend(e.0.into_iter().map(|mut f| {
+                    f.scope = Some("registration");
+                    f
+                }))
+            })
+            .ok();
+        match (base, answers, sessions) {
+            (Some(base), Some(answers), Some(sessions)) if errs.is_empty() => Ok(Self {
+                answers,
+                sessions,
+                ..base
+            }),
+            _ => Err(errs),
+        }
+    }
+
+    /// The person alone (a sign-in sheet's row: no questions are asked there).
     pub fn parse(input: &RegistrationInput) -> Result<Self, Invalid> {
         let mut errs = Invalid::default();
         let name = errs.take("name", required_text(input.name.as_deref(), 100));
@@ -356,6 +423,8 @@ impl RegistrationData {
             email: email.expect("checked"),
             organisation_name: organisation_name.expect("checked"),
             corporate_number,
+            answers: Vec::new(),
+            sessions: Vec::new(),
         })
     }
 }

@@ -32,6 +32,7 @@ pub mod corporate_number;
 pub mod curation;
 pub mod dates;
 pub mod event;
+pub mod event_form;
 pub mod fiscal;
 pub mod followup;
 pub mod guard;

@@ -66,6 +66,10 @@ pub enum Problem {
     NotConfirmed,
     /// A meeting on a need at the NDA level before the NDA is recorded.
     NdaFirst,
+    /// No seat is left in what was chosen (an event's session, named by its title).
+    Full {
+        what: String,
+    },
     /// An uploaded file past one of its limits (`limit` names which: rows, columns, cells,
     /// cell_chars, file_bytes, unpacked_bytes, ratio, entries, seconds).
     FileLimit {

@@ -7,6 +7,7 @@
 //! the step happened.
 
 use crate::audit::Change;
+use crate::form_json;
 use crate::organisations::check_organisation;
 use crate::outbox::{MailDraft, enqueue};
 use crate::sql::get;
@@ -99,9 +100,9 @@ impl Store {
         bind_event(
             sqlx::query(
                 "INSERT INTO events (title, kind, description, starts_at, ends_at, venue, online_url, capacity, \
-                 public, registration_opens_at, registration_closes_at, strategy, id, programme_id, created_by, \
-                 created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+                 public, registration_opens_at, registration_closes_at, strategy, questions, sessions, id, \
+                 programme_id, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
             ),
             &data,
         )
@@ -149,7 +150,8 @@ impl Store {
             sqlx::query(
                 "UPDATE events SET title = $1, kind = $2, description = $3, starts_at = $4, ends_at = $5, \
                  venue = $6, online_url = $7, capacity = $8, public = $9, registration_opens_at = $10, \
-                 registration_closes_at = $11, strategy = $12, updated_at = $13 WHERE id = $14",
+                 registration_closes_at = $11, strategy = $12, questions = $13, sessions = $14, \
+                 updated_at = $15 WHERE id = $16",
             ),
             &data,
         )
@@ -228,6 +230,29 @@ impl Store {
         if taken.is_some() {
             // Nothing to audit and nothing written: the transaction is rolled back.
             return Ok(Registered::Duplicate);
+        }
+        if !new.data.sessions.is_empty() {
+            let taken = session_seats_taken(&mut tx, event_id).await?;
+            let full = noguchi_domain::event_form::full_sessions(
+                &event.data.sessions,
+                &new.data.sessions,
+                &taken,
+            );
+            if let Some(key) = full.first() {
+                return Err(Invalid::one(
+                    "sessions",
+                    Problem::Full {
+                        what: event
+                            .data
+                            .sessions
+                            .iter()
+                            .find(|s| s.key == *key)
+                            .map(|s| s.title.clone())
+                            .unwrap_or_default(),
+                    },
+                )
+                .into());
+            }
         }
         let status = seat(event.data.capacity, event.confirmed);
         let id = insert_registration(&mut tx, &event, &new, status, false).await?;
@@ -483,8 +508,8 @@ async fn insert_registration(
     sqlx::query(
         "INSERT INTO registrations (id, event_id, programme_id, name, name_kana, email, email_key, organisation_name, \
          corporate_number, organisation_id, organisation_match, user_id, source, status, manage_token_hash, \
-         checked_in_at, checked_in_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+         checked_in_at, checked_in_by, answers, sessions, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
     )
     .bind(&id)
     .bind(&event.id)
@@ -503,6 +528,8 @@ async fn insert_registration(
     .bind(new.manage_token_hash.clone())
     .bind(checked_in.then(|| now.clone()))
     .bind(checked_in.then_some(by))
+    .bind(form_json::answers(&new.data.answers))
+    .bind(form_json::keys(&new.data.sessions))
     .bind(&now)
     .execute(&mut **tx)
     .await?;
@@ -562,6 +589,28 @@ const EVENT_SELECT: &str = "SELECT e.*, \
 const REG_SELECT: &str = "SELECT r.*, o.name AS org_directory_name \
     FROM registrations r LEFT JOIN organisations o ON o.id = r.organisation_id";
 
+/// How many live registrations hold each session of an event (read under the event's lock).
+async fn session_seats_taken(
+    conn: &mut AnyConnection,
+    event_id: &str,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    let mut taken = std::collections::BTreeMap::new();
+    for row in sqlx::query(
+        "SELECT sessions FROM registrations WHERE event_id = $1 AND status <> 'cancelled' AND sessions IS NOT NULL",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let keys = form_json::read_keys(get(&row, "sessions")?)
+            .ok_or_else(|| StoreError::Corrupt("registrations.sessions".into()))?;
+        for k in keys {
+            *taken.entry(k).or_insert(0) += 1;
+        }
+    }
+    Ok(taken)
+}
+
 pub(crate) async fn load_event(conn: &mut AnyConnection, id: &str) -> Result<Event> {
     let r = sqlx::query(&format!("{EVENT_SELECT} WHERE e.id = $1"))
         .bind(id)
@@ -584,7 +633,7 @@ pub(crate) async fn load_registration(conn: &mut AnyConnection, id: &str) -> Res
     registration_from_row(&r)
 }
 
-/// Binds an event's fields as $1 … $12 (title … strategy), in the order both the insert and the
+/// Binds an event's fields as $1 … $14 (title … sessions), in the order both the insert and the
 /// update name them.
 fn bind_event<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -602,6 +651,8 @@ fn bind_event<'q>(
         .bind(d.registration_opens_at.map(timestamp))
         .bind(d.registration_closes_at.map(timestamp))
         .bind(d.strategy.clone())
+        .bind(form_json::questions(&d.questions))
+        .bind(form_json::sessions(&d.sessions))
 }
 
 fn event_json(d: &EventData) -> serde_json::Value {
@@ -615,6 +666,8 @@ fn event_json(d: &EventData) -> serde_json::Value {
         "capacity": d.capacity,
         "public": d.public,
         "strategy": d.strategy,
+        "questions": d.questions.iter().map(|q| q.label.clone()).collect::<Vec<_>>(),
+        "sessions": d.sessions.iter().map(|s| (s.key.clone(), s.title.clone(), s.capacity)).collect::<Vec<_>>(),
     })
 }
 
@@ -644,6 +697,10 @@ fn event_from_row(r: &AnyRow) -> Result<Event> {
             registration_opens_at: optional("registration_opens_at")?,
             registration_closes_at: optional("registration_closes_at")?,
             strategy: get(r, "strategy")?,
+            questions: form_json::read_questions(get(r, "questions")?)
+                .ok_or_else(|| StoreError::Corrupt("events.questions".into()))?,
+            sessions: form_json::read_sessions(get(r, "sessions")?)
+                .ok_or_else(|| StoreError::Corrupt("events.sessions".into()))?,
         },
         confirmed: get(r, "n_confirmed")?,
         waitlisted: get(r, "n_waitlisted")?,
@@ -665,6 +722,10 @@ fn registration_from_row(r: &AnyRow) -> Result<Registration> {
             email: get(r, "email")?,
             organisation_name: get(r, "organisation_name")?,
             corporate_number: get(r, "corporate_number")?,
+            answers: form_json::read_answers(get(r, "answers")?)
+                .ok_or_else(|| corrupt("answers"))?,
+            sessions: form_json::read_keys(get(r, "sessions")?)
+                .ok_or_else(|| corrupt("sessions"))?,
         },
         organisation_id: get(r, "organisation_id")?,
         organisation_directory_name: get(r, "org_directory_name")?,

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod events;
 mod followups;
+mod form_json;
 mod migrate;
 mod needs;
 mod organisations;

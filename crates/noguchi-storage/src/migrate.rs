@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_events.sql")),
     (8, include_str!("../migrations/0008_reminders.sql")),
     (9, include_str!("../migrations/0009_followups.sql")),
+    (10, include_str!("../migrations/0010_event_forms.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

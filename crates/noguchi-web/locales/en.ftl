@@ -814,3 +814,11 @@ intro-need = A need you could serve
 intro-shared = Shared contacts
 intro-complementary = Capabilities you lack
 network-introductions = Whom to meet
+problem-full = “{ $what }” is full.
+field-event-questions = Questions to registrants
+field-event-sessions = Sessions (optional to attend)
+event-questions-help = One per line: "choice*: How will you attend? = On site, Online", "yes_no: Will you join the reception?", "text: Questions for the speaker". * makes an answer required.
+event-sessions-help = One per line; "Breakout A / 20" sets its seats (none for no limit).
+answer-yes = Yes
+answer-no = No
+registration-sessions = Sessions

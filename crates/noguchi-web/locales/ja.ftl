@@ -814,3 +814,11 @@ intro-need = 対応できそうなニーズ
 intro-shared = 共通のつながり
 intro-complementary = 自社にない技術
 network-introductions = 会うとよい相手
+problem-full = 「{ $what }」は満席です。
+field-event-questions = 申込時の質問
+field-event-sessions = セッション（任意参加）
+event-questions-help = 1行に1問。「選択*: 参加方法 = 会場, オンライン」「はい/いいえ: 懇親会に参加しますか」「テキスト: ご質問」。* は回答必須。
+event-sessions-help = 1行に1つ。「分科会A / 20」のように定員を書けます（省略で無制限）。
+answer-yes = はい
+answer-no = いいえ
+registration-sessions = セッション

@@ -218,6 +218,10 @@ impl Tr {
             Problem::CampaignClosed => "problem-campaign-closed",
             Problem::RegistrationClosed => "problem-registration-closed",
             Problem::NdaFirst => "problem-nda-first",
+            Problem::Full { what } => {
+                args.set("what", FluentValue::from(what.clone()));
+                "problem-full"
+            }
             Problem::NotConfirmed => "problem-not-confirmed",
             Problem::StageMove {
                 from,

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use noguchi_app::events::{EventView, NetworkView, RegisterOutcome};
 use noguchi_app::records::Registration;
 use noguchi_domain::event::{EventInput, RegistrationInput, format_instant};
+use noguchi_domain::event_form::{QuestionInput, SessionInput};
 use noguchi_domain::fiscal::FiscalYear;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -39,6 +40,10 @@ pub struct EventOut {
     pub registration_closes_at: Option<String>,
     pub registration_open: bool,
     pub strategy: Option<String>,
+    /// Custom questions to registrants, answered as `answers.q1`, `answers.q2` … in order.
+    pub questions: Vec<QuestionIn>,
+    /// Optional sessions registrants choose by key.
+    pub sessions: Vec<SessionIn>,
     pub confirmed: i64,
     pub waitlisted: i64,
     /// Shown to those who run events only.
@@ -66,6 +71,18 @@ pub fn event_out(v: EventView) -> EventOut {
         registration_opens_at: e.data.registration_opens_at.map(format_instant),
         registration_closes_at: e.data.registration_closes_at.map(format_instant),
         strategy: e.data.strategy,
+        questions: e
+            .data
+            .questions
+            .iter()
+            .map(|q| QuestionIn::from_input(q.to_input()))
+            .collect(),
+        sessions: e
+            .data
+            .sessions
+            .iter()
+            .map(|s| SessionIn::from_input(s.to_input()))
+            .collect(),
         confirmed: e.confirmed,
         waitlisted: e.waitlisted,
         created_at: e.created_at,
@@ -119,6 +136,70 @@ pub struct EventIn {
     pub registration_closes_at: Option<String>,
     /// A strategy key of the programme.
     pub strategy: Option<String>,
+    /// Custom questions (at most 10); a PATCH replaces the whole list.
+    pub questions: Option<Vec<QuestionIn>>,
+    /// Optional sessions (at most 20); a PATCH replaces the whole list, and a session sent
+    /// with its `key` keeps its registrations.
+    pub sessions: Option<Vec<SessionIn>>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionIn {
+    pub label: Option<String>,
+    /// text (default), choice or yes_no
+    pub kind: Option<String>,
+    /// The choices of a `choice` question (two or more).
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl QuestionIn {
+    fn from_input(q: QuestionInput) -> Self {
+        Self {
+            label: q.label,
+            kind: q.kind,
+            choices: q.choices,
+            required: q.required,
+        }
+    }
+    fn into_input(self) -> QuestionInput {
+        QuestionInput {
+            label: self.label,
+            kind: self.kind,
+            choices: self.choices,
+            required: self.required,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionIn {
+    /// `s1`, `s2` …: absent for a new session.
+    pub key: Option<String>,
+    pub title: Option<String>,
+    /// Seats (≥ 1); null for no limit.
+    pub capacity: Option<i64>,
+}
+
+impl SessionIn {
+    fn from_input(s: SessionInput) -> Self {
+        Self {
+            key: s.key,
+            title: s.title,
+            capacity: s.capacity,
+        }
+    }
+    fn into_input(self) -> SessionInput {
+        SessionInput {
+            key: self.key,
+            title: self.title,
+            capacity: self.capacity,
+        }
+    }
 }
 
 impl EventIn {
@@ -136,6 +217,12 @@ impl EventIn {
             registration_opens_at: self.registration_opens_at,
             registration_closes_at: self.registration_closes_at,
             strategy: self.strategy,
+            questions: self
+                .questions
+                .map(|q| q.into_iter().map(QuestionIn::into_input).collect()),
+            sessions: self
+                .sessions
+                .map(|s| s.into_iter().map(SessionIn::into_input).collect()),
         }
     }
     fn from_input(i: EventInput) -> Self {
@@ -152,6 +239,12 @@ impl EventIn {
             registration_opens_at: i.registration_opens_at,
             registration_closes_at: i.registration_closes_at,
             strategy: i.strategy,
+            questions: i
+                .questions
+                .map(|q| q.into_iter().map(QuestionIn::from_input).collect()),
+            sessions: i
+                .sessions
+                .map(|s| s.into_iter().map(SessionIn::from_input).collect()),
         }
     }
 }
@@ -223,6 +316,16 @@ pub struct RegistrationOut {
     pub checked_in_at: Option<String>,
     pub cancelled_at: Option<String>,
     pub created_at: String,
+    /// Answers to the event's questions, with each question's wording.
+    pub answers: Vec<RegistrationAnswerOut>,
+    /// Keys of the sessions chosen.
+    pub sessions: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationAnswerOut {
+    pub question: String,
+    pub answer: String,
 }
 
 pub fn registration_out(r: Registration) -> RegistrationOut {
@@ -243,6 +346,16 @@ pub fn registration_out(r: Registration) -> RegistrationOut {
         checked_in_at: r.checked_in_at,
         cancelled_at: r.cancelled_at,
         created_at: r.created_at,
+        answers: r
+            .data
+            .answers
+            .into_iter()
+            .map(|a| RegistrationAnswerOut {
+                question: a.question,
+                answer: a.answer,
+            })
+            .collect(),
+        sessions: r.data.sessions,
     }
 }
 
@@ -283,6 +396,13 @@ pub struct RegistrationIn {
     pub organisation_name: Option<String>,
     /// 法人番号 (13 digits), when known: the surest link to the directory.
     pub corporate_number: Option<String>,
+    /// Answers to the event's questions by key (`q1` …, in the order of `questions`); a yes/no
+    /// answer is `yes` or `no`, a choice one of its choices.
+    #[serde(default)]
+    pub answers: std::collections::BTreeMap<String, String>,
+    /// Keys of the sessions chosen.
+    #[serde(default)]
+    pub sessions: Vec<String>,
 }
 
 impl RegistrationIn {
@@ -293,6 +413,8 @@ impl RegistrationIn {
             email: self.email,
             organisation_name: self.organisation_name,
             corporate_number: self.corporate_number,
+            answers: self.answers,
+            sessions: self.sessions,
         }
     }
 }

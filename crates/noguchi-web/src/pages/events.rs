@@ -18,6 +18,10 @@ use noguchi_app::events::{EventView, RegisterOutcome};
 use noguchi_app::records::{Event, Registration};
 use noguchi_domain::Invalid;
 use noguchi_domain::event::{EventData, EventInput, EventKind, RegistrationInput, format_instant};
+use noguchi_domain::event_form::{
+    Question, QuestionKind, answer_key, questions_from_lines, questions_to_lines,
+    sessions_from_lines,
+};
 use noguchi_domain::text::search_key;
 use serde::Deserialize;
 
@@ -108,7 +112,8 @@ pub async fn list(
 }
 
 fn read_event(form: &FormData) -> (EventInput, Invalid) {
-    let mut unreadable = Invalid::default();
+    let (sessions, mut unreadable) =
+        sessions_from_lines(&form.get("sessions").unwrap_or_default(), &[]);
     let capacity = match form.get("capacity").map(|c| c.trim().to_owned()) {
         None => None,
         Some(c) if c.is_empty() => None,
@@ -134,6 +139,10 @@ fn read_event(form: &FormData) -> (EventInput, Invalid) {
             registration_opens_at: form.get("registration_opens_at"),
             registration_closes_at: form.get("registration_closes_at"),
             strategy: form.get("strategy"),
+            questions: Some(questions_from_lines(
+                &form.get("questions").unwrap_or_default(),
+            )),
+            sessions: Some(sessions),
         },
         unreadable.scoped("event"),
     )
@@ -145,6 +154,39 @@ fn local(v: &Option<String>) -> String {
         .and_then(|s| noguchi_domain::event::parse_instant(s).ok())
         .map(|t| format_instant(t).chars().take(16).collect())
         .unwrap_or_default()
+}
+
+/// The questions as the form writes them (what was typed, when sent back with an error).
+fn questions_text(input: &EventInput) -> String {
+    let parsed: Vec<Question> = input
+        .questions
+        .iter()
+        .flatten()
+        .map(|q| Question {
+            label: q.label.clone().unwrap_or_default(),
+            kind: q
+                .kind
+                .as_deref()
+                .and_then(|k| QuestionKind::parse(k).ok())
+                .unwrap_or(QuestionKind::Text),
+            choices: q.choices.clone(),
+            required: q.required,
+        })
+        .collect();
+    questions_to_lines(&parsed)
+}
+
+fn sessions_text(input: &EventInput) -> String {
+    input
+        .sessions
+        .iter()
+        .flatten()
+        .map(|s| match s.capacity {
+            Some(c) => format!("{} / {c}", s.title.clone().unwrap_or_default()),
+            None => s.title.clone().unwrap_or_default(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn event_form(
@@ -213,6 +255,8 @@ async fn event_form(
                 .collect(),
         ),
         f("description", "textarea", s(&input.description)),
+        f("questions", "textarea", questions_text(input)).help(tr.t("event-questions-help")),
+        f("sessions", "textarea", sessions_text(input)).help(tr.t("event-sessions-help")),
     ];
     Ok(crate::pages::render_form(
         ctx,
@@ -271,6 +315,30 @@ struct EventPage {
     has_errors: bool,
     /// Told after a registration attempt: the status, and for a guest the personal link.
     done: Option<Done>,
+    /// The event's own questions and sessions on the registration form.
+    questions: Vec<QuestionField>,
+    sessions: Vec<SessionChoice>,
+    sessions_error: Option<String>,
+}
+
+/// A custom question on the registration form (`answers.q1` …).
+pub struct QuestionField {
+    pub name: String,
+    pub label: String,
+    /// text, choice or yes_no
+    pub kind: &'static str,
+    pub required: bool,
+    pub value: String,
+    /// (value, label) of a choice or yes/no question.
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+pub struct SessionChoice {
+    pub key: String,
+    pub title: String,
+    pub capacity: Option<i64>,
+    pub checked: bool,
 }
 
 pub struct Done {
@@ -328,7 +396,66 @@ fn event_page(
     if let Some(i) = invalid {
         crate::forms::attach_errors(&mut fields, i, tr);
     }
+    let error_of = |field: &str| {
+        invalid.and_then(|i| {
+            let m: Vec<String> =
+                i.0.iter()
+                    .filter(|e| e.field == field)
+                    .map(|e| tr.error(e))
+                    .collect();
+            (!m.is_empty()).then(|| m.join(" "))
+        })
+    };
+    let (questions, sessions) = if fields.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let questions = v
+            .event
+            .data
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let key = answer_key(i);
+                let name = format!("answers.{key}");
+                QuestionField {
+                    value: input.answers.get(&key).cloned().unwrap_or_default(),
+                    label: q.label.clone(),
+                    kind: q.kind.code(),
+                    required: q.required,
+                    options: match q.kind {
+                        QuestionKind::Choice => {
+                            q.choices.iter().map(|c| (c.clone(), c.clone())).collect()
+                        }
+                        QuestionKind::YesNo => vec![
+                            ("yes".to_owned(), tr.t("answer-yes")),
+                            ("no".to_owned(), tr.t("answer-no")),
+                        ],
+                        QuestionKind::Text => Vec::new(),
+                    },
+                    error: error_of(&name),
+                    name,
+                }
+            })
+            .collect();
+        let sessions = v
+            .event
+            .data
+            .sessions
+            .iter()
+            .map(|s| SessionChoice {
+                checked: input.sessions.contains(&s.key),
+                key: s.key.clone(),
+                title: s.title.clone(),
+                capacity: s.capacity,
+            })
+            .collect();
+        (questions, sessions)
+    };
     let page = EventPage {
+        questions,
+        sessions,
+        sessions_error: error_of("sessions"),
         kind: tr.code("event-kind", v.event.data.kind.code()),
         when: when(&v.event.data),
         seats: seats(tr, &v.event),
@@ -377,6 +504,13 @@ pub async fn register(
         email: form.get("email"),
         organisation_name: form.get("organisation_name"),
         corporate_number: form.get("corporate_number"),
+        answers: (0..noguchi_domain::event_form::MAX_QUESTIONS)
+            .filter_map(|i| {
+                let key = answer_key(i);
+                form.get(&format!("answers.{key}")).map(|v| (key, v))
+            })
+            .collect(),
+        sessions: form.all("sessions"),
     };
     let outcome = state
         .app
@@ -714,8 +848,9 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     use crate::download::{Cell, table_response};
     let regs = state.app.registrations(&caller.sight, &id).await?;
+    let event = state.app.event(&caller.sight, &id).await?.event;
     let tr = Tr(caller.lang);
-    let header: Vec<String> = [
+    let mut header: Vec<String> = [
         "field-registration-name",
         "field-registration-name_kana",
         "field-registration-email",
@@ -729,10 +864,46 @@ pub async fn export(
     .iter()
     .map(|k| tr.t(k))
     .collect();
+    // The event's own questions and sessions after the fixed columns: an answer under the
+    // question it was given to (matched by wording, as it was kept).
+    header.extend(event.data.questions.iter().map(|q| q.label.clone()));
+    if !event.data.sessions.is_empty() {
+        header.push(tr.t("registration-sessions"));
+    }
     let rows: Vec<Vec<Cell>> = regs
         .into_iter()
         .map(|r| {
-            vec![
+            let mut extra: Vec<Cell> = event
+                .data
+                .questions
+                .iter()
+                .map(|q| {
+                    let a = r
+                        .data
+                        .answers
+                        .iter()
+                        .find(|a| a.question == q.label)
+                        .map(|a| match (q.kind, a.answer.as_str()) {
+                            (QuestionKind::YesNo, "yes") => tr.t("answer-yes"),
+                            (QuestionKind::YesNo, "no") => tr.t("answer-no"),
+                            _ => a.answer.clone(),
+                        });
+                    Cell::Text(a.unwrap_or_default())
+                })
+                .collect();
+            if !event.data.sessions.is_empty() {
+                extra.push(Cell::Text(
+                    event
+                        .data
+                        .sessions
+                        .iter()
+                        .filter(|s| r.data.sessions.contains(&s.key))
+                        .map(|s| s.title.clone())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ));
+            }
+            let mut row = vec![
                 Cell::Text(r.data.name),
                 Cell::Text(r.data.name_kana.unwrap_or_default()),
                 Cell::Text(r.data.email),
@@ -746,7 +917,9 @@ pub async fn export(
                         .unwrap_or_default(),
                 ),
                 Cell::Text(r.created_at.chars().take(10).collect()),
-            ]
+            ];
+            row.extend(extra);
+            row
         })
         .collect();
     table_response(&header, &rows, f.format.as_deref(), "participants")

@@ -1395,3 +1395,227 @@ async fn reminders_go_the_day_before_once_to_the_confirmed() {
         reminders[0].body
     );
 }
+
+/// An event's own questions and sessions: answers checked against their questions, a session's
+/// seats never exceeded, keys kept through an edit, and both in the list, the export and the
+/// page.
+#[tokio::test]
+async fn questions_and_sessions_are_asked_checked_and_exported() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "医療機器参入フォーラム", "kind": "seminar",
+        "starts_at": "2027-01-20T13:30:00+09:00", "ends_at": "2027-01-20T17:00:00+09:00", "public": true,
+        "questions": [
+            {"label": "参加方法", "kind": "choice", "choices": ["会場", "オンライン"], "required": true},
+            {"label": "懇親会に参加しますか", "kind": "yes_no"},
+            {"label": "講師への質問", "kind": "text"}
+        ],
+        "sessions": [{"title": "個別相談会", "capacity": 1}, {"title": "工場見学"}]})).await;
+    let e = app
+        .api("GET", &format!("/api/v1/events/{ev}"), None, None)
+        .await
+        .json();
+    assert_eq!(e["sessions"][0]["key"], "s1");
+    assert_eq!(e["questions"][0]["choices"], json!(["会場", "オンライン"]));
+    let send = |i: usize, extra: Value| {
+        let app = &app;
+        let ev = ev.clone();
+        async move {
+            let mut body = json!({"name": format!("参加 {i}"), "email": format!("g{i}@example.jp"),
+                "organisation_name": "会津精工"});
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            app.api(
+                "POST",
+                &format!("/api/v1/events/{ev}/registrations"),
+                None,
+                Some(body),
+            )
+            .await
+        }
+    };
+    // A required answer missing, a choice not offered, a yes/no neither, a session unknown.
+    let r = send(
+        1,
+        json!({"answers": {"q2": "たぶん", "q7": "x"}, "sessions": ["s9"]}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let mut named = fields(&r.json());
+    named.sort();
+    assert_eq!(
+        named,
+        ["answers.q1", "answers.q2", "answers.q7", "sessions"]
+    );
+    let r = send(1, json!({"answers": {"q1": "宇宙"}})).await;
+    assert_eq!(fields(&r.json()), ["answers.q1"]);
+    let r = send(
+        1,
+        json!({"answers": {"q1": "会場", "q2": "はい", "q3": "=1+1"}, "sessions": ["s1", "s2"]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // The one seat of 個別相談会 is taken: a second asks in vain and nothing is stored.
+    let r = send(
+        2,
+        json!({"answers": {"q1": "オンライン"}, "sessions": ["s1"]}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["sessions"]);
+    assert!(r.text.contains("個別相談会"), "{}", r.text);
+    assert_eq!(registrations(&app, &chamber, &ev).await.len(), 1);
+    let r = send(
+        2,
+        json!({"answers": {"q1": "オンライン"}, "sessions": ["s2"]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // An edit that drops 工場見学 and adds a session keeps 個別相談会's key.
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/events/{ev}"),
+            Some(&chamber),
+            Some(json!({"sessions": [{"key": "s1", "title": "個別相談会", "capacity": 2}, {"title": "交流会"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let keys: Vec<&str> = r.json()["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|k| if k == "s1" { "s1" } else { "new" })
+        .collect();
+    assert_eq!(keys, ["s1", "new"]);
+    let r = send(3, json!({"answers": {"q1": "会場"}, "sessions": ["s1"]})).await;
+    assert_eq!(
+        r.status, 201,
+        "the raised capacity seats one more: {}",
+        r.text
+    );
+
+    let list = registrations(&app, &chamber, &ev).await;
+    let first = list.iter().find(|r| r["email"] == "g1@example.jp").unwrap();
+    assert_eq!(
+        first["answers"],
+        json!([{"question": "参加方法", "answer": "会場"}, {"question": "懇親会に参加しますか", "answer": "yes"},
+            {"question": "講師への質問", "answer": "=1+1"}])
+    );
+    assert_eq!(first["sessions"], json!(["s1", "s2"]));
+
+    let staff = app.browser("staff2@cci.example.jp", &app.chamber).await;
+    let csv = staff
+        .get(&format!("/events/{ev}/registrations/export?format=csv"))
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text.trim_start_matches('\u{feff}');
+    let head = text.lines().next().unwrap();
+    assert!(
+        head.ends_with("参加方法,懇親会に参加しますか,講師への質問,セッション"),
+        "{head}"
+    );
+    let g1 = text.lines().find(|l| l.contains("g1@example.jp")).unwrap();
+    assert!(g1.ends_with("会場,はい,'=1+1,個別相談会"), "{g1}");
+
+    // The page asks the same questions and takes the answers.
+    let page = app.browse("GET", &format!("/events/{ev}"), "", None).await;
+    assert!(page.text.contains("name=\"answers.q1\"") && page.text.contains("value=\"s1\""));
+    let cookie = format!("noguchi_pre={}", page.cookie("noguchi_pre").unwrap());
+    let csrf = crate::common::csrf_of(&page.text);
+    let r = app
+        .browse(
+            "POST",
+            &format!("/events/{ev}/register"),
+            &cookie,
+            Some(&[
+                ("csrf", csrf.as_str()),
+                ("name", "会津 花子"),
+                ("email", "hanako@example.jp"),
+                ("organisation_name", "会津精工"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "the required choice: {}", r.text);
+    assert!(r.text.contains("answers.q1-error"), "{}", r.text);
+    let r = app
+        .browse(
+            "POST",
+            &format!("/events/{ev}/register"),
+            &cookie,
+            Some(&[
+                ("csrf", csrf.as_str()),
+                ("name", "会津 花子"),
+                ("email", "hanako@example.jp"),
+                ("organisation_name", "会津精工"),
+                ("answers.q1", "オンライン"),
+                ("answers.q2", "no"),
+                ("sessions", "s3"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let hanako = registrations(&app, &chamber, &ev)
+        .await
+        .into_iter()
+        .find(|r| r["email"] == "hanako@example.jp")
+        .unwrap();
+    assert_eq!(
+        hanako["sessions"],
+        json!(["s3"]),
+        "交流会, numbered after 工場見学's s2"
+    );
+    assert_eq!(hanako["answers"][1]["answer"], "no");
+}
+
+#[tokio::test]
+async fn the_event_form_takes_questions_and_sessions_as_lines() {
+    let app = App::new().await;
+    let staff = app.browser("events@cci.example.jp", &app.chamber).await;
+    let p = app.programme_id.clone();
+    let base = [
+        ("title", "参入セミナー"),
+        ("kind", "seminar"),
+        ("starts_at", "2027-01-15T13:30"),
+        ("ends_at", "2027-01-15T16:00"),
+        ("public", "on"),
+        (
+            "questions",
+            "選択*: 参加方法 = 会場, オンライン\nはい/いいえ: 懇親会",
+        ),
+    ];
+    let mut bad = base.to_vec();
+    bad.push(("sessions", "分科会A / 多数"));
+    let r = staff
+        .post_form(&format!("/programmes/{p}/events"), &bad)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains("分科会A / ") || r.text.contains("数値"),
+        "{}",
+        r.text
+    );
+    let mut good = base.to_vec();
+    good.push(("sessions", "分科会A / ２０\n交流会"));
+    let r = staff
+        .post_form(&format!("/programmes/{p}/events"), &good)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let id = r.header("location").unwrap().trim_start_matches("/events/");
+    let id = id.split('?').next().unwrap();
+    let e = app
+        .api("GET", &format!("/api/v1/events/{id}"), None, None)
+        .await
+        .json();
+    assert_eq!(e["questions"][0]["required"], true);
+    assert_eq!(e["questions"][1]["kind"], "yes_no");
+    assert_eq!(
+        e["sessions"],
+        json!([{"key": "s1", "title": "分科会A", "capacity": 20}, {"key": "s2", "title": "交流会", "capacity": null}])
+    );
+}
