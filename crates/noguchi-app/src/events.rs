@@ -18,7 +18,9 @@ use noguchi_domain::event_form::assign_session_keys;
 use noguchi_domain::fiscal::FiscalYear;
 use noguchi_domain::network::{self, NetworkMetrics, Sector, Tie, event_contacts};
 use noguchi_domain::organisation::OrganisationKind;
-use noguchi_storage::{MailFor, NewRegistration, Registered, random_token, token_hash};
+use noguchi_storage::{
+    MailFor, NewRegistration, PrivateRecord, Registered, random_token, token_hash,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// An event as one caller sees it.
@@ -390,18 +392,24 @@ impl App {
             .into_values()
             .flat_map(|(fy, orgs)| event_contacts(fy, &orgs))
             .collect();
-        // Proposals and NDAs are confidential: a tie through one is kept only for those who
-        // may see that record (its parties and the secretariat).
+        // Proposals, NDAs, deals and entry cases are confidential: a tie through one is kept
+        // only for those who may see that record (its parties and the secretariat).
         for c in self.store.private_contacts(programme_id).await? {
-            let visible = match &c.proposal {
-                Some((id, proposer)) => sight.proposal(&access::ProposalScope {
-                    id,
-                    programme_id,
-                    proposer_org: proposer,
-                    need_owner: &c.a,
-                    candidate_org: &c.b,
-                }),
-                None => sight.private_tie(programme_id, &c.a, &c.b),
+            let visible = match &c.record {
+                PrivateRecord::Proposal { id, proposer } => {
+                    sight.proposal(&access::ProposalScope {
+                        id,
+                        programme_id,
+                        proposer_org: proposer,
+                        need_owner: &c.a,
+                        candidate_org: &c.b,
+                    })
+                }
+                PrivateRecord::Nda => sight.private_tie(programme_id, &c.a, &c.b),
+                PrivateRecord::Deal { shared_with } => sight.deal(programme_id, shared_with),
+                PrivateRecord::EntryCase { supporters } => {
+                    sight.entry_case(programme_id, &c.a, supporters)
+                }
             };
             let Ok(on) = noguchi_domain::dates::parse_date(&c.on) else {
                 continue;

@@ -16,6 +16,10 @@ crate::code_list! {
         Proposal = "proposal",
         /// An NDA between the two.
         Nda = "nda",
+        /// One shares the other's attraction or expansion deal (talks on the firm's move).
+        Deal = "deal",
+        /// One supports the other's entry case (joint work on the firm's way into the field).
+        Support = "support",
     }
 }
 
@@ -24,8 +28,9 @@ impl TieKind {
     pub fn strength(self) -> u8 {
         match self {
             TieKind::Event => 1,
-            TieKind::Proposal => 2,
+            TieKind::Proposal | TieKind::Deal => 2,
             TieKind::Nda => 3,
+            TieKind::Support => 4,
         }
     }
 }

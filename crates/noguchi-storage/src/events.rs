@@ -775,12 +775,26 @@ pub struct PrivateContact {
     pub b: String,
     /// The day it happened (YYYY-MM-DD).
     pub on: String,
-    /// For a proposal: its id and proposer (the proposer sees it too).
-    pub proposal: Option<(String, String)>,
+    /// The confidential record the contact comes from, which decides who sees it.
+    pub record: PrivateRecord,
+}
+
+/// The record behind a private contact, with what its visibility rule reads.
+#[derive(Debug, Clone)]
+pub enum PrivateRecord {
+    /// A match proposal: its id and proposer (the proposer sees it too).
+    Proposal { id: String, proposer: String },
+    /// An NDA: its two parties.
+    Nda,
+    /// An attraction or expansion deal: the organisations it is shared with.
+    Deal { shared_with: Vec<String> },
+    /// An entry case: its firm and supporters.
+    EntryCase { supporters: Vec<String> },
 }
 
 impl Store {
-    /// The proposals and NDAs of a programme as contacts between organisations, unfiltered:
+    /// The proposals, NDAs, deals and entry cases of a programme as contacts between
+    /// organisations, unfiltered:
     /// the use case keeps those the reader may see.
     pub async fn private_contacts(&self, programme_id: &str) -> Result<Vec<PrivateContact>> {
         use noguchi_domain::network::TieKind;
@@ -804,7 +818,10 @@ impl Store {
                 a: get(r, "submitter_org_id")?,
                 b: get(r, "candidate_org_id")?,
                 on: get(r, "status_on")?,
-                proposal: Some((get(r, "id")?, get(r, "proposer_org_id")?)),
+                record: PrivateRecord::Proposal {
+                    id: get(r, "id")?,
+                    proposer: get(r, "proposer_org_id")?,
+                },
             });
         }
         let rows = sqlx::query(
@@ -820,8 +837,68 @@ impl Store {
                 a: get(r, "submitter_org_id")?,
                 b: get(r, "organisation_id")?,
                 on: get(r, "signed_on")?,
-                proposal: None,
+                record: PrivateRecord::Nda,
             });
+        }
+        // Deals: the firm and each organisation the deal is shared with, from the deal's start.
+        let mut shares: std::collections::BTreeMap<String, (String, String, Vec<String>)> =
+            Default::default();
+        for r in sqlx::query(
+            "SELECT d.id, d.organisation_id, d.created_at, s.organisation_id AS shared              FROM deals d JOIN deal_shares s ON s.deal_id = d.id WHERE d.programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let e = shares.entry(get(&r, "id")?).or_insert((
+                get(&r, "organisation_id")?,
+                get::<String>(&r, "created_at")?.chars().take(10).collect(),
+                Vec::new(),
+            ));
+            e.2.push(get(&r, "shared")?);
+        }
+        for (firm, on, shared_with) in shares.into_values() {
+            for other in &shared_with {
+                out.push(PrivateContact {
+                    kind: TieKind::Deal,
+                    a: firm.clone(),
+                    b: other.clone(),
+                    on: on.clone(),
+                    record: PrivateRecord::Deal {
+                        shared_with: shared_with.clone(),
+                    },
+                });
+            }
+        }
+        // Entry cases: the firm and each supporting organisation, from the case's opening.
+        let mut cases: std::collections::BTreeMap<String, (String, String, Vec<String>)> =
+            Default::default();
+        for r in sqlx::query(
+            "SELECT c.id, c.organisation_id, c.created_at, s.organisation_id AS supporter              FROM entry_cases c JOIN entry_case_supporters s ON s.case_id = c.id WHERE c.programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let e = cases.entry(get(&r, "id")?).or_insert((
+                get(&r, "organisation_id")?,
+                get::<String>(&r, "created_at")?.chars().take(10).collect(),
+                Vec::new(),
+            ));
+            e.2.push(get(&r, "supporter")?);
+        }
+        for (firm, on, supporters) in cases.into_values() {
+            for other in &supporters {
+                out.push(PrivateContact {
+                    kind: TieKind::Support,
+                    a: firm.clone(),
+                    b: other.clone(),
+                    on: on.clone(),
+                    record: PrivateRecord::EntryCase {
+                        supporters: supporters.clone(),
+                    },
+                });
+            }
         }
         Ok(out)
     }

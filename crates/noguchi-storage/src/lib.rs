@@ -33,7 +33,8 @@ mod write;
 pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
 pub use audit::{AuditEntry, AuditFilter, BrokenLink};
 pub use events::{
-    Composer, Event, MailFor, NewRegistration, PrivateContact, Registered, Registration,
+    Composer, Event, MailFor, NewRegistration, PrivateContact, PrivateRecord, Registered,
+    Registration,
 };
 pub use followups::{FollowupAnswer, FollowupCounts};
 pub use needs::{

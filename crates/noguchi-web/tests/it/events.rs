@@ -1619,3 +1619,54 @@ async fn the_event_form_takes_questions_and_sessions_as_lines() {
         json!([{"key": "s1", "title": "分科会A", "capacity": 20}, {"key": "s2", "title": "交流会", "capacity": null}])
     );
 }
+
+/// An entry case's supporter works with the firm (the deepest tie, joint work); like the case,
+/// the tie is seen by the case's parties and the secretariat only.
+#[tokio::test]
+async fn a_tie_through_an_entry_case_is_joint_work_seen_by_its_parties() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let university = app
+        .user("staff@university.example.jp", &app.university, false)
+        .await;
+    let (firm, firm_token) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let (_, other) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/entry-cases"),
+            Some(&city),
+            Some(json!({"organisation_id": firm, "title": "歩行器の試作", "supporters": [app.university]})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for (who, sees) in [
+        (city, true),
+        (firm_token, true),
+        (university, true),
+        (other, false),
+    ] {
+        let n = app
+            .api(
+                "GET",
+                &format!("/api/v1/programmes/{p}/network?fiscal_year=2026"),
+                Some(&who),
+                None,
+            )
+            .await
+            .json();
+        let ties = n["ties"].as_array().unwrap();
+        if sees {
+            assert_eq!(ties.len(), 1, "{n}");
+            assert_eq!(ties[0]["kinds"], json!(["support"]));
+            assert_eq!(ties[0]["strength"], 4);
+        } else {
+            assert!(ties.is_empty(), "{n}");
+        }
+    }
+}
