@@ -53,6 +53,29 @@ pub struct ActivityReport {
     pub figures: ActivityFigures,
     /// For the secretariat only.
     pub funnel: Option<noguchi_domain::event::Funnel>,
+    /// The firms behind the funnel's steps (consulted, entry case, commercialised), among
+    /// those reached; for the secretariat only.
+    pub funnel_firms: Option<[Vec<String>; 3]>,
+}
+
+/// One firm reached in a fiscal year, as the activity's records list it.
+#[derive(Debug, Clone)]
+pub struct FirmReached {
+    pub id: String,
+    pub name: String,
+    pub first_time: bool,
+    /// The funnel's steps it reached (the secretariat only): consulted, entry case,
+    /// commercialised.
+    pub steps: Option<[bool; 3]>,
+}
+
+/// The records behind a fiscal year's activity figures.
+#[derive(Debug, Clone)]
+pub struct ActivityDetail {
+    pub report: ActivityReport,
+    /// The events held, earliest first.
+    pub events: Vec<EventView>,
+    pub firms: Vec<FirmReached>,
 }
 
 /// The network of a programme up to the end of a fiscal year, as the caller may see it.
@@ -356,13 +379,66 @@ impl App {
                 let funnel = facts
                     .as_ref()
                     .map(|[c, e, v]| noguchi_domain::event::funnel(&figures.firm_ids, c, e, v));
+                let funnel_firms = facts.as_ref().map(|sets| {
+                    sets.each_ref().map(|set| {
+                        figures
+                            .firm_ids
+                            .iter()
+                            .filter(|f| set.contains(*f))
+                            .cloned()
+                            .collect()
+                    })
+                });
                 ActivityReport {
                     fiscal_year: *fy,
                     figures,
                     funnel,
+                    funnel_firms,
                 }
             })
             .collect())
+    }
+
+    /// The records behind one fiscal year's figures: the events held and the firms reached,
+    /// each firm marked first-time and, for the secretariat, with the funnel's steps.
+    pub async fn activity_detail(
+        &self,
+        sight: &Sight,
+        programme_id: &str,
+        fy: FiscalYear,
+    ) -> Result<ActivityDetail> {
+        let report = self
+            .activity(sight, programme_id, &[fy])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        let mut events: Vec<EventView> = self
+            .events(sight, programme_id)
+            .await?
+            .into_iter()
+            .filter(|v| report.figures.event_ids.contains(&v.event.id))
+            .collect();
+        events.sort_by_key(|v| v.event.data.starts_at);
+        let facts = self.store.organisation_facts().await?;
+        let firms = report
+            .figures
+            .firm_ids
+            .iter()
+            .map(|id| FirmReached {
+                id: id.clone(),
+                name: facts.get(id).map(|(_, n, _)| n.clone()).unwrap_or_default(),
+                first_time: report.figures.first_time_ids.contains(id),
+                steps: report
+                    .funnel_firms
+                    .as_ref()
+                    .map(|sets| sets.each_ref().map(|s| s.contains(id))),
+            })
+            .collect();
+        Ok(ActivityDetail {
+            report,
+            events,
+            firms,
+        })
     }
 
     /// The network up to the end of a fiscal year. Ties from events join organisations whose

@@ -593,6 +593,10 @@ pub struct ActivityFigures {
     pub first_time_firms: i64,
     /// The companies reached, in id order (for the records behind the number).
     pub firm_ids: Vec<String>,
+    /// Of those, the first-time companies, in id order.
+    pub first_time_ids: Vec<String>,
+    /// The events held, in the order given.
+    pub event_ids: Vec<String>,
 }
 
 /// Computes the activity figures of `fy` from every event's start and every checked-in
@@ -600,12 +604,17 @@ pub struct ActivityFigures {
 pub fn activity(
     fy: FiscalYear,
     now: OffsetDateTime,
-    event_starts: &[OffsetDateTime],
+    events: &[(String, OffsetDateTime)],
     attendances: &[Attendance],
 ) -> ActivityFigures {
     use std::collections::BTreeSet;
     let in_year = |t: OffsetDateTime| fiscal_year_of(t) == fy && t <= now;
-    let events_held = event_starts.iter().filter(|t| in_year(**t)).count() as i64;
+    let event_ids: Vec<String> = events
+        .iter()
+        .filter(|(_, t)| in_year(*t))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let events_held = event_ids.len() as i64;
     let mut participants = 0;
     let mut firms = BTreeSet::new();
     let mut before = BTreeSet::new();
@@ -628,7 +637,9 @@ pub fn activity(
         participants,
         firms_reached: firms.len() as i64,
         first_time_firms: firms.difference(&before).count() as i64,
+        first_time_ids: firms.difference(&before).cloned().collect(),
         firm_ids: firms.into_iter().collect(),
+        event_ids,
     }
 }
 
@@ -875,14 +886,14 @@ mod tests {
     fn activity_counts_held_events_participants_and_firms() {
         let now = t("2026-12-01T10:00:00+09:00");
         let starts = [
-            t("2025-10-10T13:30:00+09:00"),
-            t("2026-03-31T23:00:00+09:00"),
-            t("2026-06-01T10:00:00+09:00"),
-            t("2027-02-01T10:00:00+09:00"), // FY2026 but in the future
+            ("e0".to_owned(), t("2025-10-10T13:30:00+09:00")),
+            ("e1".to_owned(), t("2026-03-31T23:00:00+09:00")),
+            ("e2".to_owned(), t("2026-06-01T10:00:00+09:00")),
+            ("e3".to_owned(), t("2027-02-01T10:00:00+09:00")), // FY2026 but in the future
         ];
         let a = |e: usize, org: Option<&str>, company: bool| Attendance {
-            event_id: e.to_string(),
-            event_starts_at: starts[e],
+            event_id: starts[e].0.clone(),
+            event_starts_at: starts[e].1,
             organisation_id: org.map(Into::into),
             company,
         };
@@ -911,5 +922,8 @@ mod tests {
             (1, 2, 2, 1)
         );
         assert_eq!(fy26.firm_ids, ["x", "z"]);
+        assert_eq!(fy26.first_time_ids, ["z"]);
+        assert_eq!(fy26.event_ids, ["e2"]);
+        assert_eq!(fy25.event_ids, ["e0", "e1"]);
     }
 }

@@ -456,17 +456,22 @@ impl Store {
     pub async fn attendance(
         &self,
         programme_id: &str,
-    ) -> Result<(Vec<OffsetDateTime>, Vec<Attendance>)> {
+    ) -> Result<(Vec<(String, OffsetDateTime)>, Vec<Attendance>)> {
         let corrupt = |w: &str| StoreError::Corrupt(format!("event {w}"));
-        let starts = sqlx::query("SELECT starts_at FROM events WHERE programme_id = $1")
-            .bind(programme_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                parse_instant(&get::<String>(r, "starts_at")?).map_err(|_| corrupt("starts_at"))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let starts = sqlx::query(
+            "SELECT id, starts_at FROM events WHERE programme_id = $1 ORDER BY starts_at, id",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                get(r, "id")?,
+                parse_instant(&get::<String>(r, "starts_at")?).map_err(|_| corrupt("starts_at"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
         let rows = sqlx::query(
             "SELECT r.event_id, e.starts_at, r.organisation_id, o.kind AS org_kind \
              FROM registrations r JOIN events e ON e.id = r.event_id \

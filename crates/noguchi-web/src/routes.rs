@@ -204,6 +204,7 @@ fn routes() -> Routes {
     .post("/survey/{token}", pages::surveys::survey_answer)
     .get("/programmes/{id}/events", pages::events::list)
     .get("/programmes/{id}/network", pages::network::network)
+    .get("/programmes/{id}/activity", pages::network::activity)
     .get(
         "/programmes/{id}/introductions",
         pages::network::introductions,

@@ -164,6 +164,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/survey/{token}", Public),
     rule("GET", "/programmes/{id}/events", SignedIn),
     rule("GET", "/programmes/{id}/network", SignedIn),
+    rule("GET", "/programmes/{id}/activity", SignedIn),
     rule("GET", "/programmes/{id}/events/new", SignedIn),
     rule("POST", "/programmes/{id}/events", SignedIn),
     // An event's page and registration: a public event takes guests (see

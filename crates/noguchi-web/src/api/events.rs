@@ -609,6 +609,11 @@ pub struct ActivityOut {
     pub firms_reached: i64,
     /// Of those, companies that had not come to an event in an earlier fiscal year.
     pub first_time_firms: i64,
+    /// The records behind the numbers: the events held, the companies reached and the
+    /// first-time ones.
+    pub event_ids: Vec<String>,
+    pub firm_ids: Vec<String>,
+    pub first_time_firm_ids: Vec<String>,
     /// How far the firms reached went (the secretariat only; it counts confidential cases).
     pub funnel: Option<FunnelOut>,
 }
@@ -623,6 +628,10 @@ pub struct FunnelOut {
     pub entry_case: i64,
     /// Of those, companies with a verified entry or commercialisation outcome.
     pub commercialised: i64,
+    /// The companies behind each step.
+    pub consulted_ids: Vec<String>,
+    pub entry_case_ids: Vec<String>,
+    pub commercialised_ids: Vec<String>,
 }
 
 /// The activity figures of a fiscal year (every signed-in member).
@@ -650,12 +659,21 @@ pub async fn activity(
         participants: a.participants,
         firms_reached: a.firms_reached,
         first_time_firms: a.first_time_firms,
-        funnel: r.funnel.map(|f| FunnelOut {
-            attended: f.attended,
-            consulted: f.consulted,
-            entry_case: f.entry_case,
-            commercialised: f.commercialised,
-        }),
+        event_ids: a.event_ids,
+        firm_ids: a.firm_ids,
+        first_time_firm_ids: a.first_time_ids,
+        funnel: r
+            .funnel
+            .zip(r.funnel_firms)
+            .map(|(f, [c, e, v])| FunnelOut {
+                attended: f.attended,
+                consulted: f.consulted,
+                entry_case: f.entry_case,
+                commercialised: f.commercialised,
+                consulted_ids: c,
+                entry_case_ids: e,
+                commercialised_ids: v,
+            }),
     }))
 }
 

@@ -171,3 +171,83 @@ pub async fn introductions(
         ctx,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    ctx: Ctx,
+    programme_id: String,
+    fiscal_year: i32,
+    fiscal_year_label: String,
+    figures: noguchi_domain::event::ActivityFigures,
+    funnel: Option<noguchi_domain::event::Funnel>,
+    events: Vec<(String, String, String, i64)>,
+    firms: Vec<FirmLine>,
+}
+
+pub struct FirmLine {
+    pub href: String,
+    pub name: String,
+    pub first_time: bool,
+    pub steps: Option<[bool; 3]>,
+}
+
+/// The records behind a fiscal year's activity figures (the KPI page's numbers open it): the
+/// events held with their participants, and the firms reached (first-time ones marked; for the
+/// secretariat, how far each went).
+pub async fn activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    caller.principal()?;
+    let fy = match q
+        .fiscal_year
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => noguchi_domain::fiscal::FiscalYear::of_date(state.app.today()),
+        Some(s) => noguchi_domain::fiscal::FiscalYear::parse(s)
+            .map_err(|p| AppError::field("fiscal_year", p))?,
+    };
+    let d = state.app.activity_detail(&caller.sight, &id, fy).await?;
+    let ctx = Ctx::new(&caller, &format!("/programmes/{id}/activity"));
+    let events = d
+        .events
+        .iter()
+        .map(|v| {
+            let e = &v.event;
+            (
+                format!("/events/{}", e.id),
+                e.data.title.clone(),
+                noguchi_domain::event::format_instant(e.data.starts_at)
+                    .chars()
+                    .take(10)
+                    .collect(),
+                e.checked_in,
+            )
+        })
+        .collect();
+    let firms = d
+        .firms
+        .into_iter()
+        .map(|f| FirmLine {
+            href: format!("/organisations/{}", f.id),
+            name: f.name,
+            first_time: f.first_time,
+            steps: f.steps,
+        })
+        .collect();
+    Ok(render(&ActivityPage {
+        programme_id: id,
+        fiscal_year: fy.0,
+        fiscal_year_label: fy.full_label(),
+        figures: d.report.figures,
+        funnel: d.report.funnel,
+        events,
+        firms,
+        ctx,
+    }))
+}

@@ -1091,13 +1091,42 @@ async fn the_council_sees_the_activity_and_the_secretariat_the_funnel() {
     };
     let sec = act(city.clone()).await;
     assert_eq!(sec["firms_reached"], 2);
+    let f = &sec["funnel"];
     assert_eq!(
-        sec["funnel"],
-        json!({"attended": 2, "consulted": 0, "entry_case": 1, "commercialised": 0})
+        [
+            &f["attended"],
+            &f["consulted"],
+            &f["entry_case"],
+            &f["commercialised"]
+        ],
+        [&json!(2), &json!(0), &json!(1), &json!(0)]
     );
+    assert_eq!(sec["event_ids"], json!([ev]));
+    assert_eq!(sec["firm_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(sec["funnel"]["entry_case_ids"], json!([a]));
     let other = act(university.clone()).await;
     assert_eq!(other["firms_reached"], 2);
     assert!(other["funnel"].is_null(), "{other}");
+
+    // The KPI page's numbers open the records behind them; the funnel stays the secretariat's.
+    let sec_page = app.browser("viewer@city.example.jp", &app.city).await;
+    let kpi = sec_page.get(&format!("/programmes/{p}/kpi")).await;
+    assert!(
+        kpi.text
+            .contains(&format!("/programmes/{p}/activity?fiscal_year=2026#firms")),
+        "{}",
+        kpi.text
+    );
+    let records = sec_page
+        .get(&format!("/programmes/{p}/activity?fiscal_year=2026"))
+        .await;
+    assert_eq!(records.status, 200, "{}", records.text);
+    assert!(
+        records.text.contains("参入セミナー")
+            && records.text.contains("会津精工株式会社")
+            && records.text.contains("磐梯技研株式会社")
+            && records.text.contains("うち参入案件のある企業")
+    );
 
     let req = axum::http::Request::builder()
         .uri(format!("/api/v1/programmes/{p}/kpi.xlsx"))
@@ -1144,6 +1173,15 @@ async fn the_council_sees_the_activity_and_the_secretariat_the_funnel() {
     let kpi = page.get(&format!("/programmes/{p}/kpi")).await;
     assert_eq!(kpi.status, 200);
     assert!(kpi.text.contains("参加企業数") && !kpi.text.contains("うち参入案件のある企業"));
+    let records = page
+        .get(&format!("/programmes/{p}/activity?fiscal_year=2026"))
+        .await;
+    assert!(
+        records.text.contains("会津精工株式会社")
+            && !records.text.contains("うち参入案件のある企業"),
+        "{}",
+        records.text
+    );
 }
 
 /// A paper sign-in sheet (Shift_JIS CSV, as Excel saves it): a dry run reports each row and

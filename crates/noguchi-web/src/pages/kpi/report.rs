@@ -37,6 +37,13 @@ pub struct YearLine {
     pub cells: Vec<String>,
 }
 
+/// A fiscal year's activity: each number with the part of the records page behind it.
+pub struct ActivityLine {
+    pub label: String,
+    pub href: String,
+    pub cells: Vec<(String, &'static str)>,
+}
+
 fn measure_line(
     tr: Tr,
     programme_id: &str,
@@ -176,7 +183,7 @@ struct KpiPage {
     years: Vec<YearLine>,
     can_record: bool,
     print: bool,
-    activity: Vec<YearLine>,
+    activity: Vec<ActivityLine>,
     show_funnel: bool,
 }
 
@@ -207,18 +214,27 @@ async fn kpi_page(
         .rev()
         .map(|a| {
             let f = &a.figures;
+            // Each number opens the records behind it (the year's events, the firms reached).
             let mut cells = vec![
-                f.events_held,
-                f.participants,
-                f.firms_reached,
-                f.first_time_firms,
+                (f.events_held, "events"),
+                (f.participants, "events"),
+                (f.firms_reached, "firms"),
+                (f.first_time_firms, "firms"),
             ];
             if let Some(n) = &a.funnel {
-                cells.extend([n.consulted, n.entry_case, n.commercialised]);
+                cells.extend([
+                    (n.consulted, "firms"),
+                    (n.entry_case, "firms"),
+                    (n.commercialised, "firms"),
+                ]);
             }
-            YearLine {
+            ActivityLine {
                 label: a.fiscal_year.full_label(),
-                cells: cells.iter().map(|c| c.to_string()).collect(),
+                href: format!("/programmes/{id}/activity?fiscal_year={}", a.fiscal_year.0),
+                cells: cells
+                    .into_iter()
+                    .map(|(n, at)| (n.to_string(), at))
+                    .collect(),
             }
         })
         .collect();
