@@ -16,7 +16,7 @@ use noguchi_domain::event::{
 };
 use noguchi_domain::event_form::assign_session_keys;
 use noguchi_domain::fiscal::FiscalYear;
-use noguchi_domain::network::{self, NetworkMetrics, Sector, Tie, event_contacts};
+use noguchi_domain::network::{self, NetworkMetrics, Sector, Tie};
 use noguchi_domain::organisation::OrganisationKind;
 use noguchi_storage::{
     MailFor, NewRegistration, PrivateRecord, Registered, random_token, token_hash,
@@ -454,20 +454,21 @@ impl App {
         signed_in(sight)?;
         self.store.programme(programme_id).await?;
         let (_, attendance) = self.store.attendance(programme_id).await?;
-        let mut per_event: HashMap<&str, (FiscalYear, Vec<String>)> = HashMap::new();
+        let mut per_event: HashMap<&str, network::EventOrganisations> = HashMap::new();
         for a in &attendance {
             if let Some(o) = &a.organisation_id {
                 per_event
                     .entry(a.event_id.as_str())
-                    .or_insert_with(|| (fiscal_year_of(a.event_starts_at), Vec::new()))
-                    .1
+                    .or_insert_with(|| network::EventOrganisations {
+                        fiscal_year: fiscal_year_of(a.event_starts_at),
+                        organisations: Vec::new(),
+                    })
+                    .organisations
                     .push(o.clone());
             }
         }
-        let mut contacts: Vec<_> = per_event
-            .into_values()
-            .flat_map(|(fy, orgs)| event_contacts(fy, &orgs))
-            .collect();
+        let events: Vec<network::EventOrganisations> = per_event.into_values().collect();
+        let mut contacts: Vec<network::Contact> = Vec::new();
         // Proposals, NDAs, deals and entry cases are confidential: a tie through one is kept
         // only for those who may see that record (its parties and the secretariat).
         for c in self.store.private_contacts(programme_id).await? {
@@ -499,13 +500,14 @@ impl App {
                 });
             }
         }
-        let ties = network::ties(&contacts, fiscal_year);
+        let ties = network::network_ties(&events, &contacts, fiscal_year);
         let facts = self.store.organisation_facts().await?;
-        let kind_of = |id: &str| {
-            facts
-                .get(id)
-                .and_then(|(k, _, _)| OrganisationKind::parse(k).ok())
-        };
+        // Each organisation's kind read once, not once per tie end.
+        let kinds: HashMap<&str, OrganisationKind> = facts
+            .iter()
+            .filter_map(|(id, (k, _, _))| Some((id.as_str(), OrganisationKind::parse(k).ok()?)))
+            .collect();
+        let kind_of = |id: &str| kinds.get(id).copied();
         let sector = |id: &str| kind_of(id).map_or(Sector::Other, network::sector_of);
         let metrics = network::metrics(&ties, fiscal_year, sector);
         // Local firms with a tie to the hospital or the university (the seed's 産学医 link).
@@ -528,15 +530,17 @@ impl App {
                 tied_local_firms.insert(t.b.clone());
             }
         }
+        let tied: std::collections::HashSet<&str> = ties
+            .iter()
+            .flat_map(|t| [t.a.as_str(), t.b.as_str()])
+            .collect();
         let mut names = BTreeMap::new();
         let mut sectors = BTreeMap::new();
-        for t in &ties {
-            for o in [&t.a, &t.b] {
-                if let Some((_, n, _)) = facts.get(o) {
-                    names.insert(o.clone(), n.clone());
-                }
-                sectors.insert(o.clone(), sector(o));
+        for o in tied {
+            if let Some((_, n, _)) = facts.get(o) {
+                names.insert(o.to_owned(), n.clone());
             }
+            sectors.insert(o.to_owned(), sector(o));
         }
         let brokers = network::brokers(&ties, 10);
         Ok(NetworkView {

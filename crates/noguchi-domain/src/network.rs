@@ -152,6 +152,88 @@ pub fn ties(contacts: &[Contact], until: FiscalYear) -> Vec<Tie> {
     out
 }
 
+/// The organisations whose people checked in at one event, with the event's fiscal year.
+#[derive(Debug, Clone)]
+pub struct EventOrganisations {
+    pub fiscal_year: FiscalYear,
+    pub organisations: Vec<String>,
+}
+
+/// The ties up to the end of `until` from the events' check-ins and other contacts, in the
+/// order of their two organisations' ids: the same as [`ties`] over every event's contacts and
+/// `contacts`, without making a contact per pair. Organisations are numbered in id order, so a
+/// pair is one integer and the sorted pairs are the ties in order (a seminar of 23 firms is
+/// 253 pairs; a year of them, a hundred thousand).
+pub fn network_ties(
+    events: &[EventOrganisations],
+    contacts: &[Contact],
+    until: FiscalYear,
+) -> Vec<Tie> {
+    use std::collections::HashMap;
+    let events: Vec<&EventOrganisations> =
+        events.iter().filter(|e| e.fiscal_year <= until).collect();
+    let contacts: Vec<&Contact> = contacts
+        .iter()
+        .filter(|c| c.fiscal_year <= until && c.a != c.b)
+        .collect();
+    let mut names: Vec<&str> = events
+        .iter()
+        .flat_map(|e| e.organisations.iter().map(String::as_str))
+        .chain(contacts.iter().flat_map(|c| [c.a.as_str(), c.b.as_str()]))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let number: HashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i as u32))
+        .collect();
+    // (pair, kind, fiscal year) for every contact, then sorted: equal pairs become neighbours.
+    let mut pairs: Vec<(u64, TieKind, FiscalYear)> = Vec::new();
+    let key = |a: u32, b: u32| (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+    let mut present: Vec<u32> = Vec::new();
+    for e in &events {
+        present.clear();
+        present.extend(e.organisations.iter().map(|o| number[o.as_str()]));
+        present.sort_unstable();
+        present.dedup();
+        for (i, a) in present.iter().enumerate() {
+            for b in &present[i + 1..] {
+                pairs.push((key(*a, *b), TieKind::Event, e.fiscal_year));
+            }
+        }
+    }
+    for c in &contacts {
+        pairs.push((
+            key(number[c.a.as_str()], number[c.b.as_str()]),
+            c.kind,
+            c.fiscal_year,
+        ));
+    }
+    pairs.sort_unstable_by_key(|p| p.0);
+    let mut out: Vec<Tie> = Vec::new();
+    let mut last = None;
+    for (k, kind, fy) in pairs {
+        if last != Some(k) {
+            last = Some(k);
+            out.push(Tie {
+                a: names[(k >> 32) as usize].to_owned(),
+                b: names[(k & 0xffff_ffff) as usize].to_owned(),
+                kinds: BTreeSet::new(),
+                first_fiscal_year: fy,
+                strength: 0,
+                contacts: 0,
+            });
+        }
+        let tie = out.last_mut().expect("pushed above");
+        tie.kinds.insert(kind);
+        tie.first_fiscal_year = tie.first_fiscal_year.min(fy);
+        tie.strength = tie.strength.max(kind.strength());
+        tie.contacts += 1;
+    }
+    out
+}
+
 /// The figures of the network in one fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NetworkMetrics {
@@ -169,7 +251,7 @@ pub fn metrics(
     fiscal_year: FiscalYear,
     sector: impl Fn(&str) -> Sector,
 ) -> NetworkMetrics {
-    let mut orgs = BTreeSet::new();
+    let mut orgs = std::collections::HashSet::new();
     for t in ties {
         orgs.insert(t.a.as_str());
         orgs.insert(t.b.as_str());
@@ -190,21 +272,41 @@ pub fn metrics(
 /// larger graph the paths from `max_sources` evenly spread organisations are counted and scaled,
 /// a standard estimate whose order of the top brokers is stable.
 pub fn betweenness(ties: &[Tie], max_sources: usize) -> BTreeMap<String, f64> {
-    use std::collections::VecDeque;
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    use std::collections::HashMap;
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(ties.len());
     for t in ties {
-        let n = index.len();
-        index.entry(t.a.as_str()).or_insert(n);
-        let n = index.len();
-        index.entry(t.b.as_str()).or_insert(n);
+        let a = *index.entry(t.a.as_str()).or_insert_with(|| {
+            names.push(t.a.as_str());
+            names.len() - 1
+        });
+        let b = *index.entry(t.b.as_str()).or_insert_with(|| {
+            names.push(t.b.as_str());
+            names.len() - 1
+        });
+        edges.push((a, b));
     }
-    let n = index.len();
-    let mut adjacent = vec![Vec::new(); n];
-    for t in ties {
-        let (a, b) = (index[t.a.as_str()], index[t.b.as_str()]);
-        adjacent[a].push(b);
-        adjacent[b].push(a);
+    let n = names.len();
+    // The graph as one flat list of neighbours per organisation (compressed rows).
+    let mut degree = vec![0usize; n + 1];
+    for &(a, b) in &edges {
+        degree[a + 1] += 1;
+        degree[b + 1] += 1;
     }
+    for v in 0..n {
+        degree[v + 1] += degree[v];
+    }
+    let start = degree;
+    let mut fill = start.clone();
+    let mut adjacent = vec![0u32; start[n]];
+    for &(a, b) in &edges {
+        adjacent[fill[a]] = b as u32;
+        fill[a] += 1;
+        adjacent[fill[b]] = a as u32;
+        fill[b] += 1;
+    }
+    let neighbours = |v: usize| &adjacent[start[v]..start[v + 1]];
     let mut score = vec![0.0f64; n];
     let sources: Vec<usize> = if n <= max_sources.max(1) {
         (0..n).collect()
@@ -212,36 +314,43 @@ pub fn betweenness(ties: &[Tie], max_sources: usize) -> BTreeMap<String, f64> {
         (0..max_sources).map(|i| i * n / max_sources).collect()
     };
     let mut sigma = vec![0.0f64; n];
-    let mut dist = vec![-1i64; n];
+    let mut dist = vec![u32::MAX; n];
     let mut delta = vec![0.0f64; n];
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut order: Vec<usize> = Vec::with_capacity(n);
     for &s in &sources {
-        for v in 0..n {
+        for &v in &order {
             sigma[v] = 0.0;
-            dist[v] = -1;
+            dist[v] = u32::MAX;
             delta[v] = 0.0;
-            preds[v].clear();
         }
+        order.clear();
         sigma[s] = 1.0;
         dist[s] = 0;
-        let mut order = Vec::with_capacity(n);
-        let mut queue = VecDeque::from([s]);
-        while let Some(v) = queue.pop_front() {
-            order.push(v);
-            for &w in &adjacent[v] {
-                if dist[w] < 0 {
+        order.push(s);
+        // Breadth first; `order` is the queue and, read backwards, the order of accumulation.
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head];
+            head += 1;
+            for &w in neighbours(v) {
+                let w = w as usize;
+                if dist[w] == u32::MAX {
                     dist[w] = dist[v] + 1;
-                    queue.push_back(w);
+                    order.push(w);
                 }
                 if dist[w] == dist[v] + 1 {
                     sigma[w] += sigma[v];
-                    preds[w].push(v);
                 }
             }
         }
+        // A predecessor of w is a neighbour one step nearer the source: found again rather
+        // than kept in lists.
         for &w in order.iter().rev() {
-            for &v in &preds[w] {
-                delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+            for &v in neighbours(w) {
+                let v = v as usize;
+                if dist[v] != u32::MAX && dist[v] + 1 == dist[w] {
+                    delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+                }
             }
             if w != s {
                 score[w] += delta[w];
@@ -250,9 +359,10 @@ pub fn betweenness(ties: &[Tie], max_sources: usize) -> BTreeMap<String, f64> {
     }
     // Undirected: each pair was counted from both ends; a sample is scaled to the whole.
     let scale = n as f64 / sources.len().max(1) as f64 / 2.0;
-    index
+    names
         .into_iter()
-        .map(|(id, i)| (id.to_owned(), score[i] * scale))
+        .enumerate()
+        .map(|(i, id)| (id.to_owned(), score[i] * scale))
         .collect()
 }
 
@@ -277,6 +387,47 @@ mod tests {
             a: a.into(),
             b: b.into(),
             fiscal_year: FiscalYear(fy),
+        }
+    }
+
+    /// The fast path gives exactly the ties of the contacts it stands for.
+    #[test]
+    fn network_ties_equal_the_ties_of_every_contact() {
+        let orgs: Vec<String> = (0..40).map(|i| format!("org-{i:02}")).collect();
+        let mut seed = 7u64;
+        let mut next = |m: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % m
+        };
+        let events: Vec<EventOrganisations> = (0..30)
+            .map(|_| EventOrganisations {
+                fiscal_year: FiscalYear(2023 + next(4) as i32),
+                organisations: (0..1 + next(8)).map(|_| orgs[next(40)].clone()).collect(),
+            })
+            .collect();
+        let private: Vec<Contact> = (0..25)
+            .map(|_| {
+                c(
+                    [TieKind::Proposal, TieKind::Nda, TieKind::Support][next(3)],
+                    &orgs[next(40)],
+                    &orgs[next(40)],
+                    2023 + next(4) as i32,
+                )
+            })
+            .collect();
+        for until in [2023, 2024, 2026] {
+            let mut all: Vec<Contact> = events
+                .iter()
+                .flat_map(|e| event_contacts(e.fiscal_year, &e.organisations))
+                .collect();
+            all.extend(private.iter().cloned());
+            assert_eq!(
+                network_ties(&events, &private, FiscalYear(until)),
+                ties(&all, FiscalYear(until)),
+                "until {until}"
+            );
         }
     }
 
