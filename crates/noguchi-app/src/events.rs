@@ -307,6 +307,35 @@ impl App {
             .await?)
     }
 
+    /// Changes a registration's answers and sessions through its personal link, until the
+    /// event begins.
+    pub async fn change_with_link(
+        &self,
+        token: &str,
+        answers: &std::collections::BTreeMap<String, String>,
+        sessions: &[String],
+    ) -> Result<Registration> {
+        let (event, r) = self.registration_by_link(token).await?;
+        if event.data.held_by(self.now()) {
+            return Err(Error::field("event", Problem::RegistrationClosed));
+        }
+        let mut errs = noguchi_domain::Invalid::default();
+        let answers = noguchi_domain::event_form::parse_answers(&event.data.questions, answers)
+            .map_err(|e| errs.0.extend(e.0))
+            .ok();
+        let sessions = noguchi_domain::event_form::parse_chosen(&event.data.sessions, sessions)
+            .map_err(|e| errs.0.extend(e.0))
+            .ok();
+        let (Some(answers), Some(sessions)) = (answers, sessions) else {
+            return Err(Error::Invalid(errs));
+        };
+        let grant = access::cancel_with_link(&r.programme_id, &r.id);
+        Ok(self
+            .store
+            .change_registration(&grant, &r.id, answers, sessions)
+            .await?)
+    }
+
     /// Cancels a registration for someone (those who run events).
     pub async fn cancel_registration(&self, sight: &Sight, id: &str) -> Result<Registration> {
         let r = self.store.registration(sight, id).await?;

@@ -315,6 +315,73 @@ impl Store {
         Ok(r)
     }
 
+    /// Changes a live registration's answers and sessions (through its personal link, or by
+    /// staff). A session newly chosen needs a free seat, counted under the event's lock without
+    /// the registration's own.
+    pub async fn change_registration(
+        &self,
+        grant: &Granted<permission::Register>,
+        id: &str,
+        answers: Vec<noguchi_domain::event_form::Answer>,
+        sessions: Vec<String>,
+    ) -> Result<Registration> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.lock_row("events", &before.event_id).await?;
+        let before = load_registration(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if !grant.covers_record(id) {
+            return Err(StoreError::Denied);
+        }
+        if before.status == RegistrationStatus::Cancelled {
+            return Err(Invalid::one("registration", Problem::Settled).into());
+        }
+        let event = load_event(&mut tx, &before.event_id).await?;
+        let added: Vec<String> = sessions
+            .iter()
+            .filter(|s| !before.data.sessions.contains(s))
+            .cloned()
+            .collect();
+        if !added.is_empty() {
+            let taken = session_seats_taken(&mut tx, &event.id).await?;
+            let full =
+                noguchi_domain::event_form::full_sessions(&event.data.sessions, &added, &taken);
+            if let Some(key) = full.first() {
+                return Err(Invalid::one(
+                    "sessions",
+                    Problem::Full {
+                        what: event
+                            .data
+                            .sessions
+                            .iter()
+                            .find(|s| s.key == *key)
+                            .map(|s| s.title.clone())
+                            .unwrap_or_default(),
+                    },
+                )
+                .into());
+            }
+        }
+        sqlx::query(
+            "UPDATE registrations SET answers = $1, sessions = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(form_json::answers(&answers))
+        .bind(form_json::keys(&sessions))
+        .bind(timestamp(tx.now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.audit(
+            Change::update("registration", id, &event.data.title)
+                .before(json!({"sessions": before.data.sessions}))
+                .after(json!({"sessions": sessions, "answers_changed": true})),
+        )
+        .await?;
+        let r = load_registration(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
     /// Records that a registered person came. Checking in twice keeps the first time. A
     /// waitlisted person who came anyway is checked in too (they were let in at the door).
     pub async fn check_in(

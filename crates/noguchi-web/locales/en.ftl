@@ -828,3 +828,6 @@ activity-records-title = Events and participation in detail
 activity-no-events = No event was held in this fiscal year.
 activity-no-firms = No company came in this fiscal year.
 activity-first-time = First time
+registration-change = Change your answers and sessions
+registration-change-submit = Save changes
+registration-changed = Your changes are saved.

@@ -828,3 +828,6 @@ activity-records-title = イベント・参加の内訳
 activity-no-events = この年度に開催したイベントはありません。
 activity-no-firms = この年度に参加した企業はありません。
 activity-first-time = 初参加
+registration-change = 回答・セッションの変更
+registration-change-submit = 変更する
+registration-changed = 変更しました。

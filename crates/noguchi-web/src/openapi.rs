@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         api::kpi::verify, api::kpi::reject, api::kpi::show_kpi, api::kpi::kpi_xlsx,
         api::events::list, api::events::create, api::events::show, api::events::update,
         api::events::registrations, api::events::register, api::events::cancel_with_token,
+        api::events::change_with_token,
         api::events::show_registration, api::events::update_registration, api::events::cancel,
         api::events::check_in, api::events::activity, api::events::network,
         api::events::import_attendance,

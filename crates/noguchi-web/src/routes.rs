@@ -239,6 +239,10 @@ fn routes() -> Routes {
     .post("/registrations/{id}/cancel", pages::events::cancel)
     .get("/registrations/manage/{token}", pages::events::manage)
     .post(
+        "/registrations/manage/{token}/change",
+        pages::events::manage_change,
+    )
+    .post(
         "/registrations/manage/{token}/cancel",
         pages::events::manage_cancel,
     )
@@ -304,6 +308,10 @@ fn routes() -> Routes {
     .post(
         "/api/v1/registrations/cancel",
         api::events::cancel_with_token,
+    )
+    .post(
+        "/api/v1/registrations/change",
+        api::events::change_with_token,
     )
     .get("/api/v1/registrations/{id}", api::events::show_registration)
     .patch(

@@ -658,8 +658,8 @@ pub fn answer_followup(programme_id: &str, registration_id: &str) -> Granted<per
     }
 }
 
-/// Cancelling through a registration's personal link: the link's secret is the credential, and
-/// the grant covers that registration only.
+/// Acting through a registration's personal link (changing, cancelling): the link's secret is
+/// the credential, and the grant covers that registration only.
 pub fn cancel_with_link(
     programme_id: &str,
     registration_id: &str,

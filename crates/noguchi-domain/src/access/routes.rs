@@ -191,6 +191,7 @@ pub const ROUTES: &[RouteRule] = &[
     // A registration's personal link: its secret is the credential (`access::cancel_with_link`).
     rule("GET", "/registrations/manage/{token}", Public),
     rule("POST", "/registrations/manage/{token}/cancel", Public),
+    rule("POST", "/registrations/manage/{token}/change", Public),
     rule("GET", "/programmes/{id}/proposals", SignedIn),
     rule("GET", "/proposals/{id}", SignedIn),
     rule("POST", "/proposals/{id}/status", SignedIn),
@@ -244,6 +245,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/api/v1/events/{id}/registrations", SignedIn),
     rule("POST", "/api/v1/events/{id}/registrations", Public),
     rule("POST", "/api/v1/registrations/cancel", Public),
+    rule("POST", "/api/v1/registrations/change", Public),
     rule("GET", "/api/v1/registrations/{id}", SignedIn),
     rule("PATCH", "/api/v1/registrations/{id}", SignedIn),
     rule("POST", "/api/v1/registrations/{id}/cancel", SignedIn),

@@ -513,6 +513,44 @@ pub async fn cancel_with_token(
     }))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeIn {
+    /// The secret of the personal link.
+    pub manage_token: Option<String>,
+    /// The answers to the event's questions by key (`q1` …): the whole set, as on the form.
+    #[serde(default)]
+    pub answers: std::collections::BTreeMap<String, String>,
+    /// The keys of the sessions chosen: the whole set.
+    #[serde(default)]
+    pub sessions: Vec<String>,
+}
+
+/// Changes a registration's answers and sessions through a personal link's secret (no
+/// credentials needed), until the event begins; a newly chosen session needs a free seat.
+#[utoipa::path(post, path = "/api/v1/registrations/change", tag = "events", request_body = ChangeIn,
+    responses((status = 200, body = RegisteredOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn change_with_token(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<ChangeIn>,
+) -> Result<Json<RegisteredOut>, AppError> {
+    let token = body
+        .manage_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| AppError::field("manage_token", noguchi_domain::Problem::Required))?;
+    let r = state
+        .app
+        .change_with_link(token.trim(), &body.answers, &body.sessions)
+        .await?;
+    Ok(Json(RegisteredOut {
+        id: Some(r.id),
+        status: r.status.code().into(),
+        event_id: r.event_id,
+        manage_token: None,
+        manage_path: None,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/registrations/{id}", tag = "events", params(("id" = String, Path)),
     responses((status = 200, body = RegistrationOut), (status = 404, body = ProblemOut)))]
 pub async fn show_registration(

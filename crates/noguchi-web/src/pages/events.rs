@@ -376,6 +376,75 @@ fn registration_fields(tr: Tr, caller: &Caller, input: &RegistrationInput) -> Ve
     ]
 }
 
+/// An event's own questions and sessions as form fields, filled with `answers` and `chosen`,
+/// with the messages of `invalid` beside them (the registration form and the personal page).
+fn form_extras(
+    tr: Tr,
+    event: &EventData,
+    answers: &std::collections::BTreeMap<String, String>,
+    chosen: &[String],
+    invalid: Option<&Invalid>,
+) -> (Vec<QuestionField>, Vec<SessionChoice>, Option<String>) {
+    let error_of = |field: &str| {
+        invalid.and_then(|i| {
+            let m: Vec<String> =
+                i.0.iter()
+                    .filter(|e| e.field == field)
+                    .map(|e| tr.error(e))
+                    .collect();
+            (!m.is_empty()).then(|| m.join(" "))
+        })
+    };
+    let questions = event
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let key = answer_key(i);
+            let name = format!("answers.{key}");
+            QuestionField {
+                value: answers.get(&key).cloned().unwrap_or_default(),
+                label: q.label.clone(),
+                kind: q.kind.code(),
+                required: q.required,
+                options: match q.kind {
+                    QuestionKind::Choice => {
+                        q.choices.iter().map(|c| (c.clone(), c.clone())).collect()
+                    }
+                    QuestionKind::YesNo => vec![
+                        ("yes".to_owned(), tr.t("answer-yes")),
+                        ("no".to_owned(), tr.t("answer-no")),
+                    ],
+                    QuestionKind::Text => Vec::new(),
+                },
+                error: error_of(&name),
+                name,
+            }
+        })
+        .collect();
+    let sessions = event
+        .sessions
+        .iter()
+        .map(|s| SessionChoice {
+            checked: chosen.contains(&s.key),
+            key: s.key.clone(),
+            title: s.title.clone(),
+            capacity: s.capacity,
+        })
+        .collect();
+    (questions, sessions, error_of("sessions"))
+}
+
+/// The answers a form sent, by key (`answers.q1` …).
+fn read_answers(form: &FormData) -> std::collections::BTreeMap<String, String> {
+    (0..noguchi_domain::event_form::MAX_QUESTIONS)
+        .filter_map(|i| {
+            let key = answer_key(i);
+            form.get(&format!("answers.{key}")).map(|v| (key, v))
+        })
+        .collect()
+}
+
 fn event_page(
     state: &AppState,
     caller: &Caller,
@@ -396,66 +465,15 @@ fn event_page(
     if let Some(i) = invalid {
         crate::forms::attach_errors(&mut fields, i, tr);
     }
-    let error_of = |field: &str| {
-        invalid.and_then(|i| {
-            let m: Vec<String> =
-                i.0.iter()
-                    .filter(|e| e.field == field)
-                    .map(|e| tr.error(e))
-                    .collect();
-            (!m.is_empty()).then(|| m.join(" "))
-        })
-    };
-    let (questions, sessions) = if fields.is_empty() {
-        (Vec::new(), Vec::new())
+    let (questions, sessions, sessions_error) = if fields.is_empty() {
+        (Vec::new(), Vec::new(), None)
     } else {
-        let questions = v
-            .event
-            .data
-            .questions
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                let key = answer_key(i);
-                let name = format!("answers.{key}");
-                QuestionField {
-                    value: input.answers.get(&key).cloned().unwrap_or_default(),
-                    label: q.label.clone(),
-                    kind: q.kind.code(),
-                    required: q.required,
-                    options: match q.kind {
-                        QuestionKind::Choice => {
-                            q.choices.iter().map(|c| (c.clone(), c.clone())).collect()
-                        }
-                        QuestionKind::YesNo => vec![
-                            ("yes".to_owned(), tr.t("answer-yes")),
-                            ("no".to_owned(), tr.t("answer-no")),
-                        ],
-                        QuestionKind::Text => Vec::new(),
-                    },
-                    error: error_of(&name),
-                    name,
-                }
-            })
-            .collect();
-        let sessions = v
-            .event
-            .data
-            .sessions
-            .iter()
-            .map(|s| SessionChoice {
-                checked: input.sessions.contains(&s.key),
-                key: s.key.clone(),
-                title: s.title.clone(),
-                capacity: s.capacity,
-            })
-            .collect();
-        (questions, sessions)
+        form_extras(tr, &v.event.data, &input.answers, &input.sessions, invalid)
     };
     let page = EventPage {
         questions,
         sessions,
-        sessions_error: error_of("sessions"),
+        sessions_error,
         kind: tr.code("event-kind", v.event.data.kind.code()),
         when: when(&v.event.data),
         seats: seats(tr, &v.event),
@@ -504,12 +522,7 @@ pub async fn register(
         email: form.get("email"),
         organisation_name: form.get("organisation_name"),
         corporate_number: form.get("corporate_number"),
-        answers: (0..noguchi_domain::event_form::MAX_QUESTIONS)
-            .filter_map(|i| {
-                let key = answer_key(i);
-                form.get(&format!("answers.{key}")).map(|v| (key, v))
-            })
-            .collect(),
+        answers: read_answers(&form),
         sessions: form.all("sessions"),
     };
     let outcome = state
@@ -560,6 +573,18 @@ struct ManagePage {
     /// The check-in code: the desk's address for this registration, which staff open with a
     /// phone's camera and confirm with one tap.
     qr: Option<crate::views::Qr>,
+    /// The answers and sessions the registrant may still change (until the event begins).
+    can_change: bool,
+    change_action: String,
+    questions: Vec<QuestionField>,
+    sessions: Vec<SessionChoice>,
+    sessions_error: Option<String>,
+    changed: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ChangedQuery {
+    changed: Option<String>,
 }
 
 pub async fn manage(
@@ -567,20 +592,67 @@ pub async fn manage(
     caller: Caller,
     Path(token): Path<String>,
     headers: axum::http::HeaderMap,
+    Query(q): Query<ChangedQuery>,
 ) -> Result<Response, AppError> {
-    let (event, registration) = state.app.registration_by_link(&token).await?;
+    manage_page(&state, &caller, &token, &headers, None, q.changed.is_some()).await
+}
+
+/// The personal page; `sent` is a change that was refused (what was sent and why).
+async fn manage_page(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+    headers: &axum::http::HeaderMap,
+    sent: Option<(RegistrationInput, Invalid)>,
+    changed: bool,
+) -> Result<Response, AppError> {
+    let (event, registration) = state.app.registration_by_link(token).await?;
     let desk = format!("/events/{}/desk?q={}", event.id, registration.id);
     let desk = match state.app.public_url() {
         Some(base) => format!("{base}{desk}"),
-        None => crate::views::absolute(&headers, &desk),
+        None => crate::views::absolute(headers, &desk),
     };
     let qr = (registration.status != noguchi_domain::event::RegistrationStatus::Cancelled)
         .then(|| crate::views::qr(&desk))
         .flatten();
     // The language switch returns here (same origin: the secret stays on this site).
-    let ctx = Ctx::new(&caller, &format!("/registrations/manage/{token}"));
+    let ctx = Ctx::new(caller, &format!("/registrations/manage/{token}"));
     let tr = ctx.tr;
+    let can_change = registration.status != noguchi_domain::event::RegistrationStatus::Cancelled
+        && !event.data.held_by(state.app.now())
+        && !(event.data.questions.is_empty() && event.data.sessions.is_empty());
+    let current: std::collections::BTreeMap<String, String> = event
+        .data
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            registration
+                .data
+                .answers
+                .iter()
+                .find(|a| a.question == q.label)
+                .map(|a| (answer_key(i), a.answer.clone()))
+        })
+        .collect();
+    let (questions, sessions, sessions_error) = match &sent {
+        Some((input, invalid)) => form_extras(
+            tr,
+            &event.data,
+            &input.answers,
+            &input.sessions,
+            Some(invalid),
+        ),
+        None => form_extras(tr, &event.data, &current, &registration.data.sessions, None),
+    };
+    let refused = sent.is_some();
     let page = ManagePage {
+        can_change,
+        change_action: format!("/registrations/manage/{token}/change"),
+        questions,
+        sessions,
+        sessions_error,
+        changed,
         when: when(&event.data),
         status: tr.code("registration-status", registration.status.code()),
         action: format!("/registrations/manage/{token}/cancel"),
@@ -591,7 +663,39 @@ pub async fn manage(
     };
     // The link's secret is in the path: the security headers' `Referrer-Policy: same-origin`
     // keeps it out of the Referer sent to other sites.
-    Ok(with_pre_cookie(render(&page), &caller, &state))
+    let mut r = with_pre_cookie(render(&page), caller, state);
+    if refused {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// Changes the answers and sessions through the personal link.
+pub async fn manage_change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    form: FormData,
+) -> Result<Response, AppError> {
+    let input = RegistrationInput {
+        answers: read_answers(&form),
+        sessions: form.all("sessions"),
+        ..RegistrationInput::default()
+    };
+    match state
+        .app
+        .change_with_link(&token, &input.answers, &input.sessions)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/registrations/manage/{token}?changed=1")).into_response())
+        }
+        Err(noguchi_app::Error::Invalid(i)) => {
+            manage_page(&state, &caller, &token, &headers, Some((input, i)), false).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn manage_cancel(

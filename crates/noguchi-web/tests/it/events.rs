@@ -1708,3 +1708,105 @@ async fn a_tie_through_an_entry_case_is_joint_work_seen_by_its_parties() {
         }
     }
 }
+
+/// The personal link changes the answers and the sessions until the event begins; a session
+/// newly chosen needs a free seat, the registrant's own seat counting as theirs.
+#[tokio::test]
+async fn a_guest_changes_answers_and_sessions_through_the_personal_link() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "参入フォーラム", "kind": "seminar",
+        "starts_at": "2027-01-20T13:30:00+09:00", "ends_at": "2027-01-20T17:00:00+09:00", "public": true,
+        "questions": [{"label": "参加方法", "kind": "choice", "choices": ["会場", "オンライン"], "required": true}],
+        "sessions": [{"title": "個別相談会", "capacity": 1}, {"title": "交流会"}]})).await;
+    let first = guest(
+        &app,
+        &ev,
+        1,
+        "会津精工",
+        json!({"answers": {"q1": "会場"}, "sessions": ["s1"]}),
+    )
+    .await;
+    let second = guest(
+        &app,
+        &ev,
+        2,
+        "磐梯技研",
+        json!({"answers": {"q1": "会場"}, "sessions": ["s2"]}),
+    )
+    .await;
+    let change = |token: Value, body: Value| {
+        let app = &app;
+        async move {
+            let mut body = body;
+            body["manage_token"] = token;
+            app.api("POST", "/api/v1/registrations/change", None, Some(body))
+                .await
+        }
+    };
+    // The first keeps 個別相談会 (their own seat) and changes the answer.
+    let r = change(
+        first["manage_token"].clone(),
+        json!({"answers": {"q1": "オンライン"}, "sessions": ["s1", "s2"]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The second may not take the seat held by the first; nothing changes.
+    let r = change(
+        second["manage_token"].clone(),
+        json!({"answers": {"q1": "会場"}, "sessions": ["s1"]}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["sessions"]);
+    let r = change(second["manage_token"].clone(), json!({"answers": {}})).await;
+    assert_eq!(fields(&r.json()), ["answers.q1"], "the required answer");
+    let list = registrations(&app, &chamber, &ev).await;
+    let of = |email: &str| list.iter().find(|r| r["email"] == email).unwrap().clone();
+    assert_eq!(of("guest1@example.jp")["sessions"], json!(["s1", "s2"]));
+    assert_eq!(
+        of("guest1@example.jp")["answers"][0]["answer"],
+        "オンライン"
+    );
+    assert_eq!(of("guest2@example.jp")["sessions"], json!(["s2"]));
+    let r = change(json!("no-such-link"), json!({})).await;
+    assert_eq!(r.status, 404);
+
+    // In the browser: the personal page shows the form filled in and saves a change.
+    let token = first["manage_token"].as_str().unwrap();
+    let page = app
+        .browse("GET", &format!("/registrations/manage/{token}"), "", None)
+        .await;
+    assert!(
+        page.text.contains("value=\"オンライン\" checked"),
+        "{}",
+        page.text
+    );
+    let cookie = format!("noguchi_pre={}", page.cookie("noguchi_pre").unwrap());
+    let csrf = crate::common::csrf_of(&page.text);
+    let r = app
+        .browse(
+            "POST",
+            &format!("/registrations/manage/{token}/change"),
+            &cookie,
+            Some(&[("csrf", csrf.as_str()), ("answers.q1", "会場")]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let list = registrations(&app, &chamber, &ev).await;
+    let mine = list
+        .iter()
+        .find(|r| r["email"] == "guest1@example.jp")
+        .unwrap();
+    assert_eq!(mine["sessions"], json!([]), "every session left");
+    // A cancelled registration changes no more.
+    app.api(
+        "POST",
+        "/api/v1/registrations/cancel",
+        None,
+        Some(json!({"manage_token": token})),
+    )
+    .await;
+    let r = change(json!(token), json!({"answers": {"q1": "会場"}})).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+}
