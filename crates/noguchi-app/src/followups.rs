@@ -80,7 +80,12 @@ impl App {
         let data = input.parse(FollowupData::parse)?;
         let r = &view.registration;
         let grant = access::answer_followup(&r.programme_id, &r.id);
-        Ok(self.store.answer_followup(&grant, &r.id, data).await?)
+        let ctx: MailContext = self.mail_context();
+        let compose = move |m: MailFor<'_>| mail::compose(&ctx, m, None);
+        Ok(self
+            .store
+            .answer_followup(&grant, &r.id, data, &compose)
+            .await?)
     }
 
     /// The answers to an event's follow-up and where sending stands (those who run events).

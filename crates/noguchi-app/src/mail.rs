@@ -79,6 +79,22 @@ pub fn compose(ctx: &MailContext, m: MailFor<'_>, token: Option<&str>) -> Option
             "明日のご参加をお待ちしております。日時と会場をご確認ください。",
         ),
         MailFor::Followup(e, r, t) => return Some(followup(ctx, e, r, t)),
+        MailFor::ConsultationWish {
+            event,
+            registration,
+            topic,
+            case_id,
+            recipient,
+        } => {
+            return Some(consultation_wish(
+                ctx,
+                event,
+                registration,
+                topic,
+                case_id,
+                recipient,
+            ));
+        }
         MailFor::Promoted(e, r) => (
             e,
             r,
@@ -153,6 +169,52 @@ fn followup(
         recipient: r.data.email.clone(),
         subject: format!("【アンケートのお願い】{}", event.data.title),
         body,
+    }
+}
+
+/// To the secretariat: a participant wished a consultation; where it was filed.
+fn consultation_wish(
+    ctx: &MailContext,
+    event: &noguchi_storage::Event,
+    r: &noguchi_storage::Registration,
+    topic: noguchi_domain::pipeline::ConsultationCategory,
+    case_id: Option<&str>,
+    recipient: &str,
+) -> MailDraft {
+    use noguchi_domain::pipeline::ConsultationCategory as C;
+    let topic = match topic {
+        C::Strategy => "経営戦略",
+        C::Development => "製品開発",
+        C::Ip => "知的財産",
+        C::Regulatory => "薬事・許認可",
+        C::Sales => "販路開拓",
+        C::Finance => "資金調達",
+    };
+    let filed = match case_id {
+        Some(id) => format!(
+            "参入案件に次のアクションとして記録しました。\n{}\n",
+            ctx.link(&format!("/entry-cases/{id}"))
+        ),
+        None => format!(
+            "所属が名簿と結び付いていないため、案件には記録していません。所属を確認してください。\n{}\n",
+            ctx.link(&format!("/events/{}/matches", event.id))
+        ),
+    };
+    MailDraft {
+        kind: "consultation_wish",
+        recipient: recipient.to_owned(),
+        subject: format!(
+            "【相談希望】{}（{}）",
+            r.data.organisation_name, event.data.title
+        ),
+        body: format!(
+            "「{}」の参加後アンケートで、{}（{}）から相談の希望がありました。\n分野: {topic}\n\n{filed}\n\
+             回答の一覧: {}\n\n※このメールは送信専用です。\n",
+            event.data.title,
+            r.data.name,
+            r.data.organisation_name,
+            ctx.link(&format!("/events/{}/followup", event.id)),
+        ),
     }
 }
 

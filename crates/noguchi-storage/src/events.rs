@@ -82,6 +82,15 @@ pub enum MailFor<'a> {
     Reminder(&'a Event, &'a Registration),
     /// After the event, to those who came: the follow-up survey, with its link's secret.
     Followup(&'a Event, &'a Registration, &'a str),
+    /// To the secretariat: a participant wished a consultation in the follow-up, filed on the
+    /// entry case (its id) or waiting for the directory review (none).
+    ConsultationWish {
+        event: &'a Event,
+        registration: &'a Registration,
+        topic: noguchi_domain::pipeline::ConsultationCategory,
+        case_id: Option<&'a str>,
+        recipient: &'a str,
+    },
 }
 
 pub type Composer<'a> = &'a (dyn Fn(MailFor<'_>) -> Option<MailDraft> + Send + Sync);

@@ -145,6 +145,7 @@ impl Store {
         grant: &Granted<permission::Register>,
         registration_id: &str,
         data: FollowupData,
+        compose: Composer<'_>,
     ) -> Result<FollowupAnswer> {
         let mut tx = self.begin(grant.actor()).await?;
         let r = load_registration(&mut tx, registration_id).await?;
@@ -191,6 +192,30 @@ impl Store {
             })),
         )
         .await?;
+        // The secretariat hears of a wish at once (a notice, not only a line on a page).
+        if let Some(topic) = data.consultation {
+            let recipients = sqlx::query(
+                "SELECT DISTINCT u.email FROM users u JOIN programme_members m \
+                 ON m.organisation_id = u.organisation_id \
+                 WHERE m.programme_id = $1 AND u.disabled_at IS NULL \
+                 AND (',' || m.roles || ',') LIKE '%,secretariat,%' ORDER BY u.email",
+            )
+            .bind(&r.programme_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &recipients {
+                let email: String = get(row, "email")?;
+                if let Some(mail) = compose(MailFor::ConsultationWish {
+                    event: &event,
+                    registration: &r,
+                    topic,
+                    case_id: case_id.as_deref(),
+                    recipient: &email,
+                }) {
+                    enqueue(&mut tx, Some(&r.programme_id), &mail).await?;
+                }
+            }
+        }
         let answer = sqlx::query(&format!("{ANSWER_SELECT} WHERE a.registration_id = $1"))
             .bind(registration_id)
             .fetch_one(&mut *tx)

@@ -320,6 +320,32 @@ async fn the_follow_up_reaches_those_who_came_and_a_wish_becomes_work_on_the_ent
         "{case}"
     );
     assert_eq!(case["next_action_due"], "2026-11-27");
+    // The secretariat's staff get a notice of each wish, with where it went; nobody else.
+    let notices: Vec<_> = app
+        .db
+        .store
+        .due_mail(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "consultation_wish")
+        .collect();
+    let to_staff: Vec<_> = notices
+        .iter()
+        .filter(|m| m.recipient == "staff@city.example.jp")
+        .collect();
+    assert_eq!(to_staff.len(), 3, "{notices:?}");
+    assert!(
+        to_staff
+            .iter()
+            .any(|m| m.body.contains(&format!("/entry-cases/{aizu_case}")))
+    );
+    assert!(
+        to_staff
+            .iter()
+            .any(|m| m.body.contains(&format!("/events/{ev}/matches")))
+    );
+    assert!(notices.iter().all(|m| !m.recipient.starts_with("eng@")));
     let kept = app
         .api(
             "GET",
