@@ -394,7 +394,8 @@ impl App {
     ) -> Result<Vec<ActivityReport>> {
         signed_in(sight)?;
         self.store.programme(programme_id).await?;
-        let (starts, attendance) = self.store.attendance(programme_id).await?;
+        let facts_read = self.network_facts(programme_id).await?;
+        let (starts, attendance) = (&facts_read.starts, &facts_read.attendance);
         let facts = if sight.is_secretariat_of(programme_id) {
             Some(self.store.funnel_facts(programme_id).await?)
         } else {
@@ -404,7 +405,7 @@ impl App {
         Ok(years
             .iter()
             .map(|fy| {
-                let figures = activity(*fy, now, &starts, &attendance);
+                let figures = activity(*fy, now, starts, attendance);
                 let funnel = facts
                     .as_ref()
                     .map(|[c, e, v]| noguchi_domain::event::funnel(&figures.firm_ids, c, e, v));
@@ -448,7 +449,7 @@ impl App {
             .filter(|v| report.figures.event_ids.contains(&v.event.id))
             .collect();
         events.sort_by_key(|v| v.event.data.starts_at);
-        let facts = self.store.organisation_facts().await?;
+        let facts = &self.network_facts(programme_id).await?.organisations;
         let firms = report
             .figures
             .firm_ids
@@ -482,9 +483,10 @@ impl App {
     ) -> Result<NetworkView> {
         signed_in(sight)?;
         self.store.programme(programme_id).await?;
-        let (_, attendance) = self.store.attendance(programme_id).await?;
+        let read = self.network_facts(programme_id).await?;
+        let attendance = &read.attendance;
         let mut per_event: HashMap<&str, network::EventOrganisations> = HashMap::new();
-        for a in &attendance {
+        for a in attendance {
             if let Some(o) = &a.organisation_id {
                 per_event
                     .entry(a.event_id.as_str())
@@ -500,7 +502,7 @@ impl App {
         let mut contacts: Vec<network::Contact> = Vec::new();
         // Proposals, NDAs, deals and entry cases are confidential: a tie through one is kept
         // only for those who may see that record (its parties and the secretariat).
-        for c in self.store.private_contacts(programme_id).await? {
+        for c in read.private.iter().cloned() {
             let visible = match &c.record {
                 PrivateRecord::Proposal { id, proposer } => {
                     sight.proposal(&access::ProposalScope {
@@ -530,7 +532,7 @@ impl App {
             }
         }
         let ties = network::network_ties(&events, &contacts, fiscal_year);
-        let facts = self.store.organisation_facts().await?;
+        let facts = &read.organisations;
         // Each organisation's kind read once, not once per tie end.
         let kinds: HashMap<&str, OrganisationKind> = facts
             .iter()

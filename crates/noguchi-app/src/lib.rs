@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod mail;
 pub mod matching;
 pub mod needs;
+pub mod network_facts;
 pub mod password;
 pub mod pipelines;
 pub mod programmes;
@@ -73,6 +74,8 @@ pub struct App {
     registrations_limit: Arc<accounts::Limiter>,
     /// The address Noguchi is reached at, for links in mail (`--public-url`).
     public_url: Option<String>,
+    /// What the activity figures and the network are computed from, read once per change.
+    facts: Arc<network_facts::FactsCache>,
 }
 
 impl App {
@@ -96,6 +99,7 @@ impl App {
                 100,
             )),
             public_url: None,
+            facts: Arc::default(),
         }
     }
 

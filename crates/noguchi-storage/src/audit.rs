@@ -385,3 +385,15 @@ impl Store {
         Ok(Page { items, next_cursor })
     }
 }
+
+impl crate::Store {
+    /// The position of the last change in the audit chain. Every change is written with its
+    /// audit record in one transaction (a write without one refuses to commit), so an equal
+    /// position means that nothing has changed since: what was read then is still true.
+    pub async fn change_position(&self) -> crate::Result<i64> {
+        let row = sqlx::query("SELECT MAX(seq) AS seq FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(crate::sql::get::<Option<i64>>(&row, "seq")?.unwrap_or(0))
+    }
+}

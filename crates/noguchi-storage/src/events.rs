@@ -20,6 +20,7 @@ use noguchi_domain::event::{
 use noguchi_domain::{Invalid, Problem};
 use serde_json::json;
 use sqlx::AnyConnection;
+use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -543,13 +544,17 @@ impl Store {
         .iter()
         .map(|r| {
             Ok((
-                get(r, "id")?,
+                get::<String>(r, "id")?,
                 parse_instant(&get::<String>(r, "starts_at")?).map_err(|_| corrupt("starts_at"))?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+        // Each event's start is read once above; a check-in row carries only its event, its
+        // organisation and whether that is a company (ten thousand rows at a large programme).
+        let start_of: std::collections::HashMap<&str, OffsetDateTime> =
+            starts.iter().map(|(id, t)| (id.as_str(), *t)).collect();
         let rows = sqlx::query(
-            "SELECT r.event_id, e.starts_at, r.organisation_id, o.kind AS org_kind \
+            "SELECT r.event_id, r.organisation_id, o.kind \
              FROM registrations r JOIN events e ON e.id = r.event_id \
              LEFT JOIN organisations o ON o.id = r.organisation_id \
              WHERE e.programme_id = $1 AND r.checked_in_at IS NOT NULL AND r.status <> 'cancelled'",
@@ -560,13 +565,14 @@ impl Store {
         let attendance = rows
             .iter()
             .map(|r| {
-                let kind: Option<String> = get(r, "org_kind")?;
+                let event_id: String = r.try_get(0)?;
                 Ok(Attendance {
-                    event_id: get(r, "event_id")?,
-                    event_starts_at: parse_instant(&get::<String>(r, "starts_at")?)
-                        .map_err(|_| corrupt("starts_at"))?,
-                    organisation_id: get(r, "organisation_id")?,
-                    company: kind.as_deref() == Some("company"),
+                    event_starts_at: *start_of
+                        .get(event_id.as_str())
+                        .ok_or_else(|| corrupt("event_id"))?,
+                    event_id,
+                    organisation_id: r.try_get(1)?,
+                    company: r.try_get::<Option<String>, _>(2)?.as_deref() == Some("company"),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

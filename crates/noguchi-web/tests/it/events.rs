@@ -1810,3 +1810,69 @@ async fn a_guest_changes_answers_and_sessions_through_the_personal_link() {
     let r = change(json!(token), json!({"answers": {"q1": "会場"}})).await;
     assert_eq!(r.status, 422, "{}", r.text);
 }
+
+/// The network and the figures are read once per change and shared: a check-in after a first
+/// read shows at the next one (nothing stale is served from what was read before).
+#[tokio::test]
+async fn a_change_after_a_read_shows_at_the_next_read() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let (a, _) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let (b, _) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let ev = event(&app, &city, json!({"title": "参入セミナー", "kind": "seminar",
+        "starts_at": "2026-07-10T13:30:00+09:00", "ends_at": "2026-07-10T16:00:00+09:00", "public": true})).await;
+    let read = |path: String| {
+        let app = &app;
+        let city = city.clone();
+        async move { app.api("GET", &path, Some(&city), None).await.json() }
+    };
+    let network = format!("/api/v1/programmes/{p}/network?fiscal_year=2026");
+    let activity = format!("/api/v1/programmes/{p}/activity?fiscal_year=2026");
+    let mut ids = Vec::new();
+    for (i, org) in [(1, "会津精工株式会社"), (2, "磐梯技研株式会社")] {
+        ids.push(
+            guest(&app, &ev, i, org, json!({})).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let check_in = |id: String| {
+        let app = &app;
+        let city = city.clone();
+        async move {
+            let r = app
+                .api(
+                    "POST",
+                    &format!("/api/v1/registrations/{id}/check-in"),
+                    Some(&city),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    };
+    check_in(ids[0].clone()).await;
+    assert_eq!(
+        read(network.clone()).await["ties"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(read(activity.clone()).await["participants"], 1);
+    check_in(ids[1].clone()).await;
+    let n = read(network.clone()).await;
+    assert_eq!(n["ties"].as_array().unwrap().len(), 1, "{n}");
+    let mut pair = [n["ties"][0]["a"].clone(), n["ties"][0]["b"].clone()];
+    pair.sort_by_key(|v| v.to_string());
+    let mut want = [json!(a), json!(b)];
+    want.sort_by_key(|v| v.to_string());
+    assert_eq!(pair, want);
+    assert_eq!(read(activity).await["participants"], 2);
+}
