@@ -30,6 +30,7 @@ pub mod network_facts;
 pub mod password;
 pub mod pipelines;
 pub mod programmes;
+pub mod projects;
 pub mod proposals;
 pub mod search;
 pub mod seeds;
@@ -52,8 +53,8 @@ pub mod records {
         Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Event,
         Explanation, FollowupAnswer, FollowupCounts, Intake, LinkChange, NdaRecord, Need,
         NeedScores, NewUser, NextAction, Outcome, OutcomeFilter, OutcomeSource, Page, Programme,
-        ProgrammeMember, Proposal, QueuedMail, Record, Registration, ScoreComment, Seed, StageMove,
-        TokenSummary, UserSummary,
+        ProgrammeMember, Project, ProjectMember, Proposal, QueuedMail, Record, Registration,
+        ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 

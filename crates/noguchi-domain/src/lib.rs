@@ -45,6 +45,7 @@ pub mod organisation;
 pub mod person;
 pub mod pipeline;
 pub mod programme;
+pub mod project;
 pub mod survey;
 pub mod text;
 pub mod validation;

@@ -24,6 +24,7 @@ mod outcomes;
 mod people;
 mod pipelines;
 mod programmes;
+mod projects;
 mod proposals;
 mod sql;
 mod surveys;
@@ -47,6 +48,7 @@ pub use pipelines::{
     Activity, Consultation, Deal, EntryCase, NextAction, Record, StageMove, Stored,
 };
 pub use programmes::{Programme, ProgrammeMember};
+pub use projects::{Clearance, Project, ProjectMember};
 pub use proposals::{Explanation, Proposal};
 pub use sql::Page;
 pub use surveys::{Campaign, LinkChange};

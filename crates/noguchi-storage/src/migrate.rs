@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_reminders.sql")),
     (9, include_str!("../migrations/0009_followups.sql")),
     (10, include_str!("../migrations/0010_event_forms.sql")),
+    (11, include_str!("../migrations/0011_projects.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -338,6 +338,17 @@ fn routes() -> Routes {
         "/api/v1/programmes/{id}/introductions",
         api::followups::introductions,
     )
+    .get("/api/v1/programmes/{id}/projects", api::projects::list)
+    .post("/api/v1/programmes/{id}/projects", api::projects::create)
+    .get("/api/v1/projects/{id}", api::projects::show)
+    .patch("/api/v1/projects/{id}", api::projects::update)
+    .post("/api/v1/projects/{id}/members", api::projects::add_member)
+    .post("/api/v1/projects/{id}/stage", api::projects::move_stage)
+    .get("/api/v1/projects/{id}/pathway", api::projects::pathway)
+    .post(
+        "/api/v1/projects/{id}/clearances",
+        api::projects::add_clearance,
+    )
     .get("/api/v1/programmes/{id}/activity", api::events::activity)
     .get("/api/v1/programmes/{id}/network", api::events::network)
     .get("/api/v1/programmes/{id}/proposals", api::proposals::list)

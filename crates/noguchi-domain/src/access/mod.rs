@@ -140,6 +140,7 @@ pub mod permission {
     pub struct MoveProposal;
     pub struct ManageEvents;
     pub struct Register;
+    pub struct ManageProjects;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -594,6 +595,26 @@ pub fn manage_events(
     programme_id: &str,
 ) -> Result<Granted<permission::ManageEvents>, Denied> {
     allow_in(p, programme_id, may_run_events(p, programme_id))
+}
+
+/// Running projects (creating them, their consortium, stage moves and gate decisions, the
+/// clearance): the secretariat and the project-management role (section 8 of the seed gives
+/// productisation support to the industry foundation).
+pub fn manage_projects(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ManageProjects>, Denied> {
+    allow_in(p, programme_id, may_run_projects(p, programme_id))
+}
+
+pub fn may_run_projects(p: &Principal, programme_id: &str) -> bool {
+    p.is_secretariat_of(programme_id) || p.has_role_in(programme_id, Role::ProjectManagement)
+}
+
+/// A project is confidential: its member organisations, the secretariat and the
+/// project-management role see it.
+pub fn may_see_project(p: &Principal, programme_id: &str, members: &[String]) -> bool {
+    may_run_projects(p, programme_id) || members.contains(&p.organisation_id)
 }
 
 fn may_run_events(p: &Principal, programme_id: &str) -> bool {

@@ -256,6 +256,16 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/api/v1/followup", Public),
     rule("GET", "/api/v1/events/{id}/matches", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/introductions", SignedIn),
+    // Projects are confidential: the use cases answer 404 to anyone but their members, the
+    // secretariat and the project-management role.
+    rule("GET", "/api/v1/programmes/{id}/projects", SignedIn),
+    rule("POST", "/api/v1/programmes/{id}/projects", SignedIn),
+    rule("GET", "/api/v1/projects/{id}", SignedIn),
+    rule("PATCH", "/api/v1/projects/{id}", SignedIn),
+    rule("POST", "/api/v1/projects/{id}/members", SignedIn),
+    rule("POST", "/api/v1/projects/{id}/stage", SignedIn),
+    rule("GET", "/api/v1/projects/{id}/pathway", SignedIn),
+    rule("POST", "/api/v1/projects/{id}/clearances", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/activity", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/network", SignedIn),
     rule("GET", "/api/v1/programmes/{id}/proposals", SignedIn),

@@ -137,6 +137,15 @@ impl Sight {
         }
     }
 
+    /// A project: its member organisations, the secretariat and the project-management role.
+    pub fn project(&self, programme_id: &str, members: &[String]) -> bool {
+        match &self.who {
+            Who::System => true,
+            Who::Member(p) => super::may_see_project(p, programme_id, members),
+            Who::Anonymous => false,
+        }
+    }
+
     /// Which entry cases of a programme a list may contain.
     pub fn entry_cases_in(&self, programme_id: &str) -> RecordFilter {
         self.members_filter(programme_id)

@@ -9,6 +9,7 @@ pub mod organisations;
 pub mod people;
 pub mod pipelines;
 pub mod programmes;
+pub mod projects;
 pub mod proposals;
 pub mod surveys;
 
@@ -92,6 +93,7 @@ pub fn record_of(path: &str) -> Option<&'static str> {
         ("proposals", "proposal"),
         ("events", "event"),
         ("registrations", "registration"),
+        ("projects", "project"),
     ];
     path.rsplit('/')
         .find_map(|seg| KINDS.iter().find(|(p, _)| *p == seg).map(|(_, k)| *k))

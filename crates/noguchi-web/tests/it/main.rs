@@ -15,6 +15,7 @@ mod needs;
 mod pages;
 mod pipelines;
 mod policy;
+mod projects;
 mod proposals;
 mod snapshots;
 mod surveys;

@@ -1,0 +1,440 @@
+//! Projects: the project, its consortium, its stage moves (in the shared stage history) and its
+//! clearances. A project is confidential; reads check the reader's sight against its members.
+
+use crate::audit::Change;
+use crate::organisations::check_organisation;
+use crate::pipelines::insert_move;
+use crate::sql::get;
+use crate::{Result, Store, StoreError, new_id, timestamp};
+use noguchi_domain::access::{Granted, Sight, permission};
+use noguchi_domain::dates::format_date;
+use noguchi_domain::organisation::Licence;
+use noguchi_domain::project::{
+    ClearanceData, DeviceClass, MemberRole, ProjectData, ProjectStage, Route, move_needs_reason,
+};
+use noguchi_domain::{Invalid, Problem};
+use serde_json::json;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// The subject of a project's moves in the stage history.
+const SUBJECT: &str = "project";
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: String,
+    pub programme_id: String,
+    pub data: ProjectData,
+    pub stage: ProjectStage,
+    /// The day it reached its stage (YYYY-MM-DD).
+    pub stage_on: String,
+    pub proposal_id: Option<String>,
+    pub members: Vec<ProjectMember>,
+    pub clearances: Vec<Clearance>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Project {
+    /// The member organisations, each once.
+    pub fn member_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| m.organisation_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectMember {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    /// The organisation's kind (`company` …).
+    pub organisation_kind: String,
+    pub in_region: bool,
+    pub role: MemberRole,
+    /// The licences the organisation's record holds.
+    pub licences: Vec<Licence>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Clearance {
+    pub id: String,
+    pub route: Route,
+    pub number: String,
+    pub cleared_on: String,
+}
+
+fn project_from_row(r: &AnyRow) -> Result<Project> {
+    let corrupt = |w: &str| StoreError::Corrupt(format!("project {w}"));
+    let class: Option<String> = get(r, "device_class")?;
+    Ok(Project {
+        id: get(r, "id")?,
+        programme_id: get(r, "programme_id")?,
+        data: ProjectData {
+            title: get(r, "title")?,
+            summary: get(r, "summary")?,
+            device: get(r, "device")?,
+            device_class: class
+                .as_deref()
+                .map(DeviceClass::parse)
+                .transpose()
+                .map_err(|_| corrupt("device_class"))?,
+            general_name: get(r, "general_name")?,
+            certification_standard: crate::sql::flag(r, "certification_standard")?,
+            lead_organisation_id: get(r, "lead_organisation_id")?,
+        },
+        stage: ProjectStage::parse(&get::<String>(r, "stage")?).map_err(|_| corrupt("stage"))?,
+        stage_on: get(r, "stage_on")?,
+        proposal_id: get(r, "proposal_id")?,
+        members: Vec::new(),
+        clearances: Vec::new(),
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> {
+    let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut p = project_from_row(&row)?;
+    for r in sqlx::query(
+        "SELECT m.organisation_id, m.role, o.name, o.kind, o.in_region FROM project_members m \
+         JOIN organisations o ON o.id = m.organisation_id WHERE m.project_id = $1 \
+         ORDER BY m.role, o.name",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let org: String = get(&r, "organisation_id")?;
+        let licences = crate::organisations::load(conn, &org).await?.data.licences;
+        p.members.push(ProjectMember {
+            role: MemberRole::parse(&get::<String>(&r, "role")?)
+                .map_err(|_| StoreError::Corrupt("project_members.role".into()))?,
+            organisation_name: get(&r, "name")?,
+            organisation_kind: get(&r, "kind")?,
+            in_region: crate::sql::flag(&r, "in_region")?,
+            organisation_id: org,
+            licences,
+        });
+    }
+    for r in sqlx::query(
+        "SELECT id, route, number, cleared_on FROM project_clearances WHERE project_id = $1 \
+         ORDER BY cleared_on, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        p.clearances.push(Clearance {
+            id: get(&r, "id")?,
+            route: Route::parse(&get::<String>(&r, "route")?)
+                .map_err(|_| StoreError::Corrupt("project_clearances.route".into()))?,
+            number: get(&r, "number")?,
+            cleared_on: get(&r, "cleared_on")?,
+        });
+    }
+    Ok(p)
+}
+
+fn project_json(d: &ProjectData) -> serde_json::Value {
+    json!({
+        "title": d.title,
+        "device_class": d.device_class.map(|c| c.code()),
+        "general_name": d.general_name,
+        "certification_standard": d.certification_standard,
+        "lead_organisation_id": d.lead_organisation_id,
+    })
+}
+
+impl Store {
+    /// Opens a project at 構想, from a proposal that reached the project step or directly.
+    pub async fn create_project(
+        &self,
+        grant: &Granted<permission::ManageProjects>,
+        programme_id: &str,
+        data: ProjectData,
+        proposal_id: Option<&str>,
+    ) -> Result<Project> {
+        let mut tx = self.begin(grant.actor()).await?;
+        tx.covers(grant, programme_id)?;
+        if let Some(org) = &data.lead_organisation_id {
+            check_organisation(&mut tx, org)
+                .await
+                .map_err(|_| Invalid::one("lead_organisation_id", Problem::UnknownReference))?;
+        }
+        let now = tx.now();
+        let id = new_id(now);
+        let today = now.to_offset(noguchi_domain::event::JST).date();
+        sqlx::query(
+            "INSERT INTO projects (id, programme_id, title, summary, device, device_class, general_name, \
+             certification_standard, lead_organisation_id, proposal_id, stage, stage_on, created_by, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+        )
+        .bind(&id)
+        .bind(programme_id)
+        .bind(&data.title)
+        .bind(data.summary.clone())
+        .bind(data.device.clone())
+        .bind(data.device_class.map(|c| c.code()))
+        .bind(data.general_name.clone())
+        .bind(i64::from(data.certification_standard))
+        .bind(data.lead_organisation_id.clone())
+        .bind(proposal_id.map(str::to_owned))
+        .bind(ProjectStage::Concept.code())
+        .bind(format_date(today))
+        .bind(&grant.actor().user_id)
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        let actor = grant.actor().clone();
+        insert_move(
+            &mut tx,
+            &actor,
+            now,
+            SUBJECT,
+            &id,
+            None,
+            ProjectStage::Concept.code(),
+            today,
+            None,
+        )
+        .await?;
+        // The lead organisation is a member from the start (as supporter until given a role).
+        if let Some(org) = &data.lead_organisation_id {
+            sqlx::query(
+                "INSERT INTO project_members (project_id, organisation_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(org)
+            .bind(MemberRole::Supporter.code())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.audit(Change::create("project", &id, &data.title).after(project_json(&data)))
+            .await?;
+        let p = load(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn update_project(
+        &self,
+        grant: &Granted<permission::ManageProjects>,
+        id: &str,
+        data: ProjectData,
+    ) -> Result<Project> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        if let Some(org) = &data.lead_organisation_id {
+            check_organisation(&mut tx, org)
+                .await
+                .map_err(|_| Invalid::one("lead_organisation_id", Problem::UnknownReference))?;
+        }
+        sqlx::query(
+            "UPDATE projects SET title = $1, summary = $2, device = $3, device_class = $4, general_name = $5, \
+             certification_standard = $6, lead_organisation_id = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(&data.title)
+        .bind(data.summary.clone())
+        .bind(data.device.clone())
+        .bind(data.device_class.map(|c| c.code()))
+        .bind(data.general_name.clone())
+        .bind(i64::from(data.certification_standard))
+        .bind(data.lead_organisation_id.clone())
+        .bind(timestamp(tx.now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.audit(
+            Change::update("project", id, &data.title)
+                .before(project_json(&before.data))
+                .after(project_json(&data)),
+        )
+        .await?;
+        let p = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// A project the reader may see; any other answers "not found", as one that does not exist.
+    pub async fn project(&self, sight: &Sight, id: &str) -> Result<Project> {
+        let mut conn = self.pool.acquire().await?;
+        let p = load(&mut conn, id).await?;
+        if sight.project(&p.programme_id, &p.member_ids()) {
+            Ok(p)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// The projects of a programme the reader may see, latest first.
+    pub async fn projects(&self, sight: &Sight, programme_id: &str) -> Result<Vec<Project>> {
+        let ids = sqlx::query(
+            "SELECT id FROM projects WHERE programme_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::new();
+        for r in &ids {
+            let p = load(&mut conn, &get::<String>(r, "id")?).await?;
+            if sight.project(&p.programme_id, &p.member_ids()) {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds an organisation to the consortium in a role (adding it again in that role changes
+    /// nothing).
+    pub async fn add_project_member(
+        &self,
+        grant: &Granted<permission::ManageProjects>,
+        id: &str,
+        organisation_id: &str,
+        role: MemberRole,
+    ) -> Result<Project> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        check_organisation(&mut tx, organisation_id).await?;
+        let present = before
+            .members
+            .iter()
+            .any(|m| m.organisation_id == organisation_id && m.role == role);
+        if present {
+            return Ok(before);
+        }
+        sqlx::query(
+            "INSERT INTO project_members (project_id, organisation_id, role) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(organisation_id)
+        .bind(role.code())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2")
+            .bind(timestamp(tx.now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.audit(
+            Change::update("project", id, &before.data.title)
+                .after(json!({"member": organisation_id, "role": role.code()})),
+        )
+        .await?;
+        let p = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Moves a project to a stage on a day; going back, stopping or reopening needs a reason.
+    pub async fn move_project(
+        &self,
+        grant: &Granted<permission::ManageProjects>,
+        id: &str,
+        to: ProjectStage,
+        note: Option<&str>,
+        on: time::Date,
+    ) -> Result<Project> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        match move_needs_reason(before.stage, to) {
+            None => return Ok(before),
+            Some(true) if note.is_none() => {
+                return Err(Invalid::one(
+                    "note",
+                    Problem::StageMove {
+                        from: before.stage.code().into(),
+                        to: to.code().into(),
+                        note_required: true,
+                    },
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        sqlx::query("UPDATE projects SET stage = $1, stage_on = $2, updated_at = $3 WHERE id = $4")
+            .bind(to.code())
+            .bind(format_date(on))
+            .bind(timestamp(tx.now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let actor = grant.actor().clone();
+        let now = tx.now();
+        insert_move(
+            &mut tx,
+            &actor,
+            now,
+            SUBJECT,
+            id,
+            Some(before.stage.code()),
+            to.code(),
+            on,
+            note,
+        )
+        .await?;
+        tx.audit(
+            Change::update("project", id, &before.data.title)
+                .before(json!({"stage": before.stage.code()}))
+                .after(json!({"stage": to.code(), "on": format_date(on), "note": note})),
+        )
+        .await?;
+        let p = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Records a clearance to market (notification, certificate or approval).
+    pub async fn add_clearance(
+        &self,
+        grant: &Granted<permission::ManageProjects>,
+        id: &str,
+        c: ClearanceData,
+    ) -> Result<Project> {
+        let mut tx = self.begin(grant.actor()).await?;
+        let before = load(&mut tx, id).await?;
+        tx.covers(grant, &before.programme_id)?;
+        let cid = new_id(tx.now());
+        sqlx::query(
+            "INSERT INTO project_clearances (id, project_id, route, number, cleared_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&cid)
+        .bind(id)
+        .bind(c.route.code())
+        .bind(&c.number)
+        .bind(format_date(c.date))
+        .bind(timestamp(tx.now()))
+        .execute(&mut *tx)
+        .await?;
+        tx.audit(
+            Change::create("clearance", &cid, &c.number).after(json!({
+                "project_id": id, "route": c.route.code(), "number": c.number, "date": format_date(c.date)
+            })),
+        )
+        .await?;
+        let p = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// The stage moves of a project, oldest first.
+    pub async fn project_history(&self, p: &Project) -> Result<Vec<crate::StageMove>> {
+        crate::pipelines::history(&self.pool, SUBJECT, &p.id).await
+    }
+}
