@@ -264,11 +264,16 @@ impl App {
         let k = self.kpi(sight, programme_id).await?;
         let years = self.activity_years(&k.programme, k.as_of);
         let activity = self.activity(sight, programme_id, &years).await?;
+        let mut records = Vec::new();
+        for fy in &years {
+            records.push(self.activity_detail(sight, programme_id, *fy).await?);
+        }
         crate::sheets::write::council_pack(
             &k.programme.definition,
             &k.report,
             k.as_of,
             &activity,
+            &records,
             labels,
         )
     }

@@ -831,3 +831,5 @@ activity-first-time = First time
 registration-change = Change your answers and sessions
 registration-change-submit = Save changes
 registration-changed = Your changes are saved.
+kpi-sheet-activity-events = Events held
+kpi-sheet-activity-firms = Firms reached

@@ -831,3 +831,5 @@ activity-first-time = 初参加
 registration-change = 回答・セッションの変更
 registration-change-submit = 変更する
 registration-changed = 変更しました。
+kpi-sheet-activity-events = 開催イベント
+kpi-sheet-activity-firms = 参加企業

@@ -13,6 +13,7 @@ pub fn council_pack(
     r: &KpiReport,
     current: FiscalYear,
     activity: &[crate::events::ActivityReport],
+    records: &[crate::events::ActivityDetail],
     tr: &dyn Labels,
 ) -> Result<Vec<u8>> {
     let fail = |e: rust_xlsxwriter::XlsxError| Error::internal("xlsx", e);
@@ -235,6 +236,91 @@ pub fn council_pack(
     for col in 0..head_keys.len() as u16 {
         sheet.set_column_width(col, 14).map_err(fail)?;
     }
+
+    // The records behind those numbers: the events held and the firms reached, by year.
+    let sheet = book
+        .add_worksheet()
+        .set_name(tr.t("kpi-sheet-activity-events"))
+        .map_err(fail)?;
+    for (i, k) in [
+        "kpi-fiscal-year",
+        "field-event-title",
+        "event-when",
+        "activity-participants",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet
+            .write_with_format(0, i as u16, tr.t(k), &head)
+            .map_err(fail)?;
+    }
+    let mut row = 1u32;
+    for d in records {
+        for v in &d.events {
+            let e = &v.event;
+            sheet
+                .write_with_format(row, 0, d.report.fiscal_year.full_label(), &cell)
+                .map_err(fail)?;
+            sheet
+                .write_with_format(row, 1, e.data.title.as_str(), &cell)
+                .map_err(fail)?;
+            let day: String = noguchi_domain::event::format_instant(e.data.starts_at)
+                .chars()
+                .take(10)
+                .collect();
+            sheet.write_with_format(row, 2, day, &cell).map_err(fail)?;
+            sheet
+                .write_with_format(row, 3, e.checked_in as f64, &number)
+                .map_err(fail)?;
+            row += 1;
+        }
+    }
+    for (col, width) in [(0, 22), (1, 40), (2, 12), (3, 12)] {
+        sheet.set_column_width(col, width).map_err(fail)?;
+    }
+    let sheet = book
+        .add_worksheet()
+        .set_name(tr.t("kpi-sheet-activity-firms"))
+        .map_err(fail)?;
+    let mut firm_head = vec!["kpi-fiscal-year", "field-name", "activity-first-time"];
+    if with_funnel {
+        firm_head.extend([
+            "funnel-consulted",
+            "funnel-entry-case",
+            "funnel-commercialised",
+        ]);
+    }
+    for (i, k) in firm_head.iter().enumerate() {
+        sheet
+            .write_with_format(0, i as u16, tr.t(k), &head)
+            .map_err(fail)?;
+    }
+    let mark = |b: bool| if b { "✓" } else { "" };
+    let mut row = 1u32;
+    for d in records {
+        for f in &d.firms {
+            sheet
+                .write_with_format(row, 0, d.report.fiscal_year.full_label(), &cell)
+                .map_err(fail)?;
+            sheet
+                .write_with_format(row, 1, f.name.as_str(), &cell)
+                .map_err(fail)?;
+            sheet
+                .write_with_format(row, 2, mark(f.first_time), &cell)
+                .map_err(fail)?;
+            if let Some(steps) = f.steps {
+                for (j, b) in steps.iter().enumerate() {
+                    sheet
+                        .write_with_format(row, 3 + j as u16, mark(*b), &cell)
+                        .map_err(fail)?;
+                }
+            }
+            row += 1;
+        }
+    }
+    sheet.set_column_width(0, 22).map_err(fail)?;
+    sheet.set_column_width(1, 40).map_err(fail)?;
     book.save_to_buffer().map_err(fail)
 }
 

@@ -1166,6 +1166,32 @@ async fn the_council_sees_the_activity_and_the_secretariat_the_funnel() {
         Some(&Data::Float(1.0)),
         "with an entry case"
     );
+    // The records behind the numbers: the event held, and each firm with its steps.
+    let events = book
+        .worksheet_range("開催イベント")
+        .expect("the events sheet");
+    assert_eq!(
+        events.get_value((1, 1)),
+        Some(&Data::String("参入セミナー".into()))
+    );
+    assert_eq!(events.get_value((1, 3)), Some(&Data::Float(2.0)));
+    let firms = book.worksheet_range("参加企業").expect("the firms sheet");
+    let rows: Vec<(String, String)> = (1..firms.height() as u32)
+        .map(|r| {
+            (
+                firms.get_value((r, 1)).unwrap().to_string(),
+                firms
+                    .get_value((r, 4))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        rows.contains(&("会津精工株式会社".into(), "✓".into()))
+            && rows.contains(&("磐梯技研株式会社".into(), "".into())),
+        "{rows:?}"
+    );
 
     let page = app
         .browser("viewer@university.example.jp", &app.university)
