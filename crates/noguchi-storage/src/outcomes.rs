@@ -21,6 +21,8 @@ pub enum OutcomeSource {
     Import,
     Deal,
     EntryCase,
+    /// A project's launch (上市) credited a member firm without an entry case.
+    Project,
 }
 
 impl OutcomeSource {
@@ -30,6 +32,7 @@ impl OutcomeSource {
             OutcomeSource::Import => "import",
             OutcomeSource::Deal => "deal",
             OutcomeSource::EntryCase => "entry_case",
+            OutcomeSource::Project => "project",
         }
     }
 }

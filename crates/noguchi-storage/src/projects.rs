@@ -395,8 +395,130 @@ impl Store {
         )
         .await?;
         let p = load(&mut tx, id).await?;
+        if before.stage == ProjectStage::Launched {
+            self.withdraw_launch(&mut tx, &p).await?;
+        }
+        self.credit_launch(&mut tx, &p).await?;
+        let p = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(p)
+    }
+
+    /// A launch with a clearance credits each member firm inside the region once, for the
+    /// seed's 新規参入・事業化 indicator: through its entry case where it has one (moved to 事業化,
+    /// so the ledger's own rule makes the outcome), otherwise with a pending outcome of the
+    /// right kind (an existing medical firm's commercialisation, else a new entry) for the
+    /// secretariat to verify. A firm already credited for this launch, or whose case is already
+    /// at 事業化, gets nothing more.
+    async fn credit_launch(&self, tx: &mut crate::write::Write, p: &Project) -> Result<()> {
+        use noguchi_domain::ledger::{OutcomeData, OutcomeKind};
+        use noguchi_domain::organisation::FieldStatus;
+        use noguchi_domain::pipeline::{EntryCases, EntryStage, Stages};
+        let Some(clearance) = p.clearances.last() else {
+            return Ok(());
+        };
+        if p.stage != ProjectStage::Launched {
+            return Ok(());
+        }
+        let on = noguchi_domain::dates::parse_date(&p.stage_on)
+            .map_err(|_| StoreError::Corrupt("projects.stage_on".into()))?;
+        let note = format!("プロジェクト「{}」の上市", p.data.title);
+        let mut seen = std::collections::HashSet::new();
+        for m in &p.members {
+            // One credit per firm, whatever roles it holds.
+            if m.organisation_kind != "company" || !m.in_region || !seen.insert(&m.organisation_id)
+            {
+                continue;
+            }
+            let case = sqlx::query(
+                "SELECT id, stage FROM entry_cases WHERE programme_id = $1 AND organisation_id = $2 \
+                 AND stage <> $3 ORDER BY created_at, id",
+            )
+            .bind(&p.programme_id)
+            .bind(&m.organisation_id)
+            .bind(EntryStage::CLOSED.code())
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(case) = case {
+                let stage: String = get(&case, "stage")?;
+                if stage != EntryStage::Commercialised.code() {
+                    let case_id: String = get(&case, "id")?;
+                    self.move_in::<EntryCases>(
+                        tx,
+                        &case_id,
+                        EntryStage::Commercialised,
+                        on,
+                        Some(&note),
+                    )
+                    .await?;
+                }
+                continue;
+            }
+            let credited = sqlx::query(
+                "SELECT id FROM outcomes WHERE source = 'project' AND source_id = $1 \
+                 AND organisation_id = $2 AND status <> 'rejected'",
+            )
+            .bind(&p.id)
+            .bind(&m.organisation_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if credited.is_some() {
+                continue;
+            }
+            let org = crate::organisations::load(tx, &m.organisation_id).await?;
+            let kind = if org.data.field_status == FieldStatus::ExistingMedical {
+                OutcomeKind::Commercialisation
+            } else {
+                OutcomeKind::NewEntry
+            };
+            let data = OutcomeData {
+                organisation_id: m.organisation_id.clone(),
+                kind,
+                fiscal_year: noguchi_domain::fiscal::FiscalYear::of_date(on),
+                occurred_on: Some(on),
+                jobs: 0,
+                evidence: Some(format!(
+                    "{note}（{} {}）",
+                    clearance.number, clearance.cleared_on
+                )),
+                evidence_ref: Some(clearance.number.clone()),
+                note: None,
+            };
+            let actor = tx.actor().clone();
+            let now = tx.now();
+            crate::outcomes::insert(
+                tx,
+                &actor,
+                now,
+                &p.programme_id,
+                &data,
+                crate::OutcomeSource::Project,
+                Some(&p.id),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Reopening a launched project withdraws the pending outcomes its launch created (the
+    /// verified ones stay: the secretariat decided them). Entry cases it moved to 事業化 keep
+    /// their stage: the case is the secretariat's to move back.
+    async fn withdraw_launch(&self, tx: &mut crate::write::Write, p: &Project) -> Result<()> {
+        if p.stage == ProjectStage::Launched {
+            return Ok(());
+        }
+        let ids = sqlx::query(
+            "SELECT id FROM outcomes WHERE source = 'project' AND source_id = $1 AND status = 'pending'",
+        )
+        .bind(&p.id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in &ids {
+            let id: String = get(r, "id")?;
+            crate::outcomes::withdraw(tx, &id, "プロジェクトが上市から戻されたため取り下げ")
+                .await?;
+        }
+        Ok(())
     }
 
     /// Records a clearance to market (notification, certificate or approval).
@@ -428,6 +550,9 @@ impl Store {
             })),
         )
         .await?;
+        // A project launched before its clearance was recorded is credited now.
+        let p = load(&mut tx, id).await?;
+        self.credit_launch(&mut tx, &p).await?;
         let p = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(p)

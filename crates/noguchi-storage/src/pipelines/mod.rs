@@ -513,7 +513,7 @@ impl Store {
         Ok(id)
     }
 
-    async fn move_in<K: Table>(
+    pub(crate) async fn move_in<K: Table>(
         &self,
         tx: &mut Write,
         id: &str,

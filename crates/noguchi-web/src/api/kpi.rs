@@ -40,9 +40,11 @@ pub struct OutcomeOut {
     /// pending, verified or rejected
     pub status: String,
     pub status_reason: Option<String>,
-    /// manual, import, deal or entry_case
+    /// manual, import, deal, entry_case or project
     pub source: String,
     pub source_id: Option<String>,
+    /// The project whose launch credited it (source `project`).
+    pub project_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub decided_at: Option<String>,
@@ -113,6 +115,9 @@ pub fn out(o: Outcome) -> OutcomeOut {
         note: o.data.note,
         status: o.status.code().into(),
         status_reason: o.status_reason,
+        project_id: (o.source == "project")
+            .then(|| o.source_id.clone())
+            .flatten(),
         source: o.source,
         source_id: o.source_id,
         created_at: o.created_at,

@@ -353,3 +353,170 @@ async fn the_pathway_follows_the_class_and_names_each_licence() {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json()["clearances"][0]["number"], "30800BZX00123000");
 }
+
+/// A launch with a clearance credits each member firm inside the region once: through its
+/// entry case where it has one, else a pending outcome of the right kind; never twice, and
+/// reopening withdraws what the launch created.
+#[tokio::test]
+async fn a_launch_credits_each_member_firm_once() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let org = |name: &'static str, status: &'static str, licences: Vec<&'static str>| {
+        let app = &app;
+        let city = city.clone();
+        async move {
+            let r = app
+                .api(
+                    "POST",
+                    "/api/v1/organisations",
+                    Some(&city),
+                    Some(json!({"name": name, "kind": "company", "in_region": true,
+                        "field_status": status, "licences": licences})),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let mah = org(
+        "株式会社会津メディカル",
+        "existing_medical",
+        vec!["marketing_class2"],
+    )
+    .await;
+    let maker = org("有限会社磐梯精機", "entrant", vec![]).await;
+    let id = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/projects"),
+            Some(&city),
+            Some(json!({"title": "低侵襲手術用リトラクター", "device_class": "II", "certification_standard": true})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (o, role) in [(&mah, "mah"), (&maker, "manufacturer"), (&mah, "supporter")] {
+        app.api(
+            "POST",
+            &format!("/api/v1/projects/{id}/members"),
+            Some(&city),
+            Some(json!({"organisation_id": o, "role": role})),
+        )
+        .await;
+    }
+    let case = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/entry-cases"),
+            Some(&city),
+            Some(json!({"organisation_id": maker, "title": "手術器具の部品"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stage = |body: Value| {
+        let app = &app;
+        let (city, id) = (city.clone(), id.clone());
+        async move {
+            let r = app
+                .api(
+                    "POST",
+                    &format!("/api/v1/projects/{id}/stage"),
+                    Some(&city),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    };
+    let outcomes = || {
+        let app = &app;
+        let (city, p) = (city.clone(), p.clone());
+        async move {
+            let list = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/programmes/{p}/outcomes"),
+                    Some(&city),
+                    None,
+                )
+                .await
+                .json();
+            let mut per: Vec<(String, String, String)> = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| o["status"] != "rejected")
+                .map(|o| {
+                    (
+                        o["organisation_id"].as_str().unwrap().to_owned(),
+                        o["kind"].as_str().unwrap().to_owned(),
+                        o["source"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            per.sort();
+            per
+        }
+    };
+    // Launched without a clearance: nothing is credited yet.
+    stage(json!({"stage": "launched", "date": "2026-10-01"})).await;
+    assert!(outcomes().await.is_empty());
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{id}/clearances"),
+            Some(&city),
+            Some(json!({"route": "certification", "number": "308AABZX00001000", "date": "2026-09-01"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut want = vec![
+        (
+            mah.clone(),
+            "commercialisation".to_owned(),
+            "project".to_owned(),
+        ),
+        (
+            maker.clone(),
+            "new_entry".to_owned(),
+            "entry_case".to_owned(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(
+        outcomes().await,
+        want,
+        "one each, the MAH once despite two roles"
+    );
+    let c = app
+        .api(
+            "GET",
+            &format!("/api/v1/entry-cases/{case}"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(c["stage"], "commercialised");
+    // A second clearance changes nothing.
+    app.api(
+        "POST",
+        &format!("/api/v1/projects/{id}/clearances"),
+        Some(&city),
+        Some(json!({"route": "certification", "number": "308AABZX00001001", "date": "2026-10-01"})),
+    )
+    .await;
+    assert_eq!(outcomes().await, want);
+    // Reopening withdraws the launch's own pending outcome; launching again credits once more.
+    stage(json!({"stage": "submission", "note": "回収のため再申請"})).await;
+    let left = outcomes().await;
+    assert!(!left.iter().any(|o| o.2 == "project"), "{left:?}");
+    stage(json!({"stage": "launched"})).await;
+    assert_eq!(outcomes().await, want);
+}
