@@ -222,6 +222,7 @@ impl Store {
     ) -> Result<Registered> {
         let mut tx = self.begin(grant.actor()).await?;
         tx.lock_row("events", event_id).await?;
+        tx.restamp();
         let event = load_event(&mut tx, event_id).await?;
         tx.covers(grant, &event.programme_id)?;
         if !grant.covers_record(event_id) {
@@ -1033,6 +1034,7 @@ impl Store {
     ) -> Result<usize> {
         let mut tx = self.begin(grant.actor()).await?;
         tx.lock_row("events", event_id).await?;
+        tx.restamp();
         let event = load_event(&mut tx, event_id).await?;
         tx.covers(grant, &event.programme_id)?;
         let now = tx.now();

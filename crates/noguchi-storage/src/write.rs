@@ -21,6 +21,7 @@ pub(crate) struct Write {
     programme: Option<String>,
     actor: Actor,
     now: OffsetDateTime,
+    clock: crate::Clock,
     audited: bool,
 }
 
@@ -33,6 +34,7 @@ impl Store {
             programme: None,
             actor: actor.clone(),
             now: self.now(),
+            clock: self.clock.clone(),
             audited: false,
         })
     }
@@ -103,6 +105,15 @@ impl Write {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Reads the clock again, right after taking a lock and before writing anything: the
+    /// write's one timestamp is then the order in which writers got the lock (on PostgreSQL
+    /// a writer may begin before another yet lock after it), which is the order seats are
+    /// given in and the order lists show.
+    pub fn restamp(&mut self) {
+        debug_assert!(!self.audited, "restamp before anything is written");
+        self.now = (self.clock)();
     }
 
     /// Commits; a write that changed data without describing it is refused.

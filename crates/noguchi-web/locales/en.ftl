@@ -833,3 +833,4 @@ registration-change-submit = Save changes
 registration-changed = Your changes are saved.
 kpi-sheet-activity-events = Events held
 kpi-sheet-activity-firms = Firms reached
+registration-change-closed = The event has begun: answers and sessions can no longer be changed.

@@ -772,7 +772,7 @@ registration-qr = 受付用コード
 registration-qr-help = 当日、受付でこのコードをお見せください（画面でも印刷でも構いません）。
 
 # Follow-up survey and the directory review of registrations
-field-followup-satisfaction = 本日の内容は役に立ちましたか
+field-followup-satisfaction = イベントの内容は役に立ちましたか
 field-followup-comment = ご意見・ご感想
 field-followup-consultation = 個別の相談を希望する（担当者からご連絡します）
 field-followup-topic = 相談したい分野
@@ -833,3 +833,4 @@ registration-change-submit = 変更する
 registration-changed = 変更しました。
 kpi-sheet-activity-events = 開催イベント
 kpi-sheet-activity-firms = 参加企業
+registration-change-closed = イベントが始まったため、回答とセッションはもう変更できません。

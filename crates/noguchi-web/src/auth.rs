@@ -136,6 +136,33 @@ async fn admit(state: &AppState, route: &str, req: Request) -> Result<Request, R
         req.method().as_str()
     };
     let Some(need) = route_rule(method, route) else {
+        // A method the route does not take (reloading the page a form answered with, a GET
+        // on an action) is the client's mistake: 405 naming the methods it takes. A route with
+        // no rule at all is ours, and refused.
+        let allowed: Vec<&str> = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+            .into_iter()
+            .filter(|m| route_rule(m, route).is_some())
+            .collect();
+        if !allowed.is_empty() {
+            // A page reloaded after a form answered it (a confirmation shown at the form's
+            // address) goes back to the page the form was on.
+            if !api && method == "GET" {
+                let path = req.uri().path();
+                let parent = path.rsplit_once('/').map_or("/", |(p, _)| p);
+                // Never `//host`: a redirect stays on this site.
+                let parent = if parent.is_empty() || parent.starts_with("//") {
+                    "/"
+                } else {
+                    parent
+                };
+                return Err(Redirect::to(parent).into_response());
+            }
+            let mut resp = axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&allowed.join(", ")) {
+                resp.headers_mut().insert(axum::http::header::ALLOW, v);
+            }
+            return Err(resp);
+        }
         tracing::error!(method, route, "route without a rule in the access policy");
         return Err(AppError::Forbidden.into_response());
     };

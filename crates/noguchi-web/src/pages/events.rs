@@ -575,6 +575,7 @@ struct ManagePage {
     qr: Option<crate::views::Qr>,
     /// The answers and sessions the registrant may still change (until the event begins).
     can_change: bool,
+    change_closed: bool,
     change_action: String,
     questions: Vec<QuestionField>,
     sessions: Vec<SessionChoice>,
@@ -618,9 +619,12 @@ async fn manage_page(
     // The language switch returns here (same origin: the secret stays on this site).
     let ctx = Ctx::new(caller, &format!("/registrations/manage/{token}"));
     let tr = ctx.tr;
-    let can_change = registration.status != noguchi_domain::event::RegistrationStatus::Cancelled
-        && !event.data.held_by(state.app.now())
-        && !(event.data.questions.is_empty() && event.data.sessions.is_empty());
+    let asks = !(event.data.questions.is_empty() && event.data.sessions.is_empty());
+    let live = registration.status != noguchi_domain::event::RegistrationStatus::Cancelled;
+    let begun = event.data.held_by(state.app.now());
+    let can_change = live && !begun && asks;
+    // Said rather than left out: the form is gone because the event has begun.
+    let change_closed = live && begun && asks;
     let current: std::collections::BTreeMap<String, String> = event
         .data
         .questions
@@ -648,6 +652,7 @@ async fn manage_page(
     let refused = sent.is_some();
     let page = ManagePage {
         can_change,
+        change_closed,
         change_action: format!("/registrations/manage/{token}/change"),
         questions,
         sessions,
@@ -974,58 +979,56 @@ pub async fn export(
     if !event.data.sessions.is_empty() {
         header.push(tr.t("registration-sessions"));
     }
-    let rows: Vec<Vec<Cell>> = regs
-        .into_iter()
-        .map(|r| {
-            let mut extra: Vec<Cell> = event
-                .data
-                .questions
-                .iter()
-                .map(|q| {
-                    let a = r
-                        .data
-                        .answers
-                        .iter()
-                        .find(|a| a.question == q.label)
-                        .map(|a| match (q.kind, a.answer.as_str()) {
-                            (QuestionKind::YesNo, "yes") => tr.t("answer-yes"),
-                            (QuestionKind::YesNo, "no") => tr.t("answer-no"),
-                            _ => a.answer.clone(),
-                        });
-                    Cell::Text(a.unwrap_or_default())
-                })
-                .collect();
-            if !event.data.sessions.is_empty() {
-                extra.push(Cell::Text(
+    let rows: Vec<Vec<Cell>> =
+        regs.into_iter()
+            .map(|r| {
+                let mut extra: Vec<Cell> =
                     event
                         .data
-                        .sessions
+                        .questions
                         .iter()
-                        .filter(|s| r.data.sessions.contains(&s.key))
-                        .map(|s| s.title.clone())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                ));
-            }
-            let mut row = vec![
-                Cell::Text(r.data.name),
-                Cell::Text(r.data.name_kana.unwrap_or_default()),
-                Cell::Text(r.data.email),
-                Cell::Text(r.data.organisation_name),
-                Cell::Text(r.data.corporate_number.unwrap_or_default()),
-                Cell::Text(r.organisation_directory_name.unwrap_or_default()),
-                Cell::Text(tr.code("registration-status", r.status.code())),
-                Cell::Text(
-                    r.checked_in_at
-                        .map(|t| t.chars().take(16).collect::<String>().replace('T', " ") + " UTC")
-                        .unwrap_or_default(),
-                ),
-                Cell::Text(r.created_at.chars().take(10).collect()),
-            ];
-            row.extend(extra);
-            row
-        })
-        .collect();
+                        .map(|q| {
+                            let a = r.data.answers.iter().find(|a| a.question == q.label).map(
+                                |a| match (q.kind, a.answer.as_str()) {
+                                    (QuestionKind::YesNo, "yes") => tr.t("answer-yes"),
+                                    (QuestionKind::YesNo, "no") => tr.t("answer-no"),
+                                    _ => a.answer.clone(),
+                                },
+                            );
+                            Cell::Text(a.unwrap_or_default())
+                        })
+                        .collect();
+                if !event.data.sessions.is_empty() {
+                    extra.push(Cell::Text(
+                        event
+                            .data
+                            .sessions
+                            .iter()
+                            .filter(|s| r.data.sessions.contains(&s.key))
+                            .map(|s| s.title.clone())
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ));
+                }
+                let mut row = vec![
+                    Cell::Text(r.data.name),
+                    Cell::Text(r.data.name_kana.unwrap_or_default()),
+                    Cell::Text(r.data.email),
+                    Cell::Text(r.data.organisation_name),
+                    Cell::Text(r.data.corporate_number.unwrap_or_default()),
+                    Cell::Text(r.organisation_directory_name.unwrap_or_default()),
+                    Cell::Text(tr.code("registration-status", r.status.code())),
+                    Cell::Text(
+                        r.checked_in_at
+                            .map(|t| crate::views::jst_minutes(&t))
+                            .unwrap_or_default(),
+                    ),
+                    Cell::Text(r.created_at.chars().take(10).collect()),
+                ];
+                row.extend(extra);
+                row
+            })
+            .collect();
     table_response(&header, &rows, f.format.as_deref(), "participants")
 }
 

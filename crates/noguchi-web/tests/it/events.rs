@@ -1902,3 +1902,23 @@ async fn a_change_after_a_read_shows_at_the_next_read() {
     assert_eq!(pair, want);
     assert_eq!(read(activity).await["participants"], 2);
 }
+
+/// Reloading a page a form answered (a confirmation shown at the form's address) goes back to
+/// the page the form was on; the API answers 405 naming the methods the route takes.
+#[tokio::test]
+async fn a_get_on_a_form_address_goes_back_and_the_api_says_405() {
+    let app = App::new().await;
+    let chamber = app.user("events@cci.example.jp", &app.chamber, false).await;
+    let ev = event(&app, &chamber, json!({"title": "参入セミナー", "kind": "seminar",
+        "starts_at": "2027-01-15T13:30:00+09:00", "ends_at": "2027-01-15T16:00:00+09:00", "public": true})).await;
+    let r = app
+        .browse("GET", &format!("/events/{ev}/register"), "", None)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some(format!("/events/{ev}").as_str()));
+    let r = app
+        .api("GET", "/api/v1/registrations/cancel", None, None)
+        .await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    assert_eq!(r.header("allow"), Some("POST"));
+}
