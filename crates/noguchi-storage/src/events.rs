@@ -929,62 +929,67 @@ impl Store {
             });
         }
         // Deals: the firm and each organisation the deal is shared with, from the deal's start.
-        let mut shares: std::collections::BTreeMap<String, (String, String, Vec<String>)> =
-            Default::default();
-        for r in sqlx::query(
-            "SELECT d.id, d.organisation_id, d.created_at, s.organisation_id AS shared              FROM deals d JOIN deal_shares s ON s.deal_id = d.id WHERE d.programme_id = $1",
-        )
-        .bind(programme_id)
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let e = shares.entry(get(&r, "id")?).or_insert((
-                get(&r, "organisation_id")?,
-                get::<String>(&r, "created_at")?.chars().take(10).collect(),
-                Vec::new(),
-            ));
-            e.2.push(get(&r, "shared")?);
-        }
-        for (firm, on, shared_with) in shares.into_values() {
-            for other in &shared_with {
-                out.push(PrivateContact {
-                    kind: TieKind::Deal,
-                    a: firm.clone(),
-                    b: other.clone(),
-                    on: on.clone(),
-                    record: PrivateRecord::Deal {
-                        shared_with: shared_with.clone(),
-                    },
-                });
-            }
-        }
+        out.extend(
+            self.firm_contacts(
+                "SELECT d.id, d.organisation_id, d.created_at, s.organisation_id AS other \
+                 FROM deals d JOIN deal_shares s ON s.deal_id = d.id WHERE d.programme_id = $1",
+                programme_id,
+                TieKind::Deal,
+                |shared_with| PrivateRecord::Deal { shared_with },
+            )
+            .await?,
+        );
         // Entry cases: the firm and each supporting organisation, from the case's opening.
-        let mut cases: std::collections::BTreeMap<String, (String, String, Vec<String>)> =
+        out.extend(
+            self.firm_contacts(
+                "SELECT c.id, c.organisation_id, c.created_at, s.organisation_id AS other \
+                 FROM entry_cases c JOIN entry_case_supporters s ON s.case_id = c.id \
+                 WHERE c.programme_id = $1",
+                programme_id,
+                TieKind::Support,
+                |supporters| PrivateRecord::EntryCase { supporters },
+            )
+            .await?,
+        );
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The contacts of records that join one firm to other organisations (a deal and those it
+    /// is shared with, an entry case and its supporters): `sql` gives one row per record and
+    /// other organisation (`id`, `organisation_id`, `created_at`, `other`); each contact is
+    /// dated from the record's creation and carries the record's other organisations.
+    async fn firm_contacts(
+        &self,
+        sql: &str,
+        programme_id: &str,
+        kind: noguchi_domain::network::TieKind,
+        record: impl Fn(Vec<String>) -> PrivateRecord,
+    ) -> Result<Vec<PrivateContact>> {
+        let mut by_record: std::collections::BTreeMap<String, (String, String, Vec<String>)> =
             Default::default();
-        for r in sqlx::query(
-            "SELECT c.id, c.organisation_id, c.created_at, s.organisation_id AS supporter              FROM entry_cases c JOIN entry_case_supporters s ON s.case_id = c.id WHERE c.programme_id = $1",
-        )
-        .bind(programme_id)
-        .fetch_all(&self.pool)
-        .await?
+        for r in sqlx::query(sql)
+            .bind(programme_id)
+            .fetch_all(&self.pool)
+            .await?
         {
-            let e = cases.entry(get(&r, "id")?).or_insert((
+            let e = by_record.entry(get(&r, "id")?).or_insert((
                 get(&r, "organisation_id")?,
                 get::<String>(&r, "created_at")?.chars().take(10).collect(),
                 Vec::new(),
             ));
-            e.2.push(get(&r, "supporter")?);
+            e.2.push(get(&r, "other")?);
         }
-        for (firm, on, supporters) in cases.into_values() {
-            for other in &supporters {
+        let mut out = Vec::new();
+        for (firm, on, others) in by_record.into_values() {
+            for other in &others {
                 out.push(PrivateContact {
-                    kind: TieKind::Support,
+                    kind,
                     a: firm.clone(),
                     b: other.clone(),
                     on: on.clone(),
-                    record: PrivateRecord::EntryCase {
-                        supporters: supporters.clone(),
-                    },
+                    record: record(others.clone()),
                 });
             }
         }

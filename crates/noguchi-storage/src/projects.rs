@@ -145,6 +145,16 @@ async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> {
     Ok(p)
 }
 
+/// The lead organisation, when named, is one of the directory.
+async fn check_lead(conn: &mut AnyConnection, data: &ProjectData) -> Result<()> {
+    if let Some(org) = &data.lead_organisation_id {
+        check_organisation(conn, org)
+            .await
+            .map_err(|_| Invalid::one("lead_organisation_id", Problem::UnknownReference))?;
+    }
+    Ok(())
+}
+
 fn project_json(d: &ProjectData) -> serde_json::Value {
     json!({
         "title": d.title,
@@ -166,11 +176,7 @@ impl Store {
     ) -> Result<Project> {
         let mut tx = self.begin(grant.actor()).await?;
         tx.covers(grant, programme_id)?;
-        if let Some(org) = &data.lead_organisation_id {
-            check_organisation(&mut tx, org)
-                .await
-                .map_err(|_| Invalid::one("lead_organisation_id", Problem::UnknownReference))?;
-        }
+        check_lead(&mut tx, &data).await?;
         let now = tx.now();
         let id = new_id(now);
         let today = now.to_offset(noguchi_domain::event::JST).date();
@@ -235,11 +241,7 @@ impl Store {
         let mut tx = self.begin(grant.actor()).await?;
         let before = load(&mut tx, id).await?;
         tx.covers(grant, &before.programme_id)?;
-        if let Some(org) = &data.lead_organisation_id {
-            check_organisation(&mut tx, org)
-                .await
-                .map_err(|_| Invalid::one("lead_organisation_id", Problem::UnknownReference))?;
-        }
+        check_lead(&mut tx, &data).await?;
         sqlx::query(
             "UPDATE projects SET title = $1, summary = $2, device = $3, device_class = $4, general_name = $5, \
              certification_standard = $6, lead_organisation_id = $7, updated_at = $8 WHERE id = $9",

@@ -37,6 +37,22 @@ pub struct YearQuery {
     fiscal_year: Option<String>,
 }
 
+impl YearQuery {
+    /// The fiscal year asked for (any spelling `FiscalYear::parse` reads), this one by default.
+    fn year(&self, today: time::Date) -> Result<noguchi_domain::fiscal::FiscalYear, AppError> {
+        match self
+            .fiscal_year
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(noguchi_domain::fiscal::FiscalYear::of_date(today)),
+            Some(s) => noguchi_domain::fiscal::FiscalYear::parse(s)
+                .map_err(|p| AppError::field("fiscal_year", p)),
+        }
+    }
+}
+
 /// The ties page of a fiscal year: the figures, the picture, the brokers and the ties, as the
 /// caller may see them.
 pub async fn network(
@@ -46,16 +62,7 @@ pub async fn network(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     caller.principal()?;
-    let fy = match q
-        .fiscal_year
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => noguchi_domain::fiscal::FiscalYear::of_date(state.app.today()),
-        Some(s) => noguchi_domain::fiscal::FiscalYear::parse(s)
-            .map_err(|p| AppError::field("fiscal_year", p))?,
-    };
+    let fy = q.year(state.app.today())?;
     let view = state.app.network(&caller.sight, &id, fy).await?;
     let ctx = Ctx::new(
         &caller,
@@ -202,16 +209,7 @@ pub async fn activity(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     caller.principal()?;
-    let fy = match q
-        .fiscal_year
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => noguchi_domain::fiscal::FiscalYear::of_date(state.app.today()),
-        Some(s) => noguchi_domain::fiscal::FiscalYear::parse(s)
-            .map_err(|p| AppError::field("fiscal_year", p))?,
-    };
+    let fy = q.year(state.app.today())?;
     let d = state.app.activity_detail(&caller.sight, &id, fy).await?;
     let ctx = Ctx::new(&caller, &format!("/programmes/{id}/activity"));
     let events = d
