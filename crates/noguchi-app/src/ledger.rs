@@ -263,7 +263,6 @@ impl App {
     ) -> Result<Vec<u8>> {
         let k = self.kpi(sight, programme_id).await?;
         let years = self.activity_years(&k.programme, k.as_of);
-        let activity = self.activity(sight, programme_id, &years).await?;
         let mut records = Vec::new();
         for fy in &years {
             records.push(self.activity_detail(sight, programme_id, *fy).await?);
@@ -272,7 +271,6 @@ impl App {
             &k.programme.definition,
             &k.report,
             k.as_of,
-            &activity,
             &records,
             labels,
         )

@@ -181,15 +181,7 @@ fn consultation_wish(
     case_id: Option<&str>,
     recipient: &str,
 ) -> MailDraft {
-    use noguchi_domain::pipeline::ConsultationCategory as C;
-    let topic = match topic {
-        C::Strategy => "経営戦略",
-        C::Development => "製品開発",
-        C::Ip => "知的財産",
-        C::Regulatory => "薬事・許認可",
-        C::Sales => "販路開拓",
-        C::Finance => "資金調達",
-    };
+    let topic = noguchi_domain::followup::topic_words(topic);
     let filed = match case_id {
         Some(id) => format!(
             "参入案件に次のアクションとして記録しました。\n{}\n",

@@ -68,6 +68,19 @@ impl FollowupData {
     }
 }
 
+/// A consultation category in the words the secretariat's notes and mail use (the pages take
+/// theirs from the interface's catalogue, which says the same).
+pub fn topic_words(c: ConsultationCategory) -> &'static str {
+    match c {
+        ConsultationCategory::Strategy => "経営戦略",
+        ConsultationCategory::Development => "製品開発",
+        ConsultationCategory::Ip => "知的財産",
+        ConsultationCategory::Regulatory => "薬事・許認可",
+        ConsultationCategory::Sales => "販路開拓",
+        ConsultationCategory::Finance => "資金調達",
+    }
+}
+
 /// The next action a consultation wish gives the secretariat on the firm's entry case.
 pub fn consultation_action(event_title: &str) -> String {
     let mut title: String = event_title.chars().take(200).collect();

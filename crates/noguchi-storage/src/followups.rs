@@ -9,7 +9,9 @@ use crate::sql::get;
 use crate::{Result, Store, StoreError, new_id, random_token, timestamp, token_hash};
 use noguchi_domain::access::{Granted, Sight, permission};
 use noguchi_domain::dates::format_date;
-use noguchi_domain::followup::{CONSULTATION_DUE_DAYS, FollowupData, consultation_action};
+use noguchi_domain::followup::{
+    CONSULTATION_DUE_DAYS, FollowupData, consultation_action, topic_words,
+};
 use noguchi_domain::pipeline::{
     ConsultationCategory, EntryCaseData, EntryCases, EntryStage, Stages,
 };
@@ -296,7 +298,7 @@ impl Store {
             "「{event_title}」のフォローアップで{}（{}）が相談を希望（分野: {}）。",
             r.data.name,
             r.data.organisation_name,
-            topic_label(topic)
+            topic_words(topic)
         );
         sqlx::query(
             "INSERT INTO activities (id, subject, subject_id, kind, happened_on, participants, body, user_id, at) \
@@ -349,18 +351,5 @@ impl Store {
             answered: answers.len() as i64,
         };
         Ok((answers, counts))
-    }
-}
-
-/// The consultation categories in the words the secretariat's note uses (as the pages name
-/// them).
-fn topic_label(c: ConsultationCategory) -> &'static str {
-    match c {
-        ConsultationCategory::Strategy => "経営戦略",
-        ConsultationCategory::Development => "製品開発",
-        ConsultationCategory::Ip => "知的財産",
-        ConsultationCategory::Regulatory => "薬事・許認可",
-        ConsultationCategory::Sales => "販路開拓",
-        ConsultationCategory::Finance => "資金調達",
     }
 }

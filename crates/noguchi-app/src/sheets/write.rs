@@ -12,7 +12,6 @@ pub fn council_pack(
     def: &ProgrammeDefinition,
     r: &KpiReport,
     current: FiscalYear,
-    activity: &[crate::events::ActivityReport],
     records: &[crate::events::ActivityDetail],
     tr: &dyn Labels,
 ) -> Result<Vec<u8>> {
@@ -187,6 +186,7 @@ pub fn council_pack(
         .add_worksheet()
         .set_name(tr.t("kpi-sheet-activity"))
         .map_err(fail)?;
+    let activity: Vec<&crate::events::ActivityReport> = records.iter().map(|d| &d.report).collect();
     let with_funnel = activity.iter().any(|a| a.funnel.is_some());
     let mut head_keys = vec![
         "kpi-fiscal-year",

@@ -499,11 +499,8 @@ pub async fn cancel_with_token(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<CancelIn>,
 ) -> Result<Json<RegisteredOut>, AppError> {
-    let token = body
-        .manage_token
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| AppError::field("manage_token", noguchi_domain::Problem::Required))?;
-    let r = state.app.cancel_with_link(token.trim()).await?;
+    let token = super::link_secret(body.manage_token, "manage_token")?;
+    let r = state.app.cancel_with_link(&token).await?;
     Ok(Json(RegisteredOut {
         id: Some(r.id),
         status: r.status.code().into(),
@@ -534,13 +531,10 @@ pub async fn change_with_token(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<ChangeIn>,
 ) -> Result<Json<RegisteredOut>, AppError> {
-    let token = body
-        .manage_token
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| AppError::field("manage_token", noguchi_domain::Problem::Required))?;
+    let token = super::link_secret(body.manage_token, "manage_token")?;
     let r = state
         .app
-        .change_with_link(token.trim(), &body.answers, &body.sessions)
+        .change_with_link(&token, &body.answers, &body.sessions)
         .await?;
     Ok(Json(RegisteredOut {
         id: Some(r.id),

@@ -115,20 +115,14 @@ pub async fn answer_followup(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<AnswerIn>,
 ) -> Result<Response, AppError> {
-    let token = body
-        .followup_token
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| AppError::field("followup_token", noguchi_domain::Problem::Required))?;
+    let token = super::link_secret(body.followup_token, "followup_token")?;
     let input = FollowupInput {
         satisfaction: body.satisfaction.map(|s| s.to_string()),
         comment: body.comment,
         consultation: body.consultation,
         topic: body.topic,
     };
-    let a = state
-        .app
-        .answer_followup(token.trim(), input.into())
-        .await?;
+    let a = state.app.answer_followup(&token, input.into()).await?;
     // Only what the participant gave: the entry case stays the secretariat's.
     let mut out = answer_out(a);
     out.entry_case_id = None;

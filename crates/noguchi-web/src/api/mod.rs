@@ -215,3 +215,11 @@ pub struct FieldErrorOut {
 pub fn page_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(50).clamp(1, 200)
 }
+
+/// The secret of a personal link sent in a body (`field` names it): required, spaces trimmed.
+pub fn link_secret(value: Option<String>, field: &str) -> Result<String, AppError> {
+    value
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::field(field, noguchi_domain::Problem::Required))
+}
