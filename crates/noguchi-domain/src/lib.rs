@@ -28,6 +28,7 @@ macro_rules! code_list {
 }
 
 pub mod access;
+pub mod attachment;
 pub mod corporate_number;
 pub mod curation;
 pub mod dates;
@@ -35,6 +36,7 @@ pub mod event;
 pub mod event_form;
 pub mod fiscal;
 pub mod followup;
+pub mod grant;
 pub mod guard;
 pub mod kpi;
 pub mod ledger;

@@ -33,6 +33,8 @@ pub struct ProgrammeDefinition {
     pub needs: NeedSettings,
     #[serde(default)]
     pub security: SecuritySettings,
+    #[serde(default)]
+    pub projects: ProjectSettings,
     /// The text the definition was parsed from (stored with the programme).
     #[serde(skip)]
     pub source_text: String,
@@ -73,6 +75,43 @@ impl PipelineSettings {
     pub fn deal_counting_stage(&self) -> crate::pipeline::DealStage {
         crate::pipeline::DealStage::parse(&self.deal_counting_stage)
             .unwrap_or(crate::pipeline::DealStage::Decided)
+    }
+}
+
+/// How the programme runs its projects: the criteria of each stage gate (by the gate's stage
+/// code) and the grant schemes its projects apply to.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSettings {
+    #[serde(default)]
+    pub gate_criteria: BTreeMap<String, Vec<String>>,
+    #[serde(default = "crate::grant::default_schemes")]
+    pub grant_schemes: Vec<crate::grant::Scheme>,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        Self {
+            gate_criteria: BTreeMap::new(),
+            grant_schemes: crate::grant::default_schemes(),
+        }
+    }
+}
+
+impl ProjectSettings {
+    /// The criteria a gate is reviewed against: the programme's own, else the defaults.
+    pub fn criteria(&self, gate: crate::project::ProjectStage) -> Vec<String> {
+        match self.gate_criteria.get(gate.code()) {
+            Some(c) if !c.is_empty() => c.clone(),
+            _ => crate::project::default_gate_criteria(gate)
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+        }
+    }
+
+    pub fn scheme(&self, key: &str) -> Option<&crate::grant::Scheme> {
+        self.grant_schemes.iter().find(|s| s.key == key)
     }
 }
 
@@ -203,6 +242,34 @@ impl ProgrammeDefinition {
                 return rule(format!(
                     "needs.criteria: key {:?} must be unique, a-z, 0-9 and _",
                     c.key
+                ));
+            }
+        }
+        for gate in self.projects.gate_criteria.keys() {
+            match crate::project::ProjectStage::parse(gate) {
+                Ok(g) if crate::project::GATES.contains(&g) => {}
+                _ => {
+                    return rule(format!(
+                        "projects.gate_criteria: {gate} is not a gate (prototype, evaluation, submission, launched)"
+                    ));
+                }
+            }
+        }
+        for (n, s) in self.projects.grant_schemes.iter().enumerate() {
+            if s.key.is_empty()
+                || self.projects.grant_schemes[..n]
+                    .iter()
+                    .any(|t| t.key == s.key)
+            {
+                return rule(format!(
+                    "projects.grant_schemes: key {:?} must be unique",
+                    s.key
+                ));
+            }
+            if s.subsidy_rate.is_some_and(|r| !(1..=100).contains(&r)) {
+                return rule(format!(
+                    "projects.grant_schemes {}: subsidy_rate is 1–100",
+                    s.key
                 ));
             }
         }

@@ -347,6 +347,178 @@ impl ClearanceData {
     }
 }
 
+crate::code_list! {
+    /// The decision of a gate review: go, go on conditions (named in the note), or stop.
+    GateDecision {
+        Go = "go",
+        Conditional = "conditional",
+        Stop = "stop",
+    }
+}
+
+/// The gates a review can be held at: the entry to each stage after 構想.
+pub const GATES: &[ProjectStage] = &[
+    ProjectStage::Prototype,
+    ProjectStage::Evaluation,
+    ProjectStage::Submission,
+    ProjectStage::Launched,
+];
+
+/// The criteria a gate is reviewed against when the programme file names none: what a
+/// device project must show before it spends on the next stage (design control in the spirit
+/// of ISO 13485 §7.3 and the risk management of ISO 14971, in the words staff use).
+pub fn default_gate_criteria(gate: ProjectStage) -> &'static [&'static str] {
+    match gate {
+        ProjectStage::Prototype => &[
+            "臨床ニーズと想定使用者の確認",
+            "市場性・競合と知財（先行技術）の調査",
+            "製造販売業者・製造所の体制の見通し",
+        ],
+        ProjectStage::Evaluation => &[
+            "試作品が設計仕様を満たす",
+            "リスクマネジメント（ISO 14971）の実施",
+            "非臨床・臨床評価の計画",
+        ],
+        ProjectStage::Submission => &[
+            "非臨床評価（安全性・性能）の完了",
+            "臨床評価の完了、または不要とする根拠",
+            "QMS体制（省令第169号）の整備",
+            "申請資料の準備",
+        ],
+        ProjectStage::Launched => &[
+            "届出・認証・承認の取得",
+            "製造販売後の体制（GVP・QMS）",
+            "販売・保守の体制",
+        ],
+        ProjectStage::Concept | ProjectStage::Stopped => &[],
+    }
+}
+
+/// One criterion of a review as judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionResult {
+    pub name: String,
+    pub met: bool,
+    pub note: Option<String>,
+}
+
+/// A gate review as an interface read it.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInput {
+    pub gate: Option<String>,
+    /// (name, met, note) for each criterion judged.
+    pub criteria: Vec<(String, bool, Option<String>)>,
+    pub decision: Option<String>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A gate review: at which gate, each named criterion met or not, the decision and its day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewData {
+    pub gate: ProjectStage,
+    pub criteria: Vec<CriterionResult>,
+    pub decision: GateDecision,
+    pub decided_on: time::Date,
+    pub note: Option<String>,
+}
+
+impl ReviewData {
+    /// Checks a review: a gate after 構想, named criteria (each once), a decision and a day not
+    /// in the future. A plain "go" needs every criterion met (otherwise it is a conditional go,
+    /// whose conditions the note names); a conditional go or a stop needs that note.
+    pub fn parse(input: &ReviewInput, today: time::Date) -> Result<Self, Invalid> {
+        let mut errs = Invalid::default();
+        let gate = errs.take(
+            "gate",
+            match input.gate.as_deref().map(str::trim) {
+                None | Some("") => Err(Problem::Required),
+                Some(g) => ProjectStage::parse(g).and_then(|g| {
+                    if GATES.contains(&g) {
+                        Ok(g)
+                    } else {
+                        Err(Problem::UnknownValue {
+                            value: g.code().into(),
+                        })
+                    }
+                }),
+            },
+        );
+        let decision = errs.take(
+            "decision",
+            match input.decision.as_deref().map(str::trim) {
+                None | Some("") => Err(Problem::Required),
+                Some(d) => GateDecision::parse(d),
+            },
+        );
+        let decided_on = errs.take(
+            "date",
+            crate::dates::move_date(input.date.as_deref(), today),
+        );
+        let note = errs
+            .take("note", optional_text(input.note.as_deref(), 4000))
+            .flatten();
+        let mut criteria: Vec<CriterionResult> = Vec::new();
+        if input.criteria.len() > 20 {
+            errs.push("criteria", Problem::OutOfRange { min: 0, max: 20 });
+        }
+        for (i, (name, met, c_note)) in input.criteria.iter().take(20).enumerate() {
+            let field = format!("criteria[{i}]");
+            let Some(name) = errs.take(&field, required_text(Some(name), 200)) else {
+                continue;
+            };
+            if criteria.iter().any(|c| c.name == name) {
+                errs.push(&field, Problem::Taken);
+                continue;
+            }
+            let c_note = errs
+                .take(
+                    &format!("{field}.note"),
+                    optional_text(c_note.as_deref(), 1000),
+                )
+                .flatten();
+            criteria.push(CriterionResult {
+                name,
+                met: *met,
+                note: c_note,
+            });
+        }
+        if let Some(d) = decision {
+            if d == GateDecision::Go && criteria.iter().any(|c| !c.met) {
+                errs.push("decision", Problem::UnmetCriteria);
+            }
+            if d != GateDecision::Go && note.is_none() {
+                errs.push("note", Problem::Required);
+            }
+        }
+        if !errs.is_empty() {
+            return Err(errs.scoped("review"));
+        }
+        Ok(Self {
+            gate: gate.expect("checked"),
+            criteria,
+            decision: decision.expect("checked"),
+            decided_on: decided_on.expect("checked"),
+            note,
+        })
+    }
+
+    /// Where the decision takes the project at `stage`: a go (plain or conditional) at a gate
+    /// ahead moves it there, a stop stops it; a go at a gate already passed records the review
+    /// and moves nothing.
+    pub fn moves_to(&self, stage: ProjectStage) -> Option<ProjectStage> {
+        match self.decision {
+            GateDecision::Stop => (stage != ProjectStage::Stopped).then_some(ProjectStage::Stopped),
+            GateDecision::Go | GateDecision::Conditional => {
+                match (stage.rank(), self.gate.rank()) {
+                    (Some(now), Some(gate)) if gate > now => Some(self.gate),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,5 +611,74 @@ mod tests {
         assert_eq!(move_needs_reason(Prototype, Stopped), Some(true));
         assert_eq!(move_needs_reason(Stopped, Concept), Some(true));
         assert_eq!(move_needs_reason(Concept, Concept), None);
+    }
+
+    fn review(
+        gate: &str,
+        decision: &str,
+        met: &[bool],
+        note: Option<&str>,
+    ) -> Result<ReviewData, Invalid> {
+        let today = time::macros::date!(2026 - 12 - 02);
+        ReviewData::parse(
+            &ReviewInput {
+                gate: Some(gate.into()),
+                criteria: met
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("基準{i}"), *m, None))
+                    .collect(),
+                decision: Some(decision.into()),
+                date: Some("2026-11-30".into()),
+                note: note.map(Into::into),
+            },
+            today,
+        )
+    }
+
+    fn fields(e: Invalid) -> Vec<String> {
+        e.0.into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn a_plain_go_needs_every_criterion_met_and_the_others_a_note() {
+        let ok = review("prototype", "go", &[true, true], None).expect("go");
+        assert_eq!(
+            ok.moves_to(ProjectStage::Concept),
+            Some(ProjectStage::Prototype)
+        );
+        // An unmet criterion: go is refused; conditional needs its conditions in the note.
+        assert_eq!(
+            fields(review("prototype", "go", &[true, false], None).unwrap_err()),
+            ["decision"]
+        );
+        assert_eq!(
+            fields(review("prototype", "conditional", &[false], None).unwrap_err()),
+            ["note"]
+        );
+        let cond =
+            review("prototype", "conditional", &[false], Some("強度試験を追加")).expect("cond");
+        assert_eq!(
+            cond.moves_to(ProjectStage::Concept),
+            Some(ProjectStage::Prototype)
+        );
+        // A go at a gate already passed moves nothing; a stop stops.
+        assert_eq!(cond.moves_to(ProjectStage::Evaluation), None);
+        let stop = review("evaluation", "stop", &[false], Some("市場性なし")).expect("stop");
+        assert_eq!(
+            stop.moves_to(ProjectStage::Prototype),
+            Some(ProjectStage::Stopped)
+        );
+        assert_eq!(stop.moves_to(ProjectStage::Stopped), None);
+        // No review at 構想 or 中止; unknown decisions are named.
+        assert_eq!(
+            fields(review("concept", "go", &[], None).unwrap_err()),
+            ["gate"]
+        );
+        assert_eq!(
+            fields(review("stopped", "maybe", &[], None).unwrap_err()),
+            ["gate", "decision"]
+        );
+        assert!(default_gate_criteria(ProjectStage::Submission).len() >= 3);
     }
 }

@@ -76,6 +76,10 @@ pub enum Problem {
         limit: String,
         max: u64,
     },
+    /// A plain "go" at a gate review while a criterion is not met.
+    UnmetCriteria,
+    /// An uploaded file of a type Noguchi does not keep.
+    FileType,
     /// A stage move the pipeline's rule refuses.
     StageMove {
         from: String,

@@ -24,6 +24,7 @@ mod outcomes;
 mod people;
 mod pipelines;
 mod programmes;
+mod project_work;
 mod projects;
 mod proposals;
 mod sql;
@@ -48,6 +49,7 @@ pub use pipelines::{
     Activity, Consultation, Deal, EntryCase, NextAction, Record, StageMove, Stored,
 };
 pub use programmes::{Programme, ProgrammeMember};
+pub use project_work::{Attachment, AwardedGrant, Grant, ReportRecord, Review};
 pub use projects::{Clearance, Project, ProjectMember};
 pub use proposals::{Explanation, Proposal};
 pub use sql::Page;

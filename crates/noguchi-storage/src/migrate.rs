@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_followups.sql")),
     (10, include_str!("../migrations/0010_event_forms.sql")),
     (11, include_str!("../migrations/0011_projects.sql")),
+    (12, include_str!("../migrations/0012_project_work.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -98,7 +98,7 @@ fn project_from_row(r: &AnyRow) -> Result<Project> {
     })
 }
 
-async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> {
+pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> {
     let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -351,11 +351,33 @@ impl Store {
         on: time::Date,
     ) -> Result<Project> {
         let mut tx = self.begin(grant.actor()).await?;
+        tx.lock_row("projects", id).await?;
         let before = load(&mut tx, id).await?;
         tx.covers(grant, &before.programme_id)?;
+        if move_needs_reason(before.stage, to).is_none() {
+            return Ok(before);
+        }
+        self.move_within(&mut tx, &before, to, note, on).await?;
+        let p = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// A stage move inside a write (a move of its own, or a gate review's decision): the rule
+    /// of reasons, the stage history, the audit, and the KPI credit a launch gives or a
+    /// reopening withdraws.
+    pub(crate) async fn move_within(
+        &self,
+        tx: &mut crate::write::Write,
+        before: &Project,
+        to: ProjectStage,
+        note: Option<&str>,
+        on: time::Date,
+    ) -> Result<()> {
+        let id = before.id.as_str();
         let note = note.map(str::trim).filter(|n| !n.is_empty());
         match move_needs_reason(before.stage, to) {
-            None => return Ok(before),
+            None => return Ok(()),
             Some(true) if note.is_none() => {
                 return Err(Invalid::one(
                     "note",
@@ -374,12 +396,12 @@ impl Store {
             .bind(format_date(on))
             .bind(timestamp(tx.now()))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        let actor = grant.actor().clone();
+        let actor = tx.actor().clone();
         let now = tx.now();
         insert_move(
-            &mut tx,
+            tx,
             &actor,
             now,
             SUBJECT,
@@ -396,14 +418,12 @@ impl Store {
                 .after(json!({"stage": to.code(), "on": format_date(on), "note": note})),
         )
         .await?;
-        let p = load(&mut tx, id).await?;
+        let p = load(tx, id).await?;
         if before.stage == ProjectStage::Launched {
-            self.withdraw_launch(&mut tx, &p).await?;
+            self.withdraw_launch(tx, &p).await?;
         }
-        self.credit_launch(&mut tx, &p).await?;
-        let p = load(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(p)
+        self.credit_launch(tx, &p).await?;
+        Ok(())
     }
 
     /// A launch with a clearance credits each member firm inside the region once, for the

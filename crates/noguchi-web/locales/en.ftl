@@ -834,3 +834,5 @@ registration-changed = Your changes are saved.
 kpi-sheet-activity-events = Events held
 kpi-sheet-activity-firms = Firms reached
 registration-change-closed = The event has begun: answers and sessions can no longer be changed.
+problem-unmet-criteria = A criterion is not met, so the decision cannot be a plain go: choose a conditional go (with the conditions in the note) or stop.
+problem-file-type = { $field } is not a kind of file Noguchi keeps. Choose a PDF, PNG, JPEG, Excel (xlsx), Word (docx), PowerPoint (pptx), CSV or text file.

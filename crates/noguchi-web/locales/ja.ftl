@@ -834,3 +834,5 @@ registration-changed = 変更しました。
 kpi-sheet-activity-events = 開催イベント
 kpi-sheet-activity-firms = 参加企業
 registration-change-closed = イベントが始まったため、回答とセッションはもう変更できません。
+problem-unmet-criteria = 満たしていない基準があるため「可」にはできません。「条件付き可」（条件をメモに記入）または「中止」を選んでください。
+problem-file-type = { $field }の種類は保存できません。PDF・PNG・JPEG・Excel（xlsx）・Word（docx）・PowerPoint（pptx）・CSV・テキストのファイルを選んでください。

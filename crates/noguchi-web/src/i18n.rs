@@ -223,6 +223,8 @@ impl Tr {
                 "problem-full"
             }
             Problem::NotConfirmed => "problem-not-confirmed",
+            Problem::UnmetCriteria => "problem-unmet-criteria",
+            Problem::FileType => "problem-file-type",
             Problem::StageMove {
                 from,
                 to,

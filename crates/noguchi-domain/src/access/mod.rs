@@ -141,6 +141,7 @@ pub mod permission {
     pub struct ManageEvents;
     pub struct Register;
     pub struct ManageProjects;
+    pub struct AttachToProject;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -615,6 +616,21 @@ pub fn may_run_projects(p: &Principal, programme_id: &str) -> bool {
 /// project-management role see it.
 pub fn may_see_project(p: &Principal, programme_id: &str, members: &[String]) -> bool {
     may_run_projects(p, programme_id) || members.contains(&p.organisation_id)
+}
+
+/// Attaching a document (evidence, minutes, a test report) to a project or one of its gate
+/// reviews: those who run projects and the project's own members, who hold the evidence. The
+/// grant is for that one project.
+pub fn attach_to_project(
+    p: &Principal,
+    programme_id: &str,
+    project_id: &str,
+    members: &[String],
+) -> Result<Granted<permission::AttachToProject>, Denied> {
+    let mut g: Granted<permission::AttachToProject> =
+        allow_in(p, programme_id, may_see_project(p, programme_id, members))?;
+    g.record = Some(project_id.to_owned());
+    Ok(g)
 }
 
 fn may_run_events(p: &Principal, programme_id: &str) -> bool {
