@@ -30,6 +30,7 @@ pub mod network_facts;
 pub mod password;
 pub mod pipelines;
 pub mod programmes;
+pub mod project_work;
 pub mod projects;
 pub mod proposals;
 pub mod search;
@@ -50,11 +51,11 @@ use std::sync::Arc;
 /// The records the use cases return, as the storage reads them.
 pub mod records {
     pub use noguchi_storage::{
-        Activity, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase, Event,
-        Explanation, FollowupAnswer, FollowupCounts, Intake, LinkChange, NdaRecord, Need,
-        NeedScores, NewUser, NextAction, Outcome, OutcomeFilter, OutcomeSource, Page, Programme,
-        ProgrammeMember, Project, ProjectMember, Proposal, QueuedMail, Record, Registration,
-        ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
+        Activity, Attachment, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase,
+        Event, Explanation, FollowupAnswer, FollowupCounts, Grant, Intake, LinkChange, NdaRecord,
+        Need, NeedScores, NewUser, NextAction, Outcome, OutcomeFilter, OutcomeSource, Page,
+        Programme, ProgrammeMember, Project, ProjectMember, Proposal, QueuedMail, Record,
+        Registration, Review, ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 

@@ -314,6 +314,9 @@ impl App {
                 if let Err(e) = app.queue_reminders().await {
                     tracing::error!(?e, "event reminders");
                 }
+                if let Err(e) = app.queue_report_reminders().await {
+                    tracing::error!(?e, "grant report reminders");
+                }
                 tokio::time::sleep(Duration::from_secs(300)).await;
             }
         });

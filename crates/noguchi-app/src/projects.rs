@@ -48,7 +48,7 @@ impl App {
     }
 
     /// The project to change: seen first (else "not found"), then the right to run it.
-    async fn project_to_run(
+    pub(crate) async fn project_to_run(
         &self,
         sight: &Sight,
         id: &str,

@@ -56,6 +56,7 @@ pub struct ProjectMember {
     /// The organisation's kind (`company` …).
     pub organisation_kind: String,
     pub in_region: bool,
+    pub employees: Option<i64>,
     pub role: MemberRole,
     /// The licences the organisation's record holds.
     pub licences: Vec<Licence>,
@@ -106,7 +107,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> 
         .ok_or(StoreError::NotFound)?;
     let mut p = project_from_row(&row)?;
     for r in sqlx::query(
-        "SELECT m.organisation_id, m.role, o.name, o.kind, o.in_region FROM project_members m \
+        "SELECT m.organisation_id, m.role, o.name, o.kind, o.in_region, o.employees FROM project_members m \
          JOIN organisations o ON o.id = m.organisation_id WHERE m.project_id = $1 \
          ORDER BY m.role, o.name",
     )
@@ -122,6 +123,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> 
             organisation_name: get(&r, "name")?,
             organisation_kind: get(&r, "kind")?,
             in_region: crate::sql::flag(&r, "in_region")?,
+            employees: get(&r, "employees")?,
             organisation_id: org,
             licences,
         });

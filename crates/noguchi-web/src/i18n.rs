@@ -339,6 +339,51 @@ mod tests {
                 );
                 assert!(tr.has(&format!("stage-{}", s.code())), "{}", s.code());
             }
+            use noguchi_domain::grant::{GrantStatus, ReportKind, ReportState, default_schemes};
+            use noguchi_domain::project::{
+                DeviceClass, GateDecision, MemberRole, ProjectStage, Route,
+            };
+            let codes: Vec<(&str, Vec<&str>)> = vec![
+                (
+                    "stage",
+                    ProjectStage::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                (
+                    "device-class",
+                    DeviceClass::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                ("route", Route::ALL.iter().map(|c| c.code()).collect()),
+                (
+                    "member-role",
+                    MemberRole::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                (
+                    "decision",
+                    GateDecision::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                (
+                    "grant-status",
+                    GrantStatus::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                (
+                    "report-kind",
+                    ReportKind::ALL.iter().map(|c| c.code()).collect(),
+                ),
+                (
+                    "report-state",
+                    ReportState::ALL.iter().map(|c| c.code()).collect(),
+                ),
+            ];
+            for (prefix, list) in codes {
+                for c in list {
+                    assert!(tr.has(&format!("{prefix}-{c}")), "{prefix}-{c}");
+                }
+            }
+            for s in default_schemes() {
+                for r in s.requires {
+                    assert!(tr.has(&format!("requirement-{}", r.code())), "{}", r.code());
+                }
+            }
             use noguchi_domain::event::{EventKind, RegistrationStatus};
             for k in EventKind::ALL {
                 assert!(tr.has(&format!("event-kind-{}", k.code())), "{}", k.code());

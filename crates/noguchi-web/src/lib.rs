@@ -19,6 +19,7 @@ mod openapi;
 mod page;
 mod pages;
 mod routes;
+mod timeline;
 mod upload;
 mod views;
 

@@ -40,6 +40,15 @@ impl Routes {
     fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add("PATCH", path, h)
     }
+    /// A POST that takes a file: a body up to the attachment limit, where every other route
+    /// keeps the small one.
+    fn upload<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(
+            "POST",
+            path,
+            h.layer(DefaultBodyLimit::max(api::project_work::UPLOAD_LIMIT)),
+        )
+    }
     fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add("DELETE", path, h)
     }
@@ -349,6 +358,43 @@ fn routes() -> Routes {
         "/api/v1/projects/{id}/clearances",
         api::projects::add_clearance,
     )
+    .get("/api/v1/projects/{id}/reviews", api::project_work::reviews)
+    .post(
+        "/api/v1/projects/{id}/reviews",
+        api::project_work::add_review,
+    )
+    .get("/api/v1/projects/{id}/grants", api::project_work::grants)
+    .post("/api/v1/projects/{id}/grants", api::project_work::add_grant)
+    .patch("/api/v1/grants/{id}", api::project_work::update_grant)
+    .post(
+        "/api/v1/grants/{id}/reports",
+        api::project_work::mark_report,
+    )
+    .get(
+        "/api/v1/projects/{id}/attachments",
+        api::project_work::attachments,
+    )
+    .upload(
+        "/api/v1/projects/{id}/attachments",
+        api::project_work::upload,
+    )
+    .get("/api/v1/attachments/{id}", api::project_work::download)
+    .get("/programmes/{id}/projects", pages::projects::list)
+    .get("/programmes/{id}/projects/new", pages::projects::new_form)
+    .post("/programmes/{id}/projects", pages::projects::create)
+    .get("/programmes/{id}/projects/export", pages::projects::export)
+    .get("/projects/{id}", pages::projects::show)
+    .get("/projects/{id}/edit", pages::projects::edit_form)
+    .post("/projects/{id}", pages::projects::update)
+    .get("/projects/{id}/summary", pages::projects::summary)
+    .post("/projects/{id}/members", pages::projects::add_member)
+    .post("/projects/{id}/stage", pages::projects::move_stage)
+    .post("/projects/{id}/reviews", pages::projects::add_review)
+    .post("/projects/{id}/grants", pages::projects::add_grant)
+    .post("/grants/{id}/reports", pages::projects::mark_report)
+    .post("/projects/{id}/clearances", pages::projects::add_clearance)
+    .upload("/projects/{id}/attachments", pages::projects::upload)
+    .get("/attachments/{id}", pages::projects::download)
     .get("/api/v1/programmes/{id}/activity", api::events::activity)
     .get("/api/v1/programmes/{id}/network", api::events::network)
     .get("/api/v1/programmes/{id}/proposals", api::proposals::list)

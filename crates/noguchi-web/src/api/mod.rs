@@ -9,6 +9,7 @@ pub mod organisations;
 pub mod people;
 pub mod pipelines;
 pub mod programmes;
+pub mod project_work;
 pub mod projects;
 pub mod proposals;
 pub mod surveys;

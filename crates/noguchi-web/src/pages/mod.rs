@@ -11,6 +11,7 @@ pub mod network;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;
+pub mod projects;
 pub mod proposals;
 pub mod search;
 pub mod seeds;

@@ -15,6 +15,7 @@ mod needs;
 mod pages;
 mod pipelines;
 mod policy;
+mod project_work;
 mod projects;
 mod proposals;
 mod snapshots;

@@ -1,0 +1,606 @@
+//! A project's work: gate reviews that decide and move the project, grants with the reports
+//! their award brings (states and one reminder each), documents kept by their content and
+//! served only as downloads to those who see the project, and the project pages as a browser
+//! uses them.
+
+use crate::common::App;
+use axum::body::Body;
+use axum::http::Request;
+use noguchi_domain::dates::format_date;
+use serde_json::{Value, json};
+
+fn fields(v: &Value) -> Vec<String> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A project run by the foundation with one member firm; (project id, foundation token,
+/// member firm id, member token).
+async fn project(app: &App) -> (String, String, String, String) {
+    let p = app.programme_id.clone();
+    let foundation = app
+        .user("pm@foundation.example.jp", &app.foundation, false)
+        .await;
+    let (member, member_token) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{p}/projects"),
+            Some(&foundation),
+            Some(json!({"title": "歩行補助具の事業化", "device_class": "II", "lead_organisation_id": member})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{id}/members"),
+            Some(&foundation),
+            Some(json!({"organisation_id": member, "role": "manufacturer"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    (id, foundation, member, member_token)
+}
+
+#[tokio::test]
+async fn a_gate_review_decides_and_moves_the_project() {
+    let app = App::new().await;
+    let (id, foundation, _, member) = project(&app).await;
+    let (_, outsider) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let review = |token: String, body: Value| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.api(
+                "POST",
+                &format!("/api/v1/projects/{id}/reviews"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let criteria = |met: &[bool]| -> Value {
+        met.iter()
+            .enumerate()
+            .map(|(i, m)| json!({"name": format!("基準{i}"), "met": m}))
+            .collect()
+    };
+    // A member firm holds evidence but does not decide; an outsider does not see the project.
+    let r = review(
+        member.clone(),
+        json!({"gate": "prototype", "decision": "go"}),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = review(
+        outsider.clone(),
+        json!({"gate": "prototype", "decision": "go"}),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    // A plain go with an unmet criterion, and a conditional go without its conditions.
+    let r = review(
+        foundation.clone(),
+        json!({"gate": "prototype", "decision": "go", "criteria": criteria(&[true, false])}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(fields(&r.json()), ["decision"]);
+    let r = review(
+        foundation.clone(),
+        json!({"gate": "prototype", "decision": "conditional", "criteria": criteria(&[false])}),
+    )
+    .await;
+    assert_eq!(fields(&r.json()), ["note"]);
+    let before = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}"),
+            Some(&foundation),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(before["stage"], "concept", "a refused review moves nothing");
+
+    // A conditional go moves the project to the gate, with the conditions as the move's note.
+    let r = review(
+        foundation.clone(),
+        json!({"gate": "prototype", "decision": "conditional", "criteria": criteria(&[true, false]),
+               "note": "強度試験の追加を条件とする"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let body = r.json();
+    assert_eq!(body["criteria"][1]["met"], false);
+    let p = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(p["stage"], "prototype");
+    // A stop stops it; the reviews are listed for a member, oldest first.
+    let r = review(
+        foundation.clone(),
+        json!({"gate": "evaluation", "decision": "stop", "note": "市場性が見込めない"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let p = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(p["stage"], "stopped");
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}/reviews"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    let decisions: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["conditional", "stop"]);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}/reviews"),
+            Some(&outsider),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn an_award_brings_its_reports_with_states_and_one_reminder_each() {
+    let app = App::new().await;
+    let (id, foundation, _, member) = project(&app).await;
+    let today = app.db.clock.now().date();
+    let add = |body: Value| {
+        let app = &app;
+        let (id, foundation) = (id.clone(), foundation.clone());
+        async move {
+            app.api(
+                "POST",
+                &format!("/api/v1/projects/{id}/grants"),
+                Some(&foundation),
+                Some(body),
+            )
+            .await
+        }
+    };
+    // Refusals name their fields: an unknown scheme, an award without its period, a rate.
+    let r = add(json!({"scheme": "lottery"})).await;
+    assert_eq!(fields(&r.json()), ["scheme"]);
+    let r = add(json!({"scheme": "monodukuri", "status": "awarded", "subsidy_rate": 0})).await;
+    assert_eq!(
+        fields(&r.json()),
+        ["period_start", "period_end", "subsidy_rate"]
+    );
+    // An application brings no report yet.
+    let r = add(json!({"scheme": "amed_ikou", "applied_on": format_date(today)})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let applied = r.json();
+    assert_eq!(applied["reports"].as_array().unwrap().len(), 0);
+    // The SME subsidy ended 20 days ago: its results report is due within 30 days of the end,
+    // so in 10 days — due soon — then five yearly commercialisation reports.
+    let end = today - time::Duration::days(20);
+    let r = add(json!({"scheme": "monodukuri", "status": "awarded", "number": "R8-001",
+        "period_start": format_date(end - time::Duration::days(200)), "period_end": format_date(end),
+        "subsidy_rate": 50, "amounts": [{"fiscal_year": format!("{}", noguchi_domain::fiscal::FiscalYear::of_date(end).0), "direct": 8_000_000, "indirect": 800_000}]}))
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let g = r.json();
+    let gid = g["id"].as_str().unwrap().to_owned();
+    assert_eq!(g["total"], 8_800_000);
+    let reports = g["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 6);
+    assert_eq!(reports[0]["kind"], "results");
+    assert_eq!(
+        reports[0]["due"],
+        format_date(end + time::Duration::days(30))
+    );
+    assert_eq!(reports[0]["state"], "due_soon");
+    assert_eq!(reports[1]["state"], "upcoming");
+    // The scheme asks for a manufacturing SME: the member firm's size is not on its record.
+    assert_eq!(g["eligibility"][0]["requirement"], "manufacturing_sme");
+    assert_eq!(g["eligibility"][0]["met"], false);
+
+    // One reminder per report due, to the lead organisation's people and to those who run
+    // projects; a second run queues nothing.
+    let queued = app.core.queue_report_reminders().await.unwrap();
+    assert!(queued >= 2, "{queued}");
+    assert_eq!(app.core.queue_report_reminders().await.unwrap(), 0);
+    let mails = app.db.store.due_mail(100).await.unwrap();
+    let reminders: Vec<_> = mails
+        .iter()
+        .filter(|m| m.kind == "grant_report_due")
+        .collect();
+    assert_eq!(reminders.len(), queued);
+    let to: Vec<&str> = reminders.iter().map(|m| m.recipient.as_str()).collect();
+    assert!(to.contains(&"eng@aizu.example.jp") && to.contains(&"pm@foundation.example.jp"));
+    assert!(reminders[0].body.contains("実績報告") && reminders[0].body.contains("歩行補助具"));
+
+    // Submitted: the report is done and no longer reminded; a report not in the calendar is
+    // refused by name; the member may read but not mark.
+    let mark = |token: &str, body: Value| {
+        let app = &app;
+        let (gid, token) = (gid.clone(), token.to_owned());
+        async move {
+            app.api(
+                "POST",
+                &format!("/api/v1/grants/{gid}/reports"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        mark(&member, json!({"kind": "results", "seq": 1}))
+            .await
+            .status,
+        403
+    );
+    let r = mark(&foundation, json!({"kind": "commercialisation", "seq": 9})).await;
+    assert_eq!(fields(&r.json()), ["seq"]);
+    let r = mark(&foundation, json!({"kind": "results", "seq": 1})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["reports"][0]["state"], "done");
+    // Overdue once the day has passed without submission.
+    app.db.clock.advance(time::Duration::days(600));
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}/grants"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    let awarded = &list["items"][1];
+    assert_eq!(awarded["reports"][0]["state"], "done");
+    assert_eq!(awarded["reports"][1]["state"], "overdue");
+}
+
+fn multipart(
+    path: &str,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+    review: Option<&str>,
+) -> Request<Body> {
+    let boundary = "noguchi-file-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n");
+    if let Some(r) = review {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"review_id\"\r\n\r\n{r}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn documents_are_kept_by_content_and_served_as_downloads_to_the_project_only() {
+    let app = App::new().await;
+    let (id, foundation, _, member) = project(&app).await;
+    let (_, outsider) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let path = format!("/api/v1/projects/{id}/attachments");
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+    // A member firm keeps its test report on the project.
+    let r = app
+        .request(multipart(&path, &member, "試験報告書.pdf", &pdf, None))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let a = r.json();
+    assert_eq!(a["file_kind"], "pdf");
+    assert_eq!(a["size"], pdf.len());
+    let url = a["url"].as_str().unwrap().to_owned();
+    let got = app.api("GET", &url, Some(&foundation), None).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.text.as_bytes(), pdf.as_slice());
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    let disposition = got.header("content-disposition").unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''%E8%A9%A6"),
+        "{disposition}"
+    );
+    assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
+    assert!(
+        got.header("content-security-policy")
+            .unwrap()
+            .contains("sandbox")
+    );
+    // Anyone who may not see the project: the same 404 as for a file that does not exist.
+    assert_eq!(
+        app.api("GET", &url, Some(&outsider), None).await.status,
+        404
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/attachments/nope", Some(&foundation), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.request(multipart(&path, &outsider, "a.pdf", &pdf, None))
+            .await
+            .status,
+        404
+    );
+    // A page under a document's name, a program, an empty file, a file past the limit: refused,
+    // naming the file, and nothing kept.
+    for (name, bytes) in [
+        (
+            "report.pdf",
+            b"<html><script>alert(1)</script></html>".to_vec(),
+        ),
+        ("setup.docx", b"MZ\x90\x00".to_vec()),
+        ("empty.pdf", Vec::new()),
+        (
+            "huge.txt",
+            vec![b'a'; noguchi_domain::attachment::MAX_BYTES + 1],
+        ),
+    ] {
+        let r = app
+            .request(multipart(&path, &member, name, &bytes, None))
+            .await;
+        assert_eq!(r.status, 422, "{name}: {}", r.text);
+        assert_eq!(fields(&r.json()), ["file"], "{name}");
+    }
+    // A body far past the limit is cut off before it is read whole.
+    let r = app
+        .request(multipart(
+            &path,
+            &member,
+            "big.pdf",
+            &vec![b'%'; 12 * 1024 * 1024],
+            None,
+        ))
+        .await;
+    assert!(matches!(r.status.as_u16(), 413 | 422), "{}", r.status);
+    // Evidence of a review of another project is refused as not found.
+    let review = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{id}/reviews"),
+            Some(&foundation),
+            Some(json!({"gate": "prototype", "decision": "go"})),
+        )
+        .await
+        .json();
+    let rid = review["id"].as_str().unwrap();
+    let r = app
+        .request(multipart(
+            &path,
+            &member,
+            "minutes.txt",
+            "議事録\n".as_bytes(),
+            Some(rid),
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["record_kind"], "review");
+    let r = app
+        .request(multipart(
+            &path,
+            &member,
+            "minutes.txt",
+            b"x\n",
+            Some("other-review"),
+        ))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let list = app.api("GET", &path, Some(&member), None).await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // The audit names the file and its digest, never its content.
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let audit = app
+        .api("GET", "/api/v1/audit?entity=attachment", Some(&city), None)
+        .await;
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    let entries = audit.json()["items"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.to_string().contains("議事録") && e["after"]["sha256"].is_string()),
+        "{entries:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_project_pages_work_for_those_who_run_and_see_projects() {
+    let app = App::new().await;
+    let p = app.programme_id.clone();
+    let pm = app
+        .browser("pm@foundation.example.jp", &app.foundation)
+        .await;
+    let (firm, _) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let (other, _) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let outsider = app.browser("other@bandai.example.jp", &other).await;
+    let member = app.browser("lead@aizu.example.jp", &firm).await;
+
+    let form = pm.get(&format!("/programmes/{p}/projects/new")).await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("一般的名称"));
+    let r = pm
+        .post_form(
+            &format!("/programmes/{p}/projects"),
+            &[("title", ""), ("device_class", "II")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text.contains("プロジェクト名を入力してください"),
+        "{}",
+        r.text
+    );
+    let r = pm
+        .post_form(
+            &format!("/programmes/{p}/projects"),
+            &[
+                ("title", "在宅酸素の見守り機器"),
+                ("device_class", "II"),
+                ("lead_organisation_id", &firm),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let href = r
+        .header("location")
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let id = href.trim_start_matches("/projects/").to_owned();
+    // The consortium, a review and a grant through the page's forms.
+    let r = pm
+        .post_form(
+            &format!("/projects/{id}/members"),
+            &[("organisation_id", &firm), ("role", "mah")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = pm
+        .post_form(
+            &format!("/projects/{id}/reviews"),
+            &[
+                ("gate", "prototype"),
+                ("criterion", "臨床ニーズの確認"),
+                ("criterion", "知財の調査"),
+                ("met", "0"),
+                ("met", "1"),
+                ("decision", "go"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = pm
+        .post_form(
+            &format!("/projects/{id}/grants"),
+            &[
+                ("scheme", "amed_ikou"),
+                ("status", "awarded"),
+                ("period_start", "2026-06-01"),
+                ("period_end", "2027-03-31"),
+                ("amounts", "2026 10,000,000 1,000,000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = pm
+        .post_form(
+            &format!("/projects/{id}/grants"),
+            &[("scheme", "amed_ikou"), ("amounts", "2026 たくさん")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text.contains("直接経費は数値で入力してください"),
+        "{}",
+        r.text
+    );
+
+    let page = pm.get(&href).await;
+    assert_eq!(page.status, 200);
+    for want in [
+        "在宅酸素の見守り機器",
+        "認証（登録認証機関）",
+        "第二種医療機器製造販売業許可",
+        "製造業者（役割「製造業者」）がいません",
+        "<svg",
+        "実績報告",
+        "2027-05-31",
+        "試作",
+        "aria-current=\"step\"",
+    ] {
+        assert!(page.text.contains(want), "{want}");
+    }
+    // The member firm sees the page without the forms that run the project; an outsider gets 404.
+    let seen = member.get(&href).await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.text.contains("/reviews\"") && seen.text.contains("/attachments?csrf="));
+    assert_eq!(outsider.get(&href).await.status, 404);
+    assert_eq!(outsider.get(&format!("{href}/summary")).await.status, 404);
+    let summary = member.get(&format!("{href}/summary")).await;
+    assert_eq!(summary.status, 200);
+    assert!(summary.text.contains("医工連携イノベーション推進事業"));
+    // The list and its export hold exactly what the caller may see.
+    let list = outsider.get(&format!("/programmes/{p}/projects")).await;
+    assert!(!list.text.contains("在宅酸素"));
+    let csv = outsider
+        .get(&format!("/programmes/{p}/projects/export?format=csv"))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(!csv.text.contains("在宅酸素"));
+    let csv = pm
+        .get(&format!("/programmes/{p}/projects/export?format=csv"))
+        .await;
+    assert!(
+        csv.text.contains("在宅酸素") && csv.text.contains("試作"),
+        "{}",
+        csv.text
+    );
+    let list = pm.get(&format!("/programmes/{p}/projects")).await;
+    assert!(list.text.contains("在宅酸素"));
+}
