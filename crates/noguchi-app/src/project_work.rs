@@ -182,7 +182,7 @@ impl App {
         let schemes = &programme.definition.projects.grant_schemes;
         let data = input.parse(|i| GrantData::parse(i, schemes))?;
         let g = self.store.add_grant(&grant, id, data).await?;
-        Ok(self.grant_view(&p, g).await?)
+        self.grant_view(&p, g).await
     }
 
     pub async fn update_grant(
@@ -197,7 +197,7 @@ impl App {
         let schemes = &programme.definition.projects.grant_schemes;
         let data = input.parse(|i| GrantData::parse(i, schemes))?;
         let g = self.store.update_grant(&grant, grant_id, data).await?;
-        Ok(self.grant_view(&p, g).await?)
+        self.grant_view(&p, g).await
     }
 
     /// A grant and its project, for a caller who may see the project.

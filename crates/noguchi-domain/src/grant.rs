@@ -284,7 +284,7 @@ impl GrantData {
             let ind = errs.take(&format!("{field}.indirect"), yen(*indirect));
             if let (Some(fy), Some(d), Some(ind)) = (fy, d, ind) {
                 if amounts.iter().any(|a| a.fiscal_year == fy) {
-                    errs.push(&format!("{field}.fiscal_year"), Problem::Taken);
+                    errs.push(format!("{field}.fiscal_year"), Problem::Taken);
                 } else {
                     amounts.push(Amount {
                         fiscal_year: fy,

@@ -509,7 +509,7 @@ fn yen(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1073,7 +1073,7 @@ fn read_amounts(
                 Ok(n) => Some(n),
                 Err(_) => {
                     unreadable.push(
-                        &format!("amounts[{i}].{field}"),
+                        format!("amounts[{i}].{field}"),
                         noguchi_domain::Problem::NotANumber,
                     );
                     None
