@@ -22,6 +22,8 @@ pub struct ProposalView {
     /// The statuses the caller may move it to now (a reason is assumed where one is required:
     /// the form asks for it).
     pub next: Vec<ProposalStatus>,
+    /// The project the proposal opened, when the caller may see it.
+    pub project_id: Option<String>,
 }
 
 /// A proposal move as submitted.
@@ -59,10 +61,16 @@ impl App {
         if !sees_need {
             x.need_title.clear();
         }
+        let project_id = if x.status == ProposalStatus::Project {
+            self.store.project_of_proposal(sight, &x.id).await?
+        } else {
+            None
+        };
         Ok(ProposalView {
             proposal: x,
             sees_need,
             next,
+            project_id,
         })
     }
 

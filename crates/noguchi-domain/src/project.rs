@@ -89,6 +89,19 @@ crate::code_list! {
     }
 }
 
+/// The role an organisation takes in a consortium opened from a match proposal, from its kind:
+/// a hospital is the clinical partner, a university the research partner, a firm the
+/// manufacturer (until the consortium is settled), anyone else a supporting body.
+pub fn role_for_kind(kind: crate::organisation::OrganisationKind) -> MemberRole {
+    use crate::organisation::OrganisationKind as K;
+    match kind {
+        K::Hospital => MemberRole::Clinical,
+        K::University => MemberRole::University,
+        K::Company => MemberRole::Manufacturer,
+        _ => MemberRole::Supporter,
+    }
+}
+
 /// The route a device takes to market (the contract's table).
 pub fn route(class: DeviceClass, certification_standard: bool) -> Route {
     match class {
@@ -600,6 +613,15 @@ mod tests {
         assert!(!p.qms);
         assert_eq!(p.gaps, [Gap::NoMah, Gap::NoManufacturer]);
         assert_eq!(pathway(None, false, &members).gaps, [Gap::NoClass]);
+    }
+
+    #[test]
+    fn a_consortium_from_a_proposal_takes_roles_from_the_kinds() {
+        use crate::organisation::OrganisationKind as K;
+        assert_eq!(role_for_kind(K::Hospital), MemberRole::Clinical);
+        assert_eq!(role_for_kind(K::University), MemberRole::University);
+        assert_eq!(role_for_kind(K::Company), MemberRole::Manufacturer);
+        assert_eq!(role_for_kind(K::Foundation), MemberRole::Supporter);
     }
 
     #[test]

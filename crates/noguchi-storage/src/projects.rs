@@ -157,6 +157,160 @@ async fn check_lead(conn: &mut AnyConnection, data: &ProjectData) -> Result<()> 
     Ok(())
 }
 
+/// Writes a new project at 構想 with its first stage move, the lead organisation as a member
+/// (a supporting body until given a role, unless `roles` names it), and the members `roles`
+/// names. Returns its id.
+async fn insert_project(
+    tx: &mut crate::write::Write,
+    programme_id: &str,
+    data: &ProjectData,
+    proposal_id: Option<&str>,
+    roles: Option<&[(String, MemberRole)]>,
+) -> Result<String> {
+    let now = tx.now();
+    let id = new_id(now);
+    let today = now.to_offset(noguchi_domain::event::JST).date();
+    let actor = tx.actor().clone();
+    sqlx::query(
+        "INSERT INTO projects (id, programme_id, title, summary, device, device_class, general_name, \
+         certification_standard, lead_organisation_id, proposal_id, stage, stage_on, created_by, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(&id)
+    .bind(programme_id)
+    .bind(&data.title)
+    .bind(data.summary.clone())
+    .bind(data.device.clone())
+    .bind(data.device_class.map(|c| c.code()))
+    .bind(data.general_name.clone())
+    .bind(i64::from(data.certification_standard))
+    .bind(data.lead_organisation_id.clone())
+    .bind(proposal_id.map(str::to_owned))
+    .bind(ProjectStage::Concept.code())
+    .bind(format_date(today))
+    .bind(&actor.user_id)
+    .bind(timestamp(now))
+    .execute(&mut **tx)
+    .await?;
+    insert_move(
+        tx,
+        &actor,
+        now,
+        SUBJECT,
+        &id,
+        None,
+        ProjectStage::Concept.code(),
+        today,
+        None,
+    )
+    .await?;
+    let mut members: Vec<(String, MemberRole)> = roles.map(<[_]>::to_vec).unwrap_or_default();
+    if let Some(org) = &data.lead_organisation_id
+        && !members.iter().any(|(o, _)| o == org)
+    {
+        members.insert(0, (org.clone(), MemberRole::Supporter));
+    }
+    for (org, role) in &members {
+        sqlx::query(
+            "INSERT INTO project_members (project_id, organisation_id, role) VALUES ($1, $2, $3)",
+        )
+        .bind(&id)
+        .bind(org)
+        .bind(role.code())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// A match proposal that reaches the project step opens its project, once (a proposal moved
+/// back and forward again keeps the first): the need's title, the proposal's summary, the
+/// candidate as lead, the candidate and the need's owner as members in the roles their kinds
+/// suggest. Linked both ways: the project names the proposal, the proposal page its project.
+pub(crate) async fn open_from_proposal(
+    tx: &mut crate::write::Write,
+    p: &crate::Proposal,
+) -> Result<()> {
+    use noguchi_domain::organisation::OrganisationKind;
+    use noguchi_domain::project::role_for_kind;
+    let exists = sqlx::query("SELECT id FROM projects WHERE proposal_id = $1")
+        .bind(&p.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let mut roles = Vec::new();
+    for org in [&p.candidate_org_id, &p.need_owner_id] {
+        if roles.iter().any(|(o, _): &(String, MemberRole)| o == org) {
+            continue;
+        }
+        let kind: String = get(
+            &sqlx::query("SELECT kind FROM organisations WHERE id = $1")
+                .bind(org)
+                .fetch_one(&mut **tx)
+                .await?,
+            "kind",
+        )?;
+        let kind = OrganisationKind::parse(&kind).unwrap_or(OrganisationKind::Other);
+        roles.push((org.clone(), role_for_kind(kind)));
+    }
+    // A need at the NDA level (or internal) keeps its title from members who have no NDA:
+    // the project is then named by its two parties, and the summary is left to be written.
+    let disclosure: String = get(
+        &sqlx::query("SELECT disclosure FROM needs WHERE id = $1")
+            .bind(&p.need_id)
+            .fetch_one(&mut **tx)
+            .await?,
+        "disclosure",
+    )?;
+    let open = matches!(disclosure.as_str(), "public" | "members");
+    let title = if open {
+        p.need_title.chars().take(200).collect()
+    } else {
+        format!(
+            "{}と{}のプロジェクト",
+            p.candidate_org_name, p.need_owner_name
+        )
+        .chars()
+        .take(200)
+        .collect()
+    };
+    let data = ProjectData {
+        title,
+        summary: Some(p.summary.clone()).filter(|s| open && !s.is_empty()),
+        device: None,
+        device_class: None,
+        general_name: None,
+        certification_standard: false,
+        lead_organisation_id: Some(p.candidate_org_id.clone()),
+    };
+    let id = insert_project(tx, &p.programme_id, &data, Some(&p.id), Some(&roles)).await?;
+    tx.audit(
+        Change::create("project", &id, &data.title)
+            .after(json!({"from_proposal": p.id, "members": roles.iter().map(|(o, r)| json!({"organisation_id": o, "role": r.code()})).collect::<Vec<_>>()})),
+    )
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The project a proposal opened, if any (its id), for a reader who may see it.
+    pub async fn project_of_proposal(
+        &self,
+        sight: &Sight,
+        proposal_id: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT id FROM projects WHERE proposal_id = $1")
+            .bind(proposal_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: String = get(&row, "id")?;
+        Ok(self.project(sight, &id).await.ok().map(|p| p.id))
+    }
+}
+
 fn project_json(d: &ProjectData) -> serde_json::Value {
     json!({
         "title": d.title,
@@ -179,54 +333,7 @@ impl Store {
         let mut tx = self.begin(grant.actor()).await?;
         tx.covers(grant, programme_id)?;
         check_lead(&mut tx, &data).await?;
-        let now = tx.now();
-        let id = new_id(now);
-        let today = now.to_offset(noguchi_domain::event::JST).date();
-        sqlx::query(
-            "INSERT INTO projects (id, programme_id, title, summary, device, device_class, general_name, \
-             certification_standard, lead_organisation_id, proposal_id, stage, stage_on, created_by, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-        )
-        .bind(&id)
-        .bind(programme_id)
-        .bind(&data.title)
-        .bind(data.summary.clone())
-        .bind(data.device.clone())
-        .bind(data.device_class.map(|c| c.code()))
-        .bind(data.general_name.clone())
-        .bind(i64::from(data.certification_standard))
-        .bind(data.lead_organisation_id.clone())
-        .bind(proposal_id.map(str::to_owned))
-        .bind(ProjectStage::Concept.code())
-        .bind(format_date(today))
-        .bind(&grant.actor().user_id)
-        .bind(timestamp(now))
-        .execute(&mut *tx)
-        .await?;
-        let actor = grant.actor().clone();
-        insert_move(
-            &mut tx,
-            &actor,
-            now,
-            SUBJECT,
-            &id,
-            None,
-            ProjectStage::Concept.code(),
-            today,
-            None,
-        )
-        .await?;
-        // The lead organisation is a member from the start (as supporter until given a role).
-        if let Some(org) = &data.lead_organisation_id {
-            sqlx::query(
-                "INSERT INTO project_members (project_id, organisation_id, role) VALUES ($1, $2, $3)",
-            )
-            .bind(&id)
-            .bind(org)
-            .bind(MemberRole::Supporter.code())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_project(&mut tx, programme_id, &data, proposal_id, None).await?;
         tx.audit(Change::create("project", &id, &data.title).after(project_json(&data)))
             .await?;
         let p = load(&mut tx, &id).await?;

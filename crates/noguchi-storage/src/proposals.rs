@@ -212,6 +212,9 @@ impl Store {
         {
             set_need_status(&mut tx, grant.actor(), now, &need, next, on, None).await?;
         }
+        if to == ProposalStatus::Project {
+            crate::projects::open_from_proposal(&mut tx, &before).await?;
+        }
         let p = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(p)

@@ -988,3 +988,4 @@ timeline-reviews = Reviews
 timeline-grants = Grants
 timeline-reports = Reports
 yen = yen
+proposal-project-link = Open the project

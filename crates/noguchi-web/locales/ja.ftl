@@ -988,3 +988,4 @@ timeline-reviews = レビュー
 timeline-grants = 補助金
 timeline-reports = 報告期限
 yen = 円
+proposal-project-link = このプロジェクトを開く

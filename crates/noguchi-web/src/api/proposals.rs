@@ -50,6 +50,8 @@ pub struct ProposalOut {
     pub status_on: String,
     /// The statuses the caller may move the proposal to now.
     pub next: Vec<String>,
+    /// The project the proposal opened at the project step, when the caller may see it.
+    pub project_id: Option<String>,
     pub created_at: String,
 }
 
@@ -86,6 +88,7 @@ pub fn proposal_out(v: ProposalView) -> ProposalOut {
         status: x.status.code().into(),
         status_on: noguchi_domain::dates::format_date(x.status_on),
         next: v.next.iter().map(|s| s.code().to_owned()).collect(),
+        project_id: v.project_id,
         created_at: x.created_at,
     }
 }

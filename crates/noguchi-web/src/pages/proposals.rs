@@ -114,6 +114,7 @@ struct ProposalPage {
     history: Vec<MoveLine>,
     error: Option<String>,
     today: String,
+    project_href: Option<String>,
 }
 
 async fn proposal_page(
@@ -128,6 +129,7 @@ async fn proposal_page(
     let ctx = Ctx::new(caller, &format!("/proposals/{id}")).with_flash(flash);
     let tr = ctx.tr;
     let need_title = shown_title(&v, tr);
+    let project_href = v.project_id.as_ref().map(|p| format!("/projects/{p}"));
     let x = v.proposal;
     let failed = error.is_some();
     let page = ProposalPage {
@@ -154,6 +156,7 @@ async fn proposal_page(
         today: format_date(state.app.today()),
         proposal: x,
         error,
+        project_href,
         ctx,
     };
     let mut r = render(&page);

@@ -208,6 +208,65 @@ async fn a_coordinator_proposes_a_match_and_both_sides_take_it_to_a_project() {
     );
     let r = step(prof.clone(), json!({"status": "project"})).await;
     assert_eq!(r.json()["status"], "project");
+    // The project step opens the project, linked both ways: the firm leads it as the
+    // manufacturer, the hospital is the clinical partner; the proposer and others do not see it.
+    assert_eq!(
+        r.json()["project_id"],
+        Value::Null,
+        "the proposer is no member"
+    );
+    let seen = app
+        .api(
+            "GET",
+            &format!("/api/v1/proposals/{xid}"),
+            Some(&firm_a),
+            None,
+        )
+        .await
+        .json();
+    let project_id = seen["project_id"].as_str().expect("a project").to_owned();
+    let project = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{project_id}"),
+            Some(&firm_a),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(project["title"], "内視鏡洗浄の自動化");
+    assert_eq!(project["lead_organisation_id"], a.as_str());
+    let mut roles: Vec<(String, String)> = project["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organisation_id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    roles.sort();
+    let mut want = vec![
+        (a.clone(), "manufacturer".to_owned()),
+        (app.hospital.clone(), "clinical".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(roles, want);
+    for (token, status) in [(&doctor, 200), (&firm_b, 404)] {
+        assert_eq!(
+            app.api(
+                "GET",
+                &format!("/api/v1/projects/{project_id}"),
+                Some(token),
+                None
+            )
+            .await
+            .status,
+            status
+        );
+    }
     assert_eq!(
         app.api("GET", &format!("/api/v1/needs/{nid}"), Some(&doctor), None)
             .await
