@@ -3,7 +3,7 @@
 //! search (so a search always sees the caller's own writes), and `reindex` rebuilds everything.
 
 use crate::App;
-use noguchi_domain::access::{Sight, need_audience, system_sight};
+use noguchi_domain::access::{Sight, need_audience, project_audience, system_sight};
 use noguchi_search::{Doc, SearchIndex};
 use noguchi_storage::{Store, StoreError};
 use std::time::Duration;
@@ -74,6 +74,32 @@ async fn document(store: &Store, entity: &str, id: &str) -> Result<Option<Doc>, 
             kind: "organisation".into(),
             audience: vec![MEMBERS.into()],
             title: o.data.name,
+        }),
+        "project" => store.project(&all, id).await.map(|p| {
+            let members = p.member_ids();
+            let body = [
+                p.data.summary.clone(),
+                p.data.device.clone(),
+                p.data.general_name.clone(),
+                Some(
+                    p.members
+                        .iter()
+                        .map(|m| m.organisation_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+            Doc {
+                audience: project_audience(&p.programme_id, &members),
+                id: p.id,
+                kind: "project".into(),
+                title: p.data.title,
+                body,
+            }
         }),
         _ => return Ok(None),
     };

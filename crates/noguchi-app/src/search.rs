@@ -1,4 +1,4 @@
-//! Japanese full-text search over needs, seeds and organisations, restricted to what the caller
+//! Japanese full-text search over needs, seeds, organisations and projects, restricted to what the caller
 //! may see: the query carries the caller's audience tokens, so a hit, a total or a snippet can
 //! only come from a record the caller may read.
 
@@ -8,7 +8,7 @@ use noguchi_domain::Problem;
 pub use noguchi_search::{Hit, Hits, eval};
 
 /// The kinds of record search covers.
-pub const KINDS: &[&str] = &["need", "seed", "organisation"];
+pub const KINDS: &[&str] = &["need", "seed", "organisation", "project"];
 
 impl App {
     /// Searches `text`, all kinds or the one named; at most `limit` hits (1–100).

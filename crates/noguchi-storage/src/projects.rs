@@ -220,6 +220,7 @@ async fn insert_project(
         .execute(&mut **tx)
         .await?;
     }
+    crate::needs::enqueue(tx, now, SUBJECT, &id).await?;
     Ok(id)
 }
 
@@ -366,6 +367,8 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let now = tx.now();
+        crate::needs::enqueue(&mut tx, now, SUBJECT, id).await?;
         tx.audit(
             Change::update("project", id, &data.title)
                 .before(project_json(&before.data))
@@ -440,6 +443,8 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let now = tx.now();
+        crate::needs::enqueue(&mut tx, now, SUBJECT, id).await?;
         tx.audit(
             Change::update("project", id, &before.data.title)
                 .after(json!({"member": organisation_id, "role": role.code()})),

@@ -445,6 +445,7 @@ search-total = { $n } results you may see
 search-kind-need = Need
 search-kind-seed = Seed
 search-kind-organisation = Organisation
+search-kind-project = Project
 nav-search = Search
 need-held-title = (A need awaiting review)
 need-held = This need may contain patient information and is withheld until its organisation or the secretariat has reviewed it.

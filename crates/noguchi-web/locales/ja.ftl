@@ -445,6 +445,7 @@ search-total = 閲覧できる結果 { $n }件
 search-kind-need = ニーズ
 search-kind-seed = シーズ
 search-kind-organisation = 団体・企業
+search-kind-project = プロジェクト
 nav-search = 検索
 need-held-title = （確認待ちのニーズ）
 need-held = このニーズは患者情報の可能性がある記述を含むため、所属団体または事務局の確認まで公開されていません。

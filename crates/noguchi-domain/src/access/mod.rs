@@ -398,6 +398,18 @@ pub fn need_audience(n: &NeedScope<'_>) -> Vec<String> {
     a
 }
 
+/// The audience tokens of a project in the search index: its member organisations, the
+/// programme's secretariat and its project-management role (the same rule as
+/// [`may_see_project`]).
+pub fn project_audience(programme_id: &str, members: &[String]) -> Vec<String> {
+    let mut a = vec![
+        format!("secretariat:{programme_id}"),
+        format!("projects:{programme_id}"),
+    ];
+    a.extend(members.iter().map(|o| format!("org:{o}")));
+    a
+}
+
 /// The audience tokens a caller holds (None: an anonymous visitor). `all_programmes` gives an
 /// administrator the secretariat tokens of every programme.
 pub fn audience_of(p: Option<&Principal>, all_programmes: &[String]) -> Vec<String> {
@@ -408,6 +420,9 @@ pub fn audience_of(p: Option<&Principal>, all_programmes: &[String]) -> Vec<Stri
     for prog in all_programmes {
         if p.is_secretariat_of(prog) {
             a.push(format!("secretariat:{prog}"));
+        }
+        if may_run_projects(p, prog) {
+            a.push(format!("projects:{prog}"));
         }
     }
     a

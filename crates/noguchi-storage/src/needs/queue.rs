@@ -69,6 +69,7 @@ impl Store {
             ("need", "needs"),
             ("seed", "seeds"),
             ("organisation", "organisations"),
+            ("project", "projects"),
         ] {
             for r in sqlx::query(&format!("SELECT id FROM {table} ORDER BY id"))
                 .fetch_all(&self.pool)

@@ -60,6 +60,8 @@ struct ProgrammePage {
     deal_counts: Vec<(String, usize)>,
     case_counts: Vec<(String, usize)>,
     need_counts: Vec<(String, usize)>,
+    /// Projects by stage, counting only those the caller may see.
+    project_counts: Vec<(String, usize)>,
     baseline_label: String,
 }
 
@@ -114,8 +116,18 @@ pub async fn programme(
     let deal_counts = stage_counts::<Deals>(&state, &caller, &id, tr).await?;
     let case_counts = stage_counts::<EntryCases>(&state, &caller, &id, tr).await?;
     let need_counts = crate::pages::needs::status_counts(&state, &caller, &id, tr).await?;
+    let project_counts = if caller.principal.is_some() {
+        let projects = state.app.projects(&caller.sight, &id).await?;
+        crate::pages::projects::stage_counts(tr, &projects)
+            .into_iter()
+            .map(|c| (c.label, c.count))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let baseline_label = noguchi_domain::fiscal::FiscalYear(def.baseline_fiscal_year).full_label();
     Ok(render(&ProgrammePage {
+        project_counts,
         ctx,
         programme,
         years,

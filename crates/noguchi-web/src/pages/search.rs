@@ -78,7 +78,7 @@ pub async fn search(
     let kind = q
         .kind
         .clone()
-        .filter(|k| matches!(k.as_str(), "need" | "seed" | "organisation"))
+        .filter(|k| noguchi_app::search::KINDS.contains(&k.as_str()))
         .unwrap_or_default();
     let (mut total, mut results) = (0, Vec::new());
     if !text.trim().is_empty() {
@@ -94,6 +94,7 @@ pub async fn search(
                 href: match h.kind.as_str() {
                     "need" => format!("/needs/{}", h.id),
                     "seed" => format!("/seeds/{}", h.id),
+                    "project" => format!("/projects/{}", h.id),
                     _ => format!("/organisations/{}", h.id),
                 },
                 kind: tr.code("search-kind", &h.kind),

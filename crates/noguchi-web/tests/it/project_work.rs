@@ -604,3 +604,47 @@ async fn the_project_pages_work_for_those_who_run_and_see_projects() {
     let list = pm.get(&format!("/programmes/{p}/projects")).await;
     assert!(list.text.contains("在宅酸素"));
 }
+
+#[tokio::test]
+async fn a_project_is_found_by_search_only_by_those_who_see_it() {
+    let app = App::new().await;
+    let (id, foundation, _, member) = project(&app).await;
+    let (other, outsider) = app
+        .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
+        .await;
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let hits = |token: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .api("GET", "/api/v1/search?q=歩行補助具", Some(&token), None)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let v = r.json();
+            let ids: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|h| h["type"] == "project")
+                .map(|h| h["id"].as_str().unwrap().to_owned())
+                .collect();
+            (ids, v["total"].as_u64().unwrap())
+        }
+    };
+    for token in [&member, &foundation, &city] {
+        assert_eq!(hits(token.clone()).await.0, [id.clone()]);
+    }
+    // An outsider: no hit, and the total does not count it either.
+    assert_eq!(hits(outsider.clone()).await, (vec![], 0));
+    // Made a member, the firm finds it at once.
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{id}/members"),
+            Some(&foundation),
+            Some(json!({"organisation_id": other, "role": "clinical"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(hits(outsider).await.0, [id]);
+}

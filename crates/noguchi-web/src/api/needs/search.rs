@@ -1,4 +1,5 @@
-//! Search over JSON: needs, seeds and organisations in Japanese, only what the caller may see.
+//! Search over JSON: needs, seeds, organisations and projects in Japanese, only what the caller
+//! may see.
 
 use crate::AppState;
 use crate::api::ProblemOut;
@@ -12,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SearchQuery {
     pub q: Option<String>,
-    /// need, seed or organisation (all when absent)
+    /// need, seed, organisation or project (all when absent)
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub limit: Option<usize>,
@@ -37,7 +38,8 @@ pub struct SearchOut {
     pub total: usize,
 }
 
-/// Searches needs, seeds and organisations in Japanese, showing only what the caller may see.
+/// Searches needs, seeds, organisations and projects in Japanese, showing only what the caller
+/// may see.
 #[utoipa::path(get, path = "/api/v1/search", tag = "needs", params(SearchQuery), responses((status = 200, body = SearchOut), (status = 422, body = ProblemOut)))]
 pub async fn search(
     State(state): State<AppState>,
