@@ -500,7 +500,7 @@ impl App {
         }
         let events: Vec<network::EventOrganisations> = per_event.into_values().collect();
         let mut contacts: Vec<network::Contact> = Vec::new();
-        // Proposals, NDAs, deals and entry cases are confidential: a tie through one is kept
+        // Proposals, NDAs, deals, entry cases and projects are confidential: a tie through one is kept
         // only for those who may see that record (its parties and the secretariat).
         for c in read.private.iter().cloned() {
             let visible = match &c.record {
@@ -518,6 +518,7 @@ impl App {
                 PrivateRecord::EntryCase { supporters } => {
                     sight.entry_case(programme_id, &c.a, supporters)
                 }
+                PrivateRecord::Project { members } => sight.project(programme_id, members),
             };
             let Ok(on) = noguchi_domain::dates::parse_date(&c.on) else {
                 continue;

@@ -20,6 +20,8 @@ crate::code_list! {
         Deal = "deal",
         /// One supports the other's entry case (joint work on the firm's way into the field).
         Support = "support",
+        /// Both are members of one project to market (joint work on a device).
+        Project = "project",
     }
 }
 
@@ -30,7 +32,7 @@ impl TieKind {
             TieKind::Event => 1,
             TieKind::Proposal | TieKind::Deal => 2,
             TieKind::Nda => 3,
-            TieKind::Support => 4,
+            TieKind::Support | TieKind::Project => 4,
         }
     }
 }

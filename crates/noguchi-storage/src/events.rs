@@ -878,10 +878,12 @@ pub enum PrivateRecord {
     Deal { shared_with: Vec<String> },
     /// An entry case: its firm and supporters.
     EntryCase { supporters: Vec<String> },
+    /// A project: its member organisations.
+    Project { members: Vec<String> },
 }
 
 impl Store {
-    /// The proposals, NDAs, deals and entry cases of a programme as contacts between
+    /// The proposals, NDAs, deals, entry cases and projects of a programme as contacts between
     /// organisations, unfiltered:
     /// the use case keeps those the reader may see.
     pub async fn private_contacts(&self, programme_id: &str) -> Result<Vec<PrivateContact>> {
@@ -951,6 +953,41 @@ impl Store {
             )
             .await?,
         );
+        // Projects: every pair of member organisations, from the project's opening.
+        let mut by_project: std::collections::BTreeMap<String, (String, Vec<String>)> =
+            Default::default();
+        for r in sqlx::query(
+            "SELECT p.id, p.created_at, m.organisation_id FROM projects p \
+             JOIN project_members m ON m.project_id = p.id WHERE p.programme_id = $1",
+        )
+        .bind(programme_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let e = by_project.entry(get(&r, "id")?).or_insert((
+                get::<String>(&r, "created_at")?.chars().take(10).collect(),
+                Vec::new(),
+            ));
+            let org: String = get(&r, "organisation_id")?;
+            if !e.1.contains(&org) {
+                e.1.push(org);
+            }
+        }
+        for (on, members) in by_project.into_values() {
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
+                    out.push(PrivateContact {
+                        kind: TieKind::Project,
+                        a: a.clone(),
+                        b: b.clone(),
+                        on: on.clone(),
+                        record: PrivateRecord::Project {
+                            members: members.clone(),
+                        },
+                    });
+                }
+            }
+        }
         Ok(out)
     }
 }

@@ -825,6 +825,7 @@ answer-no = No
 registration-sessions = Sessions
 tie-kind-deal = Attraction deal
 tie-kind-support = Entry support
+tie-kind-project = Project
 activity-records-title = Events and participation in detail
 activity-no-events = No event was held in this fiscal year.
 activity-no-firms = No company came in this fiscal year.

@@ -825,6 +825,7 @@ answer-no = いいえ
 registration-sessions = セッション
 tie-kind-deal = 誘致・拡張案件
 tie-kind-support = 参入支援
+tie-kind-project = プロジェクト
 activity-records-title = イベント・参加の内訳
 activity-no-events = この年度に開催したイベントはありません。
 activity-no-firms = この年度に参加した企業はありません。

@@ -608,7 +608,7 @@ async fn the_project_pages_work_for_those_who_run_and_see_projects() {
 #[tokio::test]
 async fn a_project_is_found_by_search_only_by_those_who_see_it() {
     let app = App::new().await;
-    let (id, foundation, _, member) = project(&app).await;
+    let (id, foundation, firm, member) = project(&app).await;
     let (other, outsider) = app
         .firm("磐梯技研株式会社", &[], "eng@bandai.example.jp")
         .await;
@@ -646,5 +646,53 @@ async fn a_project_is_found_by_search_only_by_those_who_see_it() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(hits(outsider).await.0, [id]);
+    assert_eq!(hits(outsider.clone()).await.0, [id]);
+
+    // The project ties its members in the network, for those who see the project only.
+    let project_ties = |token: String| {
+        let app = &app;
+        async move {
+            let fy = noguchi_domain::fiscal::FiscalYear::of_date(app.db.clock.now().date()).0;
+            let v = app
+                .api(
+                    "GET",
+                    &format!(
+                        "/api/v1/programmes/{}/network?fiscal_year={fy}",
+                        app.programme_id
+                    ),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .json();
+            v["ties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| {
+                    t["kinds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|k| k == "project")
+                })
+                .map(|t| {
+                    let mut p = [
+                        t["a"].as_str().unwrap().to_owned(),
+                        t["b"].as_str().unwrap().to_owned(),
+                    ];
+                    p.sort();
+                    p
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut pair = [firm.clone(), other.clone()];
+    pair.sort();
+    assert_eq!(project_ties(member.clone()).await, [pair.clone()]);
+    assert_eq!(project_ties(city.clone()).await, [pair]);
+    let (_, stranger) = app
+        .firm("猪苗代工業株式会社", &[], "x@inawashiro.example.jp")
+        .await;
+    assert!(project_ties(stranger).await.is_empty());
 }
