@@ -27,6 +27,7 @@ pub mod mail;
 pub mod matching;
 pub mod needs;
 pub mod network_facts;
+pub mod nomenclature;
 pub mod password;
 pub mod pipelines;
 pub mod programmes;

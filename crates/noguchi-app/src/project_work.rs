@@ -47,6 +47,8 @@ pub struct ProjectDossier {
     /// The criteria of each gate, as the programme names them.
     pub criteria: Vec<(ProjectStage, Vec<String>)>,
     pub schemes: Vec<Scheme>,
+    /// The general name as the nomenclature holds it, when it does.
+    pub device_name: Option<noguchi_domain::nomenclature::DeviceName>,
     pub may_run: bool,
     pub may_attach: bool,
 }
@@ -125,6 +127,9 @@ impl App {
             access::attach_to_project(p, &project.programme_id, &project.id, &project.member_ids())
                 .is_ok();
         Ok(ProjectDossier {
+            device_name: self
+                .device_name(project.data.general_name.as_deref())
+                .await?,
             history: self.store.project_history(&project).await?,
             reviews: self.store.project_reviews(&project).await?,
             attachments: self.store.project_attachments(&project).await?,

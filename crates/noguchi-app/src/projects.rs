@@ -40,7 +40,8 @@ impl App {
     ) -> Result<Project> {
         let grant = access::manage_projects(signed_in(sight)?, programme_id)?;
         self.store.programme(programme_id).await?;
-        let data = input.parse(ProjectData::parse)?;
+        let mut data = input.parse(ProjectData::parse)?;
+        self.fill_from_nomenclature(&mut data).await?;
         Ok(self
             .store
             .create_project(&grant, programme_id, data, None)
@@ -65,7 +66,8 @@ impl App {
         input: Submitted<ProjectInput>,
     ) -> Result<Project> {
         let (_, grant) = self.project_to_run(sight, id).await?;
-        let data = input.parse(ProjectData::parse)?;
+        let mut data = input.parse(ProjectData::parse)?;
+        self.fill_from_nomenclature(&mut data).await?;
         Ok(self.store.update_project(&grant, id, data).await?)
     }
 

@@ -43,6 +43,7 @@ pub mod ledger;
 pub mod matching;
 pub mod needs;
 pub mod network;
+pub mod nomenclature;
 pub mod organisation;
 pub mod person;
 pub mod pipeline;

@@ -18,6 +18,7 @@ mod followups;
 mod form_json;
 mod migrate;
 mod needs;
+mod nomenclature;
 mod organisations;
 mod outbox;
 mod outcomes;
@@ -42,6 +43,7 @@ pub use followups::{FollowupAnswer, FollowupCounts};
 pub use needs::{
     HELD_LABEL, Intake, NdaRecord, Need, NeedScores, QueuedChange, ScoreComment, Seed,
 };
+pub use nomenclature::NomenclatureCounts;
 pub use organisations::{OrganisationFilter, organisation_json};
 pub use outbox::{MAX_ATTEMPTS, MailDraft, QueuedMail};
 pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_event_forms.sql")),
     (11, include_str!("../migrations/0011_projects.sql")),
     (12, include_str!("../migrations/0012_project_work.sql")),
+    (13, include_str!("../migrations/0013_nomenclature.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -46,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         api::project_work::reviews, api::project_work::add_review, api::project_work::grants,
         api::project_work::add_grant, api::project_work::update_grant, api::project_work::mark_report,
         api::project_work::attachments, api::project_work::upload, api::project_work::download,
+        api::nomenclature::import, api::nomenclature::list,
     ),
     modifiers(&Bearer, &Problems),
     security(("bearer" = [])),

@@ -379,6 +379,10 @@ fn routes() -> Routes {
         api::project_work::upload,
     )
     .get("/api/v1/attachments/{id}", api::project_work::download)
+    .get("/api/v1/nomenclature", api::nomenclature::list)
+    .upload("/api/v1/nomenclature", api::nomenclature::import)
+    .get("/admin/nomenclature", pages::nomenclature::show)
+    .upload("/admin/nomenclature", pages::nomenclature::import)
     .get("/programmes/{id}/projects", pages::projects::list)
     .get("/programmes/{id}/projects/new", pages::projects::new_form)
     .post("/programmes/{id}/projects", pages::projects::create)

@@ -142,6 +142,7 @@ pub mod permission {
     pub struct Register;
     pub struct ManageProjects;
     pub struct AttachToProject;
+    pub struct ManageNomenclature;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -296,6 +297,14 @@ pub fn may_see_contact(p: &Principal, person_organisation: Option<&str>) -> bool
 
 pub fn view_audit(p: &Principal) -> Result<Granted<permission::ViewAudit>, Denied> {
     allow(p, p.is_secretariat())
+}
+
+/// Importing the nomenclature of medical devices (installation-wide reference data): an
+/// administrator.
+pub fn manage_nomenclature(
+    p: &Principal,
+) -> Result<Granted<permission::ManageNomenclature>, Denied> {
+    allow(p, p.admin)
 }
 
 pub fn manage_users(p: &Principal) -> Result<Granted<permission::ManageUsers>, Denied> {

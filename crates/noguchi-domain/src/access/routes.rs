@@ -197,6 +197,10 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/proposals/{id}/status", SignedIn),
     rule("GET", "/audit", Secretariat),
     rule("GET", "/users", Admin),
+    rule("GET", "/admin/nomenclature", Admin),
+    rule("POST", "/admin/nomenclature", Admin),
+    rule("GET", "/api/v1/nomenclature", SignedIn),
+    rule("POST", "/api/v1/nomenclature", SignedIn),
     rule("POST", "/users", Admin),
     rule("POST", "/users/{id}/disable", Admin),
     // JSON API

@@ -5,6 +5,7 @@ pub mod events;
 pub mod followups;
 pub mod kpi;
 pub mod needs;
+pub mod nomenclature;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;

@@ -8,6 +8,7 @@ pub mod home;
 pub mod kpi;
 pub mod needs;
 pub mod network;
+pub mod nomenclature;
 pub mod organisations;
 pub mod people;
 pub mod pipelines;

@@ -503,6 +503,9 @@ struct ProjectPage {
     org_choices: Vec<Choice>,
     today: String,
     error: Option<String>,
+    /// The general name as the nomenclature holds it: (JMDN code, class, standard).
+    nomenclature: Option<(String, String, bool)>,
+    class_differs: bool,
 }
 
 fn yen(n: i64) -> String {
@@ -949,6 +952,17 @@ async fn project_page(
         org_choices,
         today: format_date(today),
         error,
+        nomenclature: d.device_name.as_ref().map(|n| {
+            (
+                n.code.clone(),
+                tr.code("device-class", n.class.code()),
+                n.certification_standard,
+            )
+        }),
+        class_differs: d
+            .device_name
+            .as_ref()
+            .is_some_and(|n| p.data.device_class.is_some_and(|c| c != n.class)),
         reviews,
         p: d.project.clone(),
         ctx,

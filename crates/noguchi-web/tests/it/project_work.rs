@@ -632,7 +632,7 @@ async fn a_project_is_found_by_search_only_by_those_who_see_it() {
         }
     };
     for token in [&member, &foundation, &city] {
-        assert_eq!(hits(token.clone()).await.0, [id.clone()]);
+        assert_eq!(hits(token.clone()).await.0, std::slice::from_ref(&id));
     }
     // An outsider: no hit, and the total does not count it either.
     assert_eq!(hits(outsider.clone()).await, (vec![], 0));
@@ -695,4 +695,225 @@ async fn a_project_is_found_by_search_only_by_those_who_see_it() {
         .firm("猪苗代工業株式会社", &[], "x@inawashiro.example.jp")
         .await;
     assert!(project_ties(stranger).await.is_empty());
+}
+
+/// A general-name sheet as CSV (names invented for the test: Noguchi ships no PMDA data).
+const NAMES: &str = "コード,一般的名称,クラス分類,認証基準,定義\n\
+70009000,試験用歩行補助具,Ⅰ,,歩行を補助する器具\n\
+12345678,試験用電動式吸引器,クラスII,○,\n\
+87654321,試験用植込み型刺激装置,IV,,\n";
+
+async fn import_names(app: &App, token: &str, query: &str, body: Vec<u8>) -> crate::common::Resp {
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("/api/v1/nomenclature{query}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "text/csv")
+        .body(Body::from(body))
+        .unwrap();
+    app.request(req).await
+}
+
+#[tokio::test]
+async fn the_nomenclature_is_imported_after_a_dry_run_and_fills_a_projects_class() {
+    let app = App::new().await;
+    let admin = app.user("admin@example.jp", &app.city, true).await;
+    let (_, firm) = app
+        .firm("会津精工株式会社", &[], "eng@aizu.example.jp")
+        .await;
+    let total = |token: String, q: &'static str| {
+        let app = &app;
+        async move {
+            let v = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/nomenclature?q={}", crate::common::enc(q)),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .json();
+            (
+                v["total"].as_i64().unwrap(),
+                v["items"].as_array().unwrap().len(),
+            )
+        }
+    };
+    // Reference data is the administrator's to change.
+    let r = import_names(&app, &firm, "?dry_run=false", NAMES.as_bytes().to_vec()).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    // Bad rows are named by row and field, and nothing is kept, dry run or not.
+    let bad = format!("{NAMES}1234,,V,たぶん,\n12345678,重複,II,有,\n");
+    let r = import_names(&app, &admin, "?dry_run=false", bad.into_bytes()).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["applied"], false);
+    assert_eq!(v["valid"], 3);
+    let rows: Vec<(u64, Vec<&str>)> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (5, vec!["code", "name", "class", "standard"]),
+            (6, vec!["code"])
+        ]
+    );
+    assert!(
+        v["rows"][0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("JMDNコード")
+    );
+    assert_eq!(total(firm.clone(), "").await, (0, 0));
+    // A dry run counts what would change; the import keeps it.
+    let r = import_names(&app, &admin, "", NAMES.as_bytes().to_vec()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json()["added"].as_u64(), r.json()["applied"].as_bool()),
+        (Some(3), Some(false))
+    );
+    assert_eq!(total(firm.clone(), "").await.0, 0);
+    let r = import_names(&app, &admin, "?dry_run=false", NAMES.as_bytes().to_vec()).await;
+    assert_eq!(r.json()["applied"], true);
+    assert_eq!(total(firm.clone(), "吸引").await, (3, 1));
+    // An XLSX with other headings, mapped by the administrator: one name changes.
+    let header: Vec<String> = ["JMDN", "名称（一般的名称）", "クラス", "基準番号"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    use noguchi_app::sheets::write::Cell;
+    let rows = vec![vec![
+        Cell::Text("12345678".into()),
+        Cell::Text("試験用電動式吸引器".into()),
+        Cell::Text("III".into()),
+        Cell::Text("".into()),
+    ]];
+    let xlsx = noguchi_app::sheets::write::table(&header, &rows, Some("xlsx"))
+        .unwrap()
+        .bytes;
+    let r = import_names(&app, &admin, "?dry_run=false", xlsx.clone()).await;
+    assert_eq!(r.status, 422, "unmapped headings are named: {}", r.text);
+    let r = import_names(
+        &app,
+        &admin,
+        &format!(
+            "?dry_run=false&code=JMDN&name={}&standard={}",
+            crate::common::enc("名称（一般的名称）"),
+            crate::common::enc("基準番号")
+        ),
+        xlsx,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json()["changed"].as_u64(), r.json()["added"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    // A project naming a general name held here takes its class and standard when left open.
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/projects", app.programme_id),
+            Some(&city),
+            Some(json!({"title": "歩行補助具", "general_name": "試験用歩行補助具"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["device_class"], "I");
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let way = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{id}/pathway"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(way["route"], "notification");
+    // A class given stays as given.
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            Some(&city),
+            Some(json!({"general_name": "試験用植込み型刺激装置", "device_class": "II"})),
+        )
+        .await;
+    assert_eq!(r.json()["device_class"], "II");
+}
+
+#[tokio::test]
+async fn the_nomenclature_page_checks_then_imports_for_an_administrator_only() {
+    let app = App::new().await;
+    let cookie = app.sign_in_admin_fresh("admin@example.jp").await;
+    let page = app
+        .browse("GET", "/admin/nomenclature", &cookie, None)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let csrf = crate::common::csrf_of(&page.text);
+    let send = |dry: bool, csv: &str| {
+        let boundary = "noguchi-names";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"names.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{csv}\r\n"
+        );
+        if dry {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\n1\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        Request::builder()
+            .method("POST")
+            .uri(format!("/admin/nomenclature?csrf={csrf}"))
+            .header("cookie", &cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let checked = app.request(send(true, NAMES)).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(checked.text.contains("確認結果（まだ取り込んでいません）"));
+    assert!(checked.text.contains("登録済みの一般的名称: 0件"));
+    let bad = app
+        .request(send(false, "コード,一般的名称,クラス分類\n1,,X\n"))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("何も取り込んでいません") && bad.text.contains("JMDNコード"));
+    let done = app.request(send(false, NAMES)).await;
+    assert!(
+        done.text.contains("取り込みました") && done.text.contains("登録済みの一般的名称: 3件")
+    );
+    let found = app
+        .browse(
+            "GET",
+            &format!("/admin/nomenclature?q={}", crate::common::enc("吸引")),
+            &cookie,
+            None,
+        )
+        .await;
+    assert!(found.text.contains("12345678") && !found.text.contains("70009000"));
+    // Anyone else: refused.
+    let member = app.browser("staff@city.example.jp", &app.city).await;
+    assert_eq!(member.get("/admin/nomenclature").await.status, 403);
 }
