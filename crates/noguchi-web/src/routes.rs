@@ -46,7 +46,7 @@ impl Routes {
         self.add(
             "POST",
             path,
-            h.layer(DefaultBodyLimit::max(api::project_work::UPLOAD_LIMIT)),
+            h.layer(DefaultBodyLimit::max(crate::upload::UPLOAD_LIMIT)),
         )
     }
     fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {

@@ -7,8 +7,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use noguchi_app::project_work::GrantView;
 use noguchi_app::records::{Attachment, Review};
@@ -409,57 +409,6 @@ pub struct AttachmentUpload {
     pub review_id: Option<String>,
 }
 
-/// The largest upload body: the file's limit and room for the form around it.
-pub const UPLOAD_LIMIT: usize = noguchi_domain::attachment::MAX_BYTES + 64 * 1024;
-
-/// The file, its name and the review it is for, read from a multipart upload. A file past
-/// the limit is refused while it streams in.
-pub async fn read_attachment(
-    req: Request,
-    state: &AppState,
-) -> Result<(String, Vec<u8>, Option<String>), AppError> {
-    let mut mp = Multipart::from_request(req, state)
-        .await
-        .map_err(|_| AppError::BadRequest)?;
-    // A body cut off at the limit is "too large"; anything else unreadable is malformed.
-    let refused = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest
-        }
-    };
-    let (mut name, mut bytes, mut review) = (String::new(), Vec::new(), None);
-    while let Some(mut field) = mp.next_field().await.map_err(refused)? {
-        match field.name() {
-            Some("file") => {
-                name = field.file_name().unwrap_or_default().to_owned();
-                while let Some(chunk) = field.chunk().await.map_err(refused)? {
-                    if bytes.len() + chunk.len() > noguchi_domain::attachment::MAX_BYTES {
-                        return Err(AppError::Invalid(noguchi_domain::Invalid::one(
-                            "file",
-                            noguchi_domain::Problem::FileLimit {
-                                limit: "file_bytes".into(),
-                                max: noguchi_domain::attachment::MAX_BYTES as u64,
-                            },
-                        )));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-            }
-            Some("review_id") => {
-                let v = field.text().await.map_err(refused)?;
-                let v = v.trim();
-                if !v.is_empty() {
-                    review = Some(v.chars().take(100).collect());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((name, bytes, review))
-}
-
 /// Keeps a file on a project or one of its gate reviews (multipart, field `file`).
 #[utoipa::path(post, path = "/api/v1/projects/{id}/attachments", tag = "projects", params(("id" = String, Path)),
     request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
@@ -470,7 +419,7 @@ pub async fn upload(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<impl IntoResponse, AppError> {
-    let (name, bytes, review) = read_attachment(req, &state).await?;
+    let (name, bytes, review) = crate::upload::read_attachment(req, &state).await?;
     let record = match &review {
         Some(r) => ("review", r.as_str()),
         None => ("project", id.as_str()),
@@ -501,60 +450,6 @@ pub async fn attachments(
     }))
 }
 
-/// A kept file, always as a download: never shown inline, never sniffed as another type, and
-/// sandboxed should a browser open it anyway.
-pub fn file_response(a: &Attachment, bytes: Vec<u8>) -> Result<Response, AppError> {
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(a.kind.media_type()),
-    );
-    // An ASCII fallback name and the real one, percent-encoded (RFC 6266 / 5987).
-    let ascii: String = a
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = a
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!(
-            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-        ))
-        .map_err(|e| AppError::internal("header", e))?,
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(r)
-}
-
 /// Downloads a kept file.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "projects", params(("id" = String, Path)),
     responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"), (status = 404, body = ProblemOut)))]
@@ -564,5 +459,5 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (a, bytes) = state.app.attachment(&caller.sight, &id).await?;
-    file_response(&a, bytes)
+    crate::download::file_response(&a, bytes)
 }

@@ -1189,7 +1189,7 @@ pub async fn upload(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let r = match crate::api::project_work::read_attachment(req, &state).await {
+    let r = match crate::upload::read_attachment(req, &state).await {
         Ok((name, bytes, review)) => {
             let record = match &review {
                 Some(r) => ("review", r.as_str()),
@@ -1212,7 +1212,7 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (a, bytes) = state.app.attachment(&caller.sight, &id).await?;
-    crate::api::project_work::file_response(&a, bytes)
+    crate::download::file_response(&a, bytes)
 }
 
 #[derive(Template)]
