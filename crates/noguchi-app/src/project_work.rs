@@ -53,7 +53,7 @@ pub struct ProjectDossier {
     pub may_attach: bool,
 }
 
-fn eligibility_members(p: &Project) -> Vec<EligibilityMember> {
+fn eligibility_members(p: &Project, today: time::Date) -> Vec<EligibilityMember> {
     p.members
         .iter()
         .map(|m| EligibilityMember {
@@ -61,7 +61,7 @@ fn eligibility_members(p: &Project) -> Vec<EligibilityMember> {
             kind: m.organisation_kind.clone(),
             in_region: m.in_region,
             employees: m.employees,
-            has_marketing_licence: m.licences.iter().any(|l| {
+            has_marketing_licence: m.licences_held(today).iter().any(|l| {
                 matches!(
                     l,
                     Licence::MarketingClass1 | Licence::MarketingClass2 | Licence::MarketingClass3
@@ -102,7 +102,7 @@ impl App {
         let programme = self.store.programme(&project.programme_id).await?;
         let settings = &programme.definition.projects;
         let today = self.today();
-        let members = eligibility_members(&project);
+        let members = eligibility_members(&project, today);
         let grants = self
             .store
             .project_grants(&project)
@@ -149,7 +149,7 @@ impl App {
         p: &Project,
     ) -> Result<Vec<(Scheme, Vec<(Requirement, bool)>)>> {
         let programme = self.store.programme(&p.programme_id).await?;
-        let members = eligibility_members(p);
+        let members = eligibility_members(p, self.today());
         Ok(programme
             .definition
             .projects
@@ -226,7 +226,7 @@ impl App {
             reports: grant_reports(&g, scheme.as_ref(), self.today()),
             eligibility: scheme
                 .as_ref()
-                .map(|s| eligibility(s, &eligibility_members(p)))
+                .map(|s| eligibility(s, &eligibility_members(p, self.today())))
                 .unwrap_or_default(),
             scheme,
             grant: g,

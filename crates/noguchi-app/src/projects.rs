@@ -135,13 +135,14 @@ impl App {
     /// The route to market and the licences the consortium needs, held or missing.
     pub async fn project_pathway(&self, sight: &Sight, id: &str) -> Result<(Project, Pathway)> {
         let p = self.project(sight, id).await?;
+        let today = self.today();
         let members: Vec<PathwayMember> = p
             .members
             .iter()
             .map(|m| PathwayMember {
                 organisation_id: m.organisation_id.clone(),
                 role: m.role,
-                licences: m.licences.clone(),
+                licences: m.licences_held(today),
             })
             .collect();
         let way = pathway(p.data.device_class, p.data.certification_standard, &members);

@@ -71,6 +71,8 @@ pub struct OrganisationInput {
     pub capabilities: Vec<String>,
     pub certifications: Vec<String>,
     pub licences: Vec<String>,
+    /// (licence code, number, expires_on as YYYY-MM-DD): a licence's number and expiry.
+    pub licence_records: Vec<(String, Option<String>, Option<String>)>,
     /// (body, joined_on as YYYY-MM-DD or empty)
     pub memberships: Vec<(String, Option<String>)>,
     pub field_status: Option<String>,
@@ -95,9 +97,35 @@ pub struct OrganisationData {
     pub capabilities: Vec<String>,
     pub certifications: Vec<String>,
     pub licences: Vec<Licence>,
+    /// The number and expiry of licences held (許可番号・登録番号, 有効期限), where recorded.
+    pub licence_records: Vec<LicenceRecord>,
     pub memberships: Vec<Membership>,
     pub field_status: FieldStatus,
     pub notes: Option<String>,
+}
+
+/// A licence's number and the day it expires (a 製造販売業許可 lasts five years).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceRecord {
+    pub licence: Licence,
+    pub number: Option<String>,
+    pub expires_on: Option<Date>,
+}
+
+impl OrganisationData {
+    /// The licences held on `today`: those listed, without any whose recorded expiry has passed.
+    pub fn licences_held(&self, today: Date) -> Vec<Licence> {
+        self.licences
+            .iter()
+            .copied()
+            .filter(|l| {
+                !self
+                    .licence_records
+                    .iter()
+                    .any(|r| r.licence == *l && r.expires_on.is_some_and(|e| e < today))
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +196,47 @@ impl OrganisationData {
                 licences.push(l);
             }
         }
+        // A licence's number and expiry; recording one means the licence is held.
+        let mut licence_records: Vec<LicenceRecord> = Vec::new();
+        for (i, (l, number, expires)) in input.licence_records.iter().enumerate() {
+            let field = format!("licence_records[{i}]");
+            if l.trim().is_empty()
+                && number.as_deref().is_none_or(|n| n.trim().is_empty())
+                && expires.as_deref().is_none_or(|e| e.trim().is_empty())
+            {
+                continue;
+            }
+            let licence = errs.take(&format!("{field}.licence"), Licence::parse(l));
+            let number = errs
+                .take(
+                    &format!("{field}.number"),
+                    optional_text(number.as_deref(), 50),
+                )
+                .flatten();
+            let expires_on = errs
+                .take(
+                    &format!("{field}.expires_on"),
+                    match expires.as_deref().map(str::trim) {
+                        None | Some("") => Ok(None),
+                        Some(d) => crate::dates::parse_date(d).map(Some),
+                    },
+                )
+                .flatten();
+            if let Some(licence) = licence {
+                if licence_records.iter().any(|r| r.licence == licence) {
+                    errs.push(format!("{field}.licence"), Problem::Taken);
+                    continue;
+                }
+                if !licences.contains(&licence) {
+                    licences.push(licence);
+                }
+                licence_records.push(LicenceRecord {
+                    licence,
+                    number,
+                    expires_on,
+                });
+            }
+        }
         let mut memberships = Vec::new();
         for (i, (body, joined)) in input.memberships.iter().enumerate() {
             let body = match optional_text(Some(body), 200) {
@@ -221,6 +290,7 @@ impl OrganisationData {
             capabilities: capabilities.expect("checked"),
             certifications: certifications.expect("checked"),
             licences,
+            licence_records,
             memberships,
             field_status: field_status.expect("checked"),
             notes: notes.expect("checked"),
@@ -245,6 +315,17 @@ impl OrganisationData {
             capabilities: self.capabilities.clone(),
             certifications: self.certifications.clone(),
             licences: self.licences.iter().map(|l| l.code().into()).collect(),
+            licence_records: self
+                .licence_records
+                .iter()
+                .map(|r| {
+                    (
+                        r.licence.code().into(),
+                        r.number.clone(),
+                        r.expires_on.map(format_date),
+                    )
+                })
+                .collect(),
             memberships: self
                 .memberships
                 .iter()
@@ -412,6 +493,52 @@ mod tests {
         assert_eq!(
             split_tags("金型、精密加工,\nICT"),
             ["金型", "精密加工", "ICT"]
+        );
+    }
+
+    #[test]
+    fn a_licence_record_names_its_number_and_expiry_and_an_expired_one_is_not_held() {
+        let mut input = valid();
+        input.licences = vec!["manufacturing_registration".into()];
+        input.licence_records = vec![
+            (
+                "marketing_class2".into(),
+                Some("07B2X10001".into()),
+                Some("2027-03-31".into()),
+            ),
+            (
+                "manufacturing_registration".into(),
+                Some("07BZ200123".into()),
+                Some("2025-03-31".into()),
+            ),
+        ];
+        let o = OrganisationData::parse(&input).expect("valid");
+        // Recording a licence's number means it is held.
+        assert_eq!(
+            o.licences,
+            [Licence::Manufacturing, Licence::MarketingClass2]
+        );
+        let today = time::macros::date!(2026 - 12 - 01);
+        assert_eq!(o.licences_held(today), [Licence::MarketingClass2]);
+        assert_eq!(OrganisationData::parse(&o.to_input()).unwrap(), o);
+        input.licence_records = vec![
+            ("marketing_class9".into(), None, Some("someday".into())),
+            ("marketing_class2".into(), None, None),
+            ("marketing_class2".into(), None, None),
+        ];
+        let fields: Vec<String> = OrganisationData::parse(&input)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "licence_records[0].licence",
+                "licence_records[0].expires_on",
+                "licence_records[2].licence"
+            ]
         );
     }
 }

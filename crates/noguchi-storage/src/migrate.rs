@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_projects.sql")),
     (12, include_str!("../migrations/0012_project_work.sql")),
     (13, include_str!("../migrations/0013_nomenclature.sql")),
+    (14, include_str!("../migrations/0014_licence_records.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -336,6 +336,22 @@ async fn write_children(conn: &mut AnyConnection, id: &str, data: &OrganisationD
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    sqlx::query("DELETE FROM organisation_licences WHERE organisation_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for r in &data.licence_records {
+        sqlx::query(
+            "INSERT INTO organisation_licences (organisation_id, licence, number, expires_on) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(r.licence.code())
+        .bind(r.number.clone())
+        .bind(r.expires_on.map(format_date))
+        .execute(&mut *conn)
+        .await?;
+    }
     let licences: Vec<String> = data.licences.iter().map(|l| l.code().to_owned()).collect();
     for (category, values) in [
         (CAPABILITY, &data.capabilities),
@@ -418,6 +434,7 @@ fn from_row(row: &AnyRow) -> Result<Organisation> {
             capabilities: Vec::new(),
             certifications: Vec::new(),
             licences: Vec::new(),
+            licence_records: Vec::new(),
             memberships: Vec::new(),
             field_status,
             notes: get(row, "notes")?,
@@ -446,6 +463,26 @@ async fn read_children(conn: &mut AnyConnection, org: &mut Organisation) -> Resu
                 .push(Licence::parse(&value).map_err(|_| StoreError::Corrupt("licence".into()))?),
             other => return Err(StoreError::Corrupt(format!("tag category {other}"))),
         }
+    }
+    for r in sqlx::query(
+        "SELECT licence, number, expires_on FROM organisation_licences WHERE organisation_id = $1 \
+         ORDER BY licence",
+    )
+    .bind(&org.id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        org.data
+            .licence_records
+            .push(noguchi_domain::organisation::LicenceRecord {
+                licence: Licence::parse(&get::<String>(&r, "licence")?)
+                    .map_err(|_| StoreError::Corrupt("organisation_licences.licence".into()))?,
+                number: get(&r, "number")?,
+                expires_on: get::<Option<String>>(&r, "expires_on")?
+                    .map(|d| parse_date(&d))
+                    .transpose()
+                    .map_err(|_| StoreError::Corrupt("organisation_licences.expires_on".into()))?,
+            });
     }
     let memberships = sqlx::query(
         "SELECT body, joined_on FROM organisation_memberships WHERE organisation_id = $1 \
@@ -485,6 +522,9 @@ pub fn organisation_json(d: &OrganisationData) -> Value {
         "capabilities": d.capabilities,
         "certifications": d.certifications,
         "licences": d.licences.iter().map(|l| l.code()).collect::<Vec<_>>(),
+        "licence_records": d.licence_records.iter().map(|r| json!({
+            "licence": r.licence.code(), "number": r.number, "expires_on": r.expires_on.map(format_date),
+        })).collect::<Vec<_>>(),
         "memberships": d.memberships.iter().map(|m| json!({
             "body": m.body, "joined_on": m.joined_on.map(format_date)
         })).collect::<Vec<_>>(),

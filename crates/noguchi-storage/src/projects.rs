@@ -60,6 +60,24 @@ pub struct ProjectMember {
     pub role: MemberRole,
     /// The licences the organisation's record holds.
     pub licences: Vec<Licence>,
+    /// Their numbers and expiry dates, where recorded.
+    pub licence_records: Vec<noguchi_domain::organisation::LicenceRecord>,
+}
+
+impl ProjectMember {
+    /// The licences held on `today` (a recorded expiry that has passed removes one).
+    pub fn licences_held(&self, today: time::Date) -> Vec<Licence> {
+        self.licences
+            .iter()
+            .copied()
+            .filter(|l| {
+                !self
+                    .licence_records
+                    .iter()
+                    .any(|r| r.licence == *l && r.expires_on.is_some_and(|e| e < today))
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +134,8 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> 
     .await?
     {
         let org: String = get(&r, "organisation_id")?;
-        let licences = crate::organisations::load(conn, &org).await?.data.licences;
+        let record = crate::organisations::load(conn, &org).await?.data;
+        let (licences, licence_records) = (record.licences, record.licence_records);
         p.members.push(ProjectMember {
             role: MemberRole::parse(&get::<String>(&r, "role")?)
                 .map_err(|_| StoreError::Corrupt("project_members.role".into()))?,
@@ -126,6 +145,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> 
             employees: get(&r, "employees")?,
             organisation_id: org,
             licences,
+            licence_records,
         });
     }
     for r in sqlx::query(

@@ -24,6 +24,17 @@ pub struct MembershipIo {
     pub joined_on: Option<String>,
 }
 
+/// A licence's number and expiry (許可番号・登録番号, 有効期限).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceRecordIo {
+    /// marketing_class1/2/3, manufacturing_registration, repair, sales_advanced, sales_controlled
+    pub licence: String,
+    pub number: Option<String>,
+    /// YYYY-MM-DD; past it, the licence no longer counts as held.
+    pub expires_on: Option<String>,
+}
+
 /// An organisation as read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationOut {
@@ -47,6 +58,8 @@ pub struct OrganisationOut {
     pub certifications: Vec<String>,
     /// marketing_class1/2/3, manufacturing_registration, repair, sales_advanced, sales_controlled
     pub licences: Vec<String>,
+    /// Numbers and expiry dates of licences held, where recorded.
+    pub licence_records: Vec<LicenceRecordIo>,
     pub memberships: Vec<MembershipIo>,
     /// existing_medical, entrant or none
     pub field_status: String,
@@ -75,6 +88,8 @@ pub struct OrganisationIn {
     pub capabilities: Option<Vec<String>>,
     pub certifications: Option<Vec<String>>,
     pub licences: Option<Vec<String>>,
+    /// Recording a licence's number or expiry adds the licence to `licences`.
+    pub licence_records: Option<Vec<LicenceRecordIo>>,
     pub memberships: Option<Vec<MembershipIo>>,
     pub field_status: Option<String>,
     pub notes: Option<String>,
@@ -98,6 +113,12 @@ impl OrganisationIn {
             capabilities: self.capabilities.unwrap_or_default(),
             certifications: self.certifications.unwrap_or_default(),
             licences: self.licences.unwrap_or_default(),
+            licence_records: self
+                .licence_records
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.licence, r.number, r.expires_on))
+                .collect(),
             memberships: self
                 .memberships
                 .unwrap_or_default()
@@ -135,6 +156,15 @@ pub fn out(o: Organisation) -> OrganisationOut {
         capabilities: d.capabilities,
         certifications: d.certifications,
         licences: d.licences.iter().map(|l| l.code().into()).collect(),
+        licence_records: d
+            .licence_records
+            .iter()
+            .map(|r| LicenceRecordIo {
+                licence: r.licence.code().into(),
+                number: r.number.clone(),
+                expires_on: r.expires_on.map(noguchi_domain::dates::format_date),
+            })
+            .collect(),
         memberships: d
             .memberships
             .into_iter()

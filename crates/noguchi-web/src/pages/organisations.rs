@@ -237,9 +237,64 @@ fn fields(tr: Tr, input: &OrganisationInput, employees_raw: &str) -> Vec<Field> 
                 })
                 .collect(),
         ),
+        Field::new(tr, "licence_records", "textarea", licence_lines(tr, input))
+            .help(tr.t("org-licence-records-help")),
         Field::new(tr, "memberships", "textarea", memberships).help(tr.t("org-membership-add")),
         Field::new(tr, "notes", "textarea", s(&input.notes)),
     ]
+}
+
+/// The licence records as the form writes them: one per line, "licence name, number, expiry".
+fn licence_lines(tr: Tr, input: &OrganisationInput) -> String {
+    input
+        .licence_records
+        .iter()
+        .map(|(l, n, e)| {
+            [Some(tr.code("licence", l)), n.clone(), e.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads "licence, number, expiry" lines; the licence may be written as its name (in either
+/// language) or its code, and the last item is the expiry when it reads as a date.
+fn read_licence_lines(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    use crate::i18n::Lang;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let parts: Vec<String> = line
+                .split([',', '、', '，'])
+                .map(|p| p.trim().to_owned())
+                .collect();
+            let name = parts.first().cloned().unwrap_or_default();
+            let code = Licence::ALL
+                .iter()
+                .find(|l| {
+                    name == l.code()
+                        || [Tr(Lang::Ja), Tr(Lang::En)]
+                            .iter()
+                            .any(|t| t.code("licence", l.code()) == name)
+                })
+                .map(|l| l.code().to_owned())
+                .unwrap_or(name);
+            let mut rest: Vec<String> = parts
+                .into_iter()
+                .skip(1)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let expiry = match rest.last() {
+                Some(d) if noguchi_domain::dates::parse_date(d).is_ok() => rest.pop(),
+                _ => None,
+            };
+            (code, rest.first().cloned(), expiry)
+        })
+        .collect()
 }
 
 /// Reads the submitted form into domain input; a non-numeric employee count is reported here
@@ -292,6 +347,7 @@ fn read_form(form: &FormData) -> (OrganisationInput, String, Invalid) {
         capabilities: split_tags(&form.get("capabilities").unwrap_or_default()),
         certifications: split_tags(&form.get("certifications").unwrap_or_default()),
         licences: form.all("licences"),
+        licence_records: read_licence_lines(&form.get("licence_records").unwrap_or_default()),
         memberships,
         field_status: form.get("field_status"),
         notes: form.get("notes"),

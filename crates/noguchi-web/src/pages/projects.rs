@@ -508,6 +508,34 @@ struct ProjectPage {
     class_differs: bool,
 }
 
+/// A member's licences as the page says them: each with its number and expiry where recorded,
+/// and marked when expired.
+fn licence_text(tr: Tr, m: &noguchi_app::records::ProjectMember, today: time::Date) -> String {
+    m.licences
+        .iter()
+        .map(|l| {
+            let mut t = tr.code("licence", l.code());
+            if let Some(r) = m.licence_records.iter().find(|r| r.licence == *l) {
+                let detail: Vec<String> = [
+                    r.number.clone(),
+                    r.expires_on.map(|e| format!("〜{}", format_date(e))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if !detail.is_empty() {
+                    t.push_str(&format!("（{}）", detail.join(" ")));
+                }
+                if r.expires_on.is_some_and(|e| e < today) {
+                    t.push_str(&format!(" [{}]", tr.t("project-expired")));
+                }
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn yen(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
@@ -903,12 +931,7 @@ async fn project_page(
                 href: format!("/organisations/{}", m.organisation_id),
                 name: m.organisation_name.clone(),
                 role: tr.code("member-role", m.role.code()),
-                licences: m
-                    .licences
-                    .iter()
-                    .map(|l| tr.code("licence", l.code()))
-                    .collect::<Vec<_>>()
-                    .join("、"),
+                licences: licence_text(tr, m, today),
             })
             .collect(),
         licences: d
@@ -1283,12 +1306,7 @@ pub async fn summary(
                 href: String::new(),
                 name: m.organisation_name.clone(),
                 role: tr.code("member-role", m.role.code()),
-                licences: m
-                    .licences
-                    .iter()
-                    .map(|l| tr.code("licence", l.code()))
-                    .collect::<Vec<_>>()
-                    .join("、"),
+                licences: licence_text(tr, m, state.app.today()),
             })
             .collect(),
         grants: d.grants.iter().map(|g| grant_line(tr, g)).collect(),

@@ -917,3 +917,101 @@ async fn the_nomenclature_page_checks_then_imports_for_an_administrator_only() {
     let member = app.browser("staff@city.example.jp", &app.city).await;
     assert_eq!(member.get("/admin/nomenclature").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_licence_past_its_expiry_is_missing_on_the_pathway() {
+    let app = App::new().await;
+    let city = app.user("staff@city.example.jp", &app.city, false).await;
+    let today = app.db.clock.now().date();
+    let yesterday = format_date(today - time::Duration::days(1));
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/organisations",
+            Some(&city),
+            Some(json!({"name": "株式会社会津メディカル", "kind": "company", "in_region": true,
+                "licence_records": [{"licence": "marketing_class2", "number": "07B2X10001", "expires_on": yesterday}]})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let org = r.json();
+    assert_eq!(
+        org["licences"],
+        json!(["marketing_class2"]),
+        "a recorded licence is listed"
+    );
+    assert_eq!(org["licence_records"][0]["number"], "07B2X10001");
+    let oid = org["id"].as_str().unwrap().to_owned();
+    let p = app
+        .api(
+            "POST",
+            &format!("/api/v1/programmes/{}/projects", app.programme_id),
+            Some(&city),
+            Some(json!({"title": "吸引器", "device_class": "II", "certification_standard": true})),
+        )
+        .await
+        .json();
+    let id = p["id"].as_str().unwrap().to_owned();
+    app.api(
+        "POST",
+        &format!("/api/v1/projects/{id}/members"),
+        Some(&city),
+        Some(json!({"organisation_id": oid, "role": "mah"})),
+    )
+    .await;
+    let held = || {
+        let app = &app;
+        let (id, city) = (id.clone(), city.clone());
+        async move {
+            app.api(
+                "GET",
+                &format!("/api/v1/projects/{id}/pathway"),
+                Some(&city),
+                None,
+            )
+            .await
+            .json()["licences"][0]["held"]
+                .as_bool()
+                .unwrap()
+        }
+    };
+    assert!(!held().await, "expired yesterday");
+    // Renewed: held again. Bad records are named by field.
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/organisations/{oid}"),
+            Some(&city),
+            Some(json!({"licence_records": [{"licence": "marketing_class2", "number": "07B2X10001", "expires_on": "2031-03-31"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(held().await);
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/organisations/{oid}"),
+            Some(&city),
+            Some(json!({"licence_records": [{"licence": "marketing_class9", "expires_on": "いつか"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        fields(&r.json()),
+        [
+            "licence_records[0].licence",
+            "licence_records[0].expires_on"
+        ]
+    );
+    // The form takes the same as lines, the licence by its name.
+    let staff = app.browser("desk@city.example.jp", &app.city).await;
+    let form = staff.get(&format!("/organisations/{oid}/edit")).await;
+    assert!(
+        form.text
+            .contains("第二種医療機器製造販売業許可, 07B2X10001, 2031-03-31"),
+        "{}",
+        form.text
+    );
+    let page = staff.get(&format!("/projects/{id}")).await;
+    assert!(page.text.contains("07B2X10001 〜2031-03-31"));
+}
