@@ -35,6 +35,18 @@ pub struct GrantView {
     pub eligibility: Vec<(Requirement, bool)>,
 }
 
+/// The need and candidate a project grew from (through its match proposal). The need's title
+/// is shown only to a caller who may see the need (an NDA-level need stays redacted for a
+/// member without its NDA).
+#[derive(Debug, Clone)]
+pub struct ProjectOrigin {
+    pub proposal_id: String,
+    pub need_id: String,
+    pub need_title: Option<String>,
+    pub need_owner: String,
+    pub candidate: String,
+}
+
 /// Everything the project page shows, read once.
 #[derive(Debug, Clone)]
 pub struct ProjectDossier {
@@ -49,6 +61,7 @@ pub struct ProjectDossier {
     pub schemes: Vec<Scheme>,
     /// The general name as the nomenclature holds it, when it does.
     pub device_name: Option<noguchi_domain::nomenclature::DeviceName>,
+    pub origin: Option<ProjectOrigin>,
     pub may_run: bool,
     pub may_attach: bool,
 }
@@ -126,7 +139,22 @@ impl App {
         let may_attach =
             access::attach_to_project(p, &project.programme_id, &project.id, &project.member_ids())
                 .is_ok();
+        let origin = match &project.proposal_id {
+            Some(pid) => {
+                let x = self.store.proposal(&access::system_sight(), pid).await?;
+                let sees = self.store.need(sight, &x.need_id).await.is_ok();
+                Some(ProjectOrigin {
+                    proposal_id: x.id,
+                    need_id: x.need_id,
+                    need_title: sees.then_some(x.need_title),
+                    need_owner: x.need_owner_name,
+                    candidate: x.candidate_label,
+                })
+            }
+            None => None,
+        };
         Ok(ProjectDossier {
+            origin,
             device_name: self
                 .device_name(project.data.general_name.as_deref())
                 .await?,

@@ -1026,3 +1026,6 @@ field-licence_records-licence = Licence
 field-licence_records-number = Licence number
 field-licence_records-expires_on = Expiry date
 project-expired = expired
+project-origin-need = From the need
+project-origin-candidate = From the seed or technology
+project-need-redacted = A need seen only by organisations with its NDA

@@ -1026,3 +1026,6 @@ field-licence_records-licence = 許可の種類
 field-licence_records-number = 許可・登録の番号
 field-licence_records-expires_on = 有効期限
 project-expired = 期限切れ
+project-origin-need = 元のニーズ
+project-origin-candidate = 元のシーズ・技術
+project-need-redacted = NDAを締結した機関だけが見られるニーズです

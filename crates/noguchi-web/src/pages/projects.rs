@@ -506,6 +506,7 @@ struct ProjectPage {
     /// The general name as the nomenclature holds it: (JMDN code, class, standard).
     nomenclature: Option<(String, String, bool)>,
     class_differs: bool,
+    origin: Option<noguchi_app::project_work::ProjectOrigin>,
 }
 
 /// A member's licences as the page says them: each with its number and expiry where recorded,
@@ -982,6 +983,7 @@ async fn project_page(
                 n.certification_standard,
             )
         }),
+        origin: d.origin.clone(),
         class_differs: d
             .device_name
             .as_ref()

@@ -1015,3 +1015,86 @@ async fn a_licence_past_its_expiry_is_missing_on_the_pathway() {
     let page = staff.get(&format!("/projects/{id}")).await;
     assert!(page.text.contains("07B2X10001 〜2031-03-31"));
 }
+
+#[tokio::test]
+async fn an_nda_level_need_behind_a_project_stays_redacted_for_members_without_its_nda() {
+    let app = App::new().await;
+    let doctor = app
+        .user("doctor@hospital.example.jp", &app.hospital, false)
+        .await;
+    let chamber = app.user("staff@cci.example.jp", &app.chamber, false).await;
+    let foundation = app
+        .user("pm@foundation.example.jp", &app.foundation, false)
+        .await;
+    let (a, firm_a) = app
+        .firm("会津洗浄技研株式会社", &["洗浄装置"], "a@senjo.example.jp")
+        .await;
+    let (b, _) = app
+        .firm("磐梯精機株式会社", &["精密加工"], "b@bandai.example.jp")
+        .await;
+    let need = app
+        .need(&doctor, json!({"title": "洗浄記録の電子化", "problem": "内視鏡の洗浄記録を紙で管理しており、監査のたびに探すのに困る。", "disclosure": "nda"}))
+        .await;
+    let nid = need["id"].as_str().unwrap().to_owned();
+    let r = app
+        .api("POST", &format!("/api/v1/needs/{nid}/proposals"), Some(&chamber),
+            Some(json!({"candidate_type": "organisation", "candidate_id": a, "summary": "洗浄記録の電子化のご相談です。"})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let xid = r.json()["id"].as_str().unwrap().to_owned();
+    for (token, body) in [
+        (&firm_a, json!({"status": "accepted"})),
+        (
+            &chamber,
+            json!({"status": "nda", "document_ref": "NDA-2026-009"}),
+        ),
+        (&chamber, json!({"status": "meeting", "note": "病院にて"})),
+        (&chamber, json!({"status": "project"})),
+    ] {
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/proposals/{xid}/status"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{}/projects", app.programme_id),
+            Some(&foundation),
+            None,
+        )
+        .await
+        .json();
+    let project = &list["items"][0];
+    let id = project["id"].as_str().unwrap().to_owned();
+    // The project is named by its parties, not by the need.
+    assert!(!project.to_string().contains("洗浄記録"), "{project}");
+    app.api(
+        "POST",
+        &format!("/api/v1/projects/{id}/members"),
+        Some(&foundation),
+        Some(json!({"organisation_id": b, "role": "manufacturer"})),
+    )
+    .await;
+    // The candidate holds the NDA and reads the need's title; the new member does not.
+    let with_nda = app.browser("lead@senjo.example.jp", &a).await;
+    let page = with_nda.get(&format!("/projects/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("洗浄記録の電子化"));
+    let without = app.browser("lead@bandai.example.jp", &b).await;
+    let page = without.get(&format!("/projects/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.text.contains("洗浄記録")
+            && page
+                .text
+                .contains("NDAを締結した機関だけが見られるニーズです")
+    );
+    let summary = without.get(&format!("/projects/{id}/summary")).await;
+    assert!(!summary.text.contains("洗浄記録"));
+}
