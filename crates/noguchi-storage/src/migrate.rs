@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_project_work.sql")),
     (13, include_str!("../migrations/0013_nomenclature.sql")),
     (14, include_str!("../migrations/0014_licence_records.sql")),
+    (15, include_str!("../migrations/0015_project_credits.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -607,6 +607,15 @@ impl Store {
                         Some(&note),
                     )
                     .await?;
+                    // Remembered, so that reopening the project moves the case back.
+                    sqlx::query(
+                        "INSERT INTO project_credits (project_id, entry_case_id, from_stage) VALUES ($1, $2, $3)",
+                    )
+                    .bind(&p.id)
+                    .bind(&case_id)
+                    .bind(&stage)
+                    .execute(&mut **tx)
+                    .await?;
                 }
                 continue;
             }
@@ -656,9 +665,9 @@ impl Store {
         Ok(())
     }
 
-    /// Reopening a launched project withdraws the pending outcomes its launch created (the
-    /// verified ones stay: the secretariat decided them). Entry cases it moved to 事業化 keep
-    /// their stage: the case is the secretariat's to move back.
+    /// Reopening a launched project withdraws what its launch created, as the pipelines do: its
+    /// pending outcomes (the verified ones stay: the secretariat decided them), and the entry
+    /// cases it moved to 事業化 go back to the stage they came from.
     async fn withdraw_launch(&self, tx: &mut crate::write::Write, p: &Project) -> Result<()> {
         if p.stage == ProjectStage::Launched {
             return Ok(());
@@ -674,6 +683,41 @@ impl Store {
             crate::outcomes::withdraw(tx, &id, "プロジェクトが上市から戻されたため取り下げ")
                 .await?;
         }
+        // The entry cases the launch moved to 事業化 go back where they were (the ledger then
+        // withdraws their outcome as for any case moved back); a case moved on since is left.
+        use noguchi_domain::pipeline::{EntryCases, EntryStage, Stages};
+        let credited = sqlx::query(
+            "SELECT c.entry_case_id, c.from_stage, e.stage FROM project_credits c \
+             JOIN entry_cases e ON e.id = c.entry_case_id WHERE c.project_id = $1",
+        )
+        .bind(&p.id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let on = noguchi_domain::dates::parse_date(&p.stage_on)
+            .map_err(|_| StoreError::Corrupt("projects.stage_on".into()))?;
+        for r in &credited {
+            let case_id: String = get(r, "entry_case_id")?;
+            let now: String = get(r, "stage")?;
+            if now == EntryStage::Commercialised.code() {
+                let back = EntryStage::parse(&get::<String>(r, "from_stage")?)
+                    .map_err(|_| StoreError::Corrupt("project_credits.from_stage".into()))?;
+                self.move_in::<EntryCases>(
+                    tx,
+                    &case_id,
+                    back,
+                    on,
+                    Some(&format!(
+                        "プロジェクト「{}」が上市から戻されたため",
+                        p.data.title
+                    )),
+                )
+                .await?;
+            }
+        }
+        sqlx::query("DELETE FROM project_credits WHERE project_id = $1")
+            .bind(&p.id)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 

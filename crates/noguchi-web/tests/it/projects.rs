@@ -513,10 +513,20 @@ async fn a_launch_credits_each_member_firm_once() {
     )
     .await;
     assert_eq!(outcomes().await, want);
-    // Reopening withdraws the launch's own pending outcome; launching again credits once more.
+    // Reopening withdraws what the launch created: its own pending outcome, and the entry case
+    // goes back where it was (so its outcome is withdrawn too); launching again credits once more.
     stage(json!({"stage": "submission", "note": "回収のため再申請"})).await;
-    let left = outcomes().await;
-    assert!(!left.iter().any(|o| o.2 == "project"), "{left:?}");
+    assert_eq!(outcomes().await, vec![]);
+    let c = app
+        .api(
+            "GET",
+            &format!("/api/v1/entry-cases/{case}"),
+            Some(&city),
+            None,
+        )
+        .await
+        .json();
+    assert_ne!(c["stage"], "commercialised", "{c}");
     stage(json!({"stage": "launched"})).await;
     assert_eq!(outcomes().await, want);
 }
