@@ -685,7 +685,7 @@ impl Store {
         }
         // The entry cases the launch moved to 事業化 go back where they were (the ledger then
         // withdraws their outcome as for any case moved back); a case moved on since is left.
-        use noguchi_domain::pipeline::{EntryCases, EntryStage, Stages};
+        use noguchi_domain::pipeline::{EntryCases, EntryStage};
         let credited = sqlx::query(
             "SELECT c.entry_case_id, c.from_stage, e.stage FROM project_credits c \
              JOIN entry_cases e ON e.id = c.entry_case_id WHERE c.project_id = $1",
