@@ -29,6 +29,8 @@ pub struct Project {
     /// The day it reached its stage (YYYY-MM-DD).
     pub stage_on: String,
     pub proposal_id: Option<String>,
+    /// The person who opened it and answers for it (担当).
+    pub owner_name: Option<String>,
     pub members: Vec<ProjectMember>,
     pub clearances: Vec<Clearance>,
     pub created_at: String,
@@ -110,6 +112,7 @@ fn project_from_row(r: &AnyRow) -> Result<Project> {
         stage: ProjectStage::parse(&get::<String>(r, "stage")?).map_err(|_| corrupt("stage"))?,
         stage_on: get(r, "stage_on")?,
         proposal_id: get(r, "proposal_id")?,
+        owner_name: get(r, "owner_name")?,
         members: Vec::new(),
         clearances: Vec::new(),
         created_at: get(r, "created_at")?,
@@ -118,7 +121,10 @@ fn project_from_row(r: &AnyRow) -> Result<Project> {
 }
 
 pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> {
-    let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
+    let row = sqlx::query(
+        "SELECT p.*, u.name AS owner_name FROM projects p LEFT JOIN users u ON u.id = p.created_by \
+         WHERE p.id = $1",
+    )
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?

@@ -1029,3 +1029,4 @@ project-expired = expired
 project-origin-need = From the need
 project-origin-candidate = From the seed or technology
 project-need-redacted = A need seen only by organisations with its NDA
+project-owner = Owner

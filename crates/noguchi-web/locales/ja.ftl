@@ -1029,3 +1029,4 @@ project-expired = 期限切れ
 project-origin-need = 元のニーズ
 project-origin-candidate = 元のシーズ・技術
 project-need-redacted = NDAを締結した機関だけが見られるニーズです
+project-owner = 担当

@@ -53,6 +53,8 @@ pub struct ProjectOut {
     /// A certification standard (認証基準) exists for the general name.
     pub certification_standard: bool,
     pub lead_organisation_id: Option<String>,
+    /// The person who opened the project and answers for it.
+    pub owner_name: Option<String>,
     pub members: Vec<ProjectMemberOut>,
     pub clearances: Vec<ClearanceOut>,
     pub created_at: String,
@@ -72,6 +74,7 @@ fn project_out(p: Project) -> ProjectOut {
         general_name: p.data.general_name,
         certification_standard: p.data.certification_standard,
         lead_organisation_id: p.data.lead_organisation_id,
+        owner_name: p.owner_name,
         members: p
             .members
             .into_iter()

@@ -573,6 +573,7 @@ async fn the_project_pages_work_for_those_who_run_and_see_projects() {
         "2027-05-31",
         "試作",
         "aria-current=\"step\"",
+        "<dt>担当</dt>",
     ] {
         assert!(page.text.contains(want), "{want}");
     }
