@@ -125,10 +125,10 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &str) -> Result<Project> 
         "SELECT p.*, u.name AS owner_name FROM projects p LEFT JOIN users u ON u.id = p.created_by \
          WHERE p.id = $1",
     )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let mut p = project_from_row(&row)?;
     for r in sqlx::query(
         "SELECT m.organisation_id, m.role, o.name, o.kind, o.in_region, o.employees FROM project_members m \
@@ -464,6 +464,20 @@ impl Store {
         .bind(role.code())
         .execute(&mut *tx)
         .await?;
+        // The lead organisation joins as a supporting body until it is given a role; once it
+        // has one, that placeholder goes (so the consortium lists each role it really holds).
+        if role != MemberRole::Supporter
+            && before.data.lead_organisation_id.as_deref() == Some(organisation_id)
+        {
+            sqlx::query(
+                "DELETE FROM project_members WHERE project_id = $1 AND organisation_id = $2 AND role = $3",
+            )
+            .bind(id)
+            .bind(organisation_id)
+            .bind(MemberRole::Supporter.code())
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("UPDATE projects SET updated_at = $1 WHERE id = $2")
             .bind(timestamp(tx.now()))
             .bind(id)

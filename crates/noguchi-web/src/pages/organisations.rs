@@ -133,7 +133,34 @@ impl ShowPage {
             .data
             .licences
             .iter()
-            .map(|l| self.ctx.tr.code("licence", l.code()))
+            .map(|l| {
+                let name = self.ctx.tr.code("licence", l.code());
+                // With its number and expiry where recorded.
+                match self
+                    .org
+                    .data
+                    .licence_records
+                    .iter()
+                    .find(|r| r.licence == *l)
+                {
+                    Some(r) => {
+                        let detail: Vec<String> = [
+                            r.number.clone(),
+                            r.expires_on
+                                .map(|e| format!("〜{}", noguchi_domain::dates::format_date(e))),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                        if detail.is_empty() {
+                            name
+                        } else {
+                            format!("{name}（{}）", detail.join(" "))
+                        }
+                    }
+                    None => name,
+                }
+            })
             .collect()
     }
     fn memberships(&self) -> Vec<(String, String)> {

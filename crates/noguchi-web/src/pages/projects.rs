@@ -216,16 +216,15 @@ fn project_fields(tr: Tr, input: &ProjectInput, organisations: Vec<Choice>) -> V
     };
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let class = s(&input.device_class);
-    let mut classes = vec![Choice {
-        value: String::new(),
-        label: tr.t("project-class-unknown"),
-        selected: class.is_empty(),
-    }];
-    classes.extend(DeviceClass::ALL.iter().map(|c| Choice {
-        value: c.code().into(),
-        label: tr.code("device-class", c.code()),
-        selected: c.code() == class,
-    }));
+    // The select's own empty choice stands for a class not decided yet.
+    let classes = DeviceClass::ALL
+        .iter()
+        .map(|c| Choice {
+            value: c.code().into(),
+            label: tr.code("device-class", c.code()),
+            selected: c.code() == class,
+        })
+        .collect();
     vec![
         f("title", "text", s(&input.title)).required(),
         f("summary", "textarea", s(&input.summary)),
@@ -261,14 +260,8 @@ async fn org_choices(
     caller: &Caller,
     selected: Option<&str>,
 ) -> Result<Vec<Choice>, AppError> {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: "—".into(),
-        selected: selected.is_none(),
-    }];
     let sel: Vec<String> = selected.map(str::to_owned).into_iter().collect();
-    choices.extend(crate::views::organisation_choices(state, &caller.sight, &sel).await?);
-    Ok(choices)
+    crate::views::organisation_choices(state, &caller.sight, &sel).await
 }
 
 async fn project_form(
@@ -507,6 +500,60 @@ struct ProjectPage {
     nomenclature: Option<(String, String, bool)>,
     class_differs: bool,
     origin: Option<noguchi_app::project_work::ProjectOrigin>,
+}
+
+/// What the pathway lacks, in words: the roles missing and each licence missing, by whom.
+fn missing(tr: Tr, d: &ProjectDossier) -> Vec<String> {
+    let name_of = |org: &str| {
+        d.project
+            .members
+            .iter()
+            .find(|m| m.organisation_id == org)
+            .map(|m| m.organisation_name.clone())
+            .unwrap_or_default()
+    };
+    d.pathway
+        .gaps
+        .iter()
+        .map(|g| {
+            tr.t(match g {
+                Gap::NoClass => "pathway-gap-no_class",
+                Gap::NoMah => "pathway-gap-no_mah",
+                Gap::NoManufacturer => "pathway-gap-no_manufacturer",
+            })
+        })
+        .chain(d.pathway.licences.iter().filter(|l| !l.held).map(|l| {
+            format!(
+                "{}: {}",
+                name_of(&l.organisation_id),
+                tr.code("licence", l.licence.code())
+            )
+        }))
+        .collect()
+}
+
+/// One line per member organisation, its roles together.
+fn member_lines(tr: Tr, p: &Project, today: time::Date) -> Vec<MemberLine> {
+    let mut out: Vec<(String, MemberLine)> = Vec::new();
+    for m in &p.members {
+        let role = tr.code("member-role", m.role.code());
+        match out.iter_mut().find(|(id, _)| *id == m.organisation_id) {
+            Some((_, line)) => {
+                line.role.push('、');
+                line.role.push_str(&role);
+            }
+            None => out.push((
+                m.organisation_id.clone(),
+                MemberLine {
+                    href: format!("/organisations/{}", m.organisation_id),
+                    name: m.organisation_name.clone(),
+                    role,
+                    licences: licence_text(tr, m, today),
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, l)| l).collect()
 }
 
 /// A member's licences as the page says them: each with its number and expiry where recorded,
@@ -768,25 +815,7 @@ async fn project_page(
             )
         })
         .collect();
-    let mut missing: Vec<String> = d
-        .pathway
-        .gaps
-        .iter()
-        .map(|g| {
-            tr.t(match g {
-                Gap::NoClass => "pathway-gap-no_class",
-                Gap::NoMah => "pathway-gap-no_mah",
-                Gap::NoManufacturer => "pathway-gap-no_manufacturer",
-            })
-        })
-        .collect();
-    missing.extend(d.pathway.licences.iter().filter(|l| !l.held).map(|l| {
-        format!(
-            "{}: {}",
-            name_of(&l.organisation_id),
-            tr.code("licence", l.licence.code())
-        )
-    }));
+    let missing = missing(tr, &d);
     let next_gate = next_stage(p.stage);
     let gates = d
         .criteria
@@ -840,7 +869,7 @@ async fn project_page(
         .map(|a| FileLine {
             href: format!("/attachments/{}", a.id),
             name: a.filename.clone(),
-            kind: a.kind.code().to_uppercase(),
+            kind: tr.code("file-kind", a.kind.code()),
             size: size(a.size),
             on: if a.record_kind == "review" {
                 reviews
@@ -925,16 +954,7 @@ async fn project_page(
             .map(|r| tr.code("route", r.code()))
             .unwrap_or_default(),
         lead: lead_name(p),
-        members: p
-            .members
-            .iter()
-            .map(|m| MemberLine {
-                href: format!("/organisations/{}", m.organisation_id),
-                name: m.organisation_name.clone(),
-                role: tr.code("member-role", m.role.code()),
-                licences: licence_text(tr, m, today),
-            })
-            .collect(),
+        members: member_lines(tr, p, today),
         licences: d
             .pathway
             .licences
@@ -1270,24 +1290,7 @@ pub async fn summary(
     let ctx = Ctx::new(&caller, &format!("/projects/{id}/summary"));
     let tr = ctx.tr;
     let p = &d.project;
-    let mut missing: Vec<String> = d
-        .pathway
-        .licences
-        .iter()
-        .filter(|l| !l.held)
-        .map(|l| {
-            let who = p
-                .members
-                .iter()
-                .find(|m| m.organisation_id == l.organisation_id)
-                .map(|m| m.organisation_name.clone())
-                .unwrap_or_default();
-            format!("{who}: {}", tr.code("licence", l.licence.code()))
-        })
-        .collect();
-    if d.pathway.gaps.contains(&Gap::NoMah) {
-        missing.push(tr.t("pathway-gap-no_mah"));
-    }
+    let missing = missing(tr, &d);
     Ok(render(&SummaryPage {
         stage: tr.code("stage", p.stage.code()),
         class: p
@@ -1301,16 +1304,7 @@ pub async fn summary(
             .map(|r| tr.code("route", r.code()))
             .unwrap_or_default(),
         lead: lead_name(p),
-        members: p
-            .members
-            .iter()
-            .map(|m| MemberLine {
-                href: String::new(),
-                name: m.organisation_name.clone(),
-                role: tr.code("member-role", m.role.code()),
-                licences: licence_text(tr, m, state.app.today()),
-            })
-            .collect(),
+        members: member_lines(tr, p, state.app.today()),
         grants: d.grants.iter().map(|g| grant_line(tr, g)).collect(),
         clearances: p
             .clearances

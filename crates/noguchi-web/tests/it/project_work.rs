@@ -563,6 +563,14 @@ async fn the_project_pages_work_for_those_who_run_and_see_projects() {
 
     let page = pm.get(&href).await;
     assert_eq!(page.status, 200);
+    // The lead firm is listed once, in the role it was given (no placeholder left).
+    assert_eq!(
+        page.text
+            .matches(&format!("href=\"/organisations/{firm}\""))
+            .count(),
+        1
+    );
+    assert!(page.text.contains("<td>製造販売業者</td>"));
     for want in [
         "在宅酸素の見守り機器",
         "認証（登録認証機関）",
@@ -597,6 +605,7 @@ async fn the_project_pages_work_for_those_who_run_and_see_projects() {
     let csv = pm
         .get(&format!("/programmes/{p}/projects/export?format=csv"))
         .await;
+    assert!(csv.text.contains("段階の日付") && !csv.text.contains("project-stage-on"));
     assert!(
         csv.text.contains("在宅酸素") && csv.text.contains("試作"),
         "{}",
@@ -1015,6 +1024,12 @@ async fn a_licence_past_its_expiry_is_missing_on_the_pathway() {
     );
     let page = staff.get(&format!("/projects/{id}")).await;
     assert!(page.text.contains("07B2X10001 〜2031-03-31"));
+    let org_page = staff.get(&format!("/organisations/{oid}")).await;
+    assert!(
+        org_page
+            .text
+            .contains("第二種医療機器製造販売業許可（07B2X10001 〜2031-03-31）")
+    );
 }
 
 #[tokio::test]
