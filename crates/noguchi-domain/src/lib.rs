@@ -30,6 +30,7 @@ macro_rules! code_list {
 pub mod access;
 pub mod attachment;
 pub mod corporate_number;
+pub mod council;
 pub mod curation;
 pub mod dates;
 pub mod event;
@@ -47,6 +48,7 @@ pub mod nomenclature;
 pub mod organisation;
 pub mod person;
 pub mod pipeline;
+pub mod plan;
 pub mod programme;
 pub mod project;
 pub mod survey;
