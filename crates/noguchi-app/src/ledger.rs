@@ -39,10 +39,13 @@ pub struct Ledger {
 
 /// A programme's KPI report as of today's fiscal year.
 pub struct Kpi {
+    /// The programme, its milestones as in force (revised targets, added milestones).
     pub programme: Programme,
     pub report: KpiReport,
     pub as_of: FiscalYear,
     pub may_record: bool,
+    /// Each milestone's targets in force beside the originals.
+    pub plan: Vec<noguchi_domain::plan::PlannedMilestone>,
 }
 
 /// The checked rows of an outcome sheet and how many outcomes were recorded (all or none).
@@ -244,6 +247,7 @@ impl App {
     pub async fn kpi(&self, sight: &Sight, programme_id: &str) -> Result<Kpi> {
         signed_in(sight)?;
         let programme = self.store.programme(programme_id).await?;
+        let (programme, plan) = self.programme_in_force(programme).await?;
         let facts = self.store.kpi_facts(programme_id).await?;
         let as_of = FiscalYear::of_date(self.today());
         Ok(Kpi {
@@ -251,6 +255,7 @@ impl App {
             may_record: self.may_record_outcomes(sight, programme_id),
             programme,
             as_of,
+            plan,
         })
     }
 

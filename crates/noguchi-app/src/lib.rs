@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod council;
 pub mod directory;
 pub mod error;
 pub mod events;
@@ -30,6 +31,7 @@ pub mod network_facts;
 pub mod nomenclature;
 pub mod password;
 pub mod pipelines;
+pub mod plan;
 pub mod programmes;
 pub mod project_work;
 pub mod projects;
@@ -52,11 +54,12 @@ use std::sync::Arc;
 /// The records the use cases return, as the storage reads them.
 pub mod records {
     pub use noguchi_storage::{
-        Activity, Attachment, AuditEntry, AuditFilter, Campaign, Consultation, Deal, EntryCase,
-        Event, Explanation, FollowupAnswer, FollowupCounts, Grant, Intake, LinkChange, NdaRecord,
-        Need, NeedScores, NewUser, NextAction, Outcome, OutcomeFilter, OutcomeSource, Page,
-        Programme, ProgrammeMember, Project, ProjectMember, Proposal, QueuedMail, Record,
-        Registration, Review, ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
+        Action, Activity, AgendaItem, Attachment, AuditEntry, AuditFilter, Campaign, Consultation,
+        CouncilDecision, Deal, EntryCase, Event, Explanation, FollowupAnswer, FollowupCounts,
+        Grant, Intake, LinkChange, Meeting, NdaRecord, Need, NeedScores, NewUser, NextAction,
+        Outcome, OutcomeFilter, OutcomeSource, Page, Programme, ProgrammeMember, Project,
+        ProjectMember, Proposal, QueuedMail, Record, Registration, Review, RevisionRecord,
+        ScoreComment, Seed, StageMove, TokenSummary, UserSummary,
     };
 }
 

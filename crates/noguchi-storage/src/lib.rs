@@ -13,6 +13,7 @@
 
 mod accounts;
 mod audit;
+mod council;
 mod events;
 mod followups;
 mod form_json;
@@ -24,6 +25,7 @@ mod outbox;
 mod outcomes;
 mod people;
 mod pipelines;
+mod plan;
 mod programmes;
 mod project_work;
 mod projects;
@@ -35,6 +37,7 @@ mod write;
 
 pub use accounts::{Credentials, NewUser, TokenSummary, UserSummary};
 pub use audit::{AuditEntry, AuditFilter, BrokenLink};
+pub use council::{Action, AgendaItem, CouncilDecision, Meeting, NewAction};
 pub use events::{
     Composer, Event, MailFor, NewRegistration, PrivateContact, PrivateRecord, Registered,
     Registration,
@@ -50,6 +53,7 @@ pub use outcomes::{Decision, Outcome, OutcomeFilter, OutcomeSource};
 pub use pipelines::{
     Activity, Consultation, Deal, EntryCase, NextAction, Record, StageMove, Stored,
 };
+pub use plan::RevisionRecord;
 pub use programmes::{Programme, ProgrammeMember};
 pub use project_work::{Attachment, AwardedGrant, Grant, ReportRecord, Review};
 pub use projects::{Clearance, Project, ProjectMember};

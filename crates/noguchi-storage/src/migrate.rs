@@ -20,6 +20,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_nomenclature.sql")),
     (14, include_str!("../migrations/0014_licence_records.sql")),
     (15, include_str!("../migrations/0015_project_credits.sql")),
+    (16, include_str!("../migrations/0016_target_revisions.sql")),
+    (17, include_str!("../migrations/0017_council.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

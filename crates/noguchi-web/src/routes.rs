@@ -465,6 +465,27 @@ fn routes() -> Routes {
     )
     .get("/api/v1/programmes/{id}/kpi", api::kpi::show_kpi)
     .get("/api/v1/programmes/{id}/kpi.xlsx", api::kpi::kpi_xlsx)
+    .get(
+        "/api/v1/programmes/{id}/targets",
+        api::kpi::target_revisions,
+    )
+    .post("/api/v1/programmes/{id}/targets", api::kpi::revise_target)
+    .get("/api/v1/programmes/{id}/meetings", api::council::list)
+    .post("/api/v1/programmes/{id}/meetings", api::council::create)
+    .get("/api/v1/meetings/{id}", api::council::show)
+    .patch("/api/v1/meetings/{id}", api::council::update)
+    .post("/api/v1/meetings/{id}/agenda", api::council::add_agenda)
+    .post(
+        "/api/v1/meetings/{id}/decisions",
+        api::council::add_decision,
+    )
+    .post("/api/v1/meetings/{id}/publish", api::council::publish)
+    .get("/api/v1/programmes/{id}/actions", api::council::actions)
+    .post("/api/v1/actions/{id}/status", api::council::action_status)
+    .get(
+        "/programmes/{id}/meetings/{meeting}",
+        pages::council::minutes,
+    )
 }
 
 /// Every (method, path) the router serves.

@@ -143,6 +143,8 @@ pub mod permission {
     pub struct ManageProjects;
     pub struct AttachToProject;
     pub struct ManageNomenclature;
+    pub struct ReviseTargets;
+    pub struct RunCouncil;
 }
 
 /// Proof that the policy allowed `P` to the actor inside. Only this module constructs it.
@@ -305,6 +307,24 @@ pub fn manage_nomenclature(
     p: &Principal,
 ) -> Result<Granted<permission::ManageNomenclature>, Denied> {
     allow(p, p.admin)
+}
+
+/// Revising the programme's targets or adding a milestone (the plan after its last one): the
+/// secretariat of that programme.
+pub fn revise_targets(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::ReviseTargets>, Denied> {
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
+}
+
+/// Running the liaison council (meetings, agenda, minutes, decisions, publication): the
+/// secretariat of that programme.
+pub fn run_council(
+    p: &Principal,
+    programme_id: &str,
+) -> Result<Granted<permission::RunCouncil>, Denied> {
+    allow_in(p, programme_id, p.is_secretariat_of(programme_id))
 }
 
 pub fn manage_users(p: &Principal) -> Result<Granted<permission::ManageUsers>, Denied> {

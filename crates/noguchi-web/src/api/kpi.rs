@@ -290,7 +290,11 @@ pub async fn reject(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureOut {
+    /// The target in force (the last revision, or the programme file's).
     pub target: Option<i64>,
+    /// The first target defined for this milestone (the programme file's, or the revision
+    /// that added the milestone).
+    pub original_target: Option<i64>,
     pub actual: i64,
     /// actual / target
     pub progress: Option<f64>,
@@ -344,15 +348,29 @@ pub struct KpiOut {
     pub years: Vec<YearOut>,
 }
 
-fn measure(m: Measure) -> MeasureOut {
+fn measure(m: Measure, original: Option<i64>) -> MeasureOut {
     MeasureOut {
+        original_target: original.or(m.target),
         target: m.target,
         actual: m.actual,
         progress: m.progress().map(|p| (p * 1000.0).round() / 1000.0),
     }
 }
 
-pub fn kpi_out(programme_id: &str, r: &KpiReport, current: FiscalYear) -> KpiOut {
+pub fn kpi_out(
+    programme_id: &str,
+    r: &KpiReport,
+    current: FiscalYear,
+    plan: &[noguchi_domain::plan::PlannedMilestone],
+) -> KpiOut {
+    // The original target of a milestone's measure, where the plan knows one.
+    let original = |fy: FiscalYear, key: &str, jobs: bool| {
+        plan.iter()
+            .find(|m| m.fiscal_year == fy)
+            .and_then(|m| m.targets.get(key))
+            .and_then(|(f, j)| if jobs { *j } else { *f })
+            .map(|x| x.original)
+    };
     KpiOut {
         programme_id: programme_id.to_owned(),
         baseline_fiscal_year: r.baseline.0,
@@ -370,8 +388,12 @@ pub fn kpi_out(programme_id: &str, r: &KpiReport, current: FiscalYear) -> KpiOut
                     .map(|i| IndicatorOut {
                         key: i.key.clone(),
                         label: i.label.clone(),
-                        firms: i.firms.map(measure),
-                        jobs: i.jobs.map(measure),
+                        firms: i
+                            .firms
+                            .map(|f| measure(f, original(m.fiscal_year, &i.key, false))),
+                        jobs: i
+                            .jobs
+                            .map(|j| measure(j, original(m.fiscal_year, &i.key, true))),
                         projected_jobs: i.projected_jobs,
                     })
                     .collect(),
@@ -408,7 +430,7 @@ pub async fn show_kpi(
     Path(id): Path<String>,
 ) -> Result<Json<KpiOut>, AppError> {
     let k = state.app.kpi(&caller.sight, &id).await?;
-    Ok(Json(kpi_out(&id, &k.report, k.as_of)))
+    Ok(Json(kpi_out(&id, &k.report, k.as_of, &k.plan)))
 }
 
 /// The council pack: the KPI table and the per-year breakdown as an XLSX workbook.
@@ -533,4 +555,97 @@ pub async fn import_outcomes(
         rows: import.rows.iter().map(|r| import_row_out(r, tr)).collect(),
     };
     Ok((status, Json(result)).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetIn {
+    /// An indicator key of the programme.
+    pub indicator: Option<String>,
+    /// The milestone's fiscal year (an existing one to revise, a later one to add).
+    pub milestone_fiscal_year: Option<i64>,
+    pub firms: Option<i64>,
+    pub jobs: Option<i64>,
+    /// Why (required).
+    pub reason: Option<String>,
+    /// The fiscal year from which the target applies.
+    pub effective_fiscal_year: Option<i64>,
+    /// The council decision that made it.
+    pub decision_ref: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetRevisionOut {
+    pub id: String,
+    pub indicator: String,
+    pub milestone_fiscal_year: i32,
+    pub firms: Option<i64>,
+    pub jobs: Option<i64>,
+    pub reason: String,
+    pub effective_fiscal_year: i32,
+    pub decision_ref: Option<String>,
+    pub recorded_at: String,
+}
+
+fn revision_out(r: noguchi_app::records::RevisionRecord) -> TargetRevisionOut {
+    TargetRevisionOut {
+        id: r.id,
+        indicator: r.revision.indicator,
+        milestone_fiscal_year: r.revision.milestone.0,
+        firms: r.revision.firms,
+        jobs: r.revision.jobs,
+        reason: r.revision.reason,
+        effective_fiscal_year: r.revision.effective.0,
+        decision_ref: r.revision.decision_ref,
+        recorded_at: r.recorded_at,
+    }
+}
+
+/// Revises a target or adds a milestone (the secretariat); the original stays.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/targets", tag = "kpi", params(("id" = String, Path)), request_body = TargetIn,
+    responses((status = 201, body = TargetRevisionOut), (status = 403, body = ProblemOut), (status = 404, body = ProblemOut), (status = 422, body = ProblemOut)))]
+pub async fn revise_target(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    super::JsonBody(body): super::JsonBody<TargetIn>,
+) -> Result<impl IntoResponse, AppError> {
+    let input = noguchi_domain::plan::RevisionInput {
+        indicator: body.indicator,
+        milestone_fiscal_year: body.milestone_fiscal_year,
+        firms: body.firms,
+        jobs: body.jobs,
+        reason: body.reason,
+        effective_fiscal_year: body.effective_fiscal_year,
+        decision_ref: body.decision_ref,
+    };
+    let r = state
+        .app
+        .revise_target(&caller.sight, &id, input.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(revision_out(r))))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetRevisionList {
+    pub items: Vec<TargetRevisionOut>,
+}
+
+/// The revisions of the programme's targets, oldest first.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/targets", tag = "kpi", params(("id" = String, Path)),
+    responses((status = 200, body = TargetRevisionList), (status = 404, body = ProblemOut)))]
+pub async fn target_revisions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TargetRevisionList>, AppError> {
+    Ok(Json(TargetRevisionList {
+        items: state
+            .app
+            .target_revisions(&caller.sight, &id)
+            .await?
+            .into_iter()
+            .map(revision_out)
+            .collect(),
+    }))
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the store, documented with utoipa.
 
 pub mod audit;
+pub mod council;
 pub mod events;
 pub mod followups;
 pub mod kpi;

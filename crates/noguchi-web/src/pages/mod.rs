@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod council;
 pub mod events;
 pub mod followups;
 pub mod home;

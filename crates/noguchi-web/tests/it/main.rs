@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 #[allow(dead_code)]
 mod common;
+mod council;
 mod curation;
 mod events;
 mod followups;
