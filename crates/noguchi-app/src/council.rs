@@ -301,6 +301,29 @@ impl App {
         })
     }
 
+    /// The open actions the caller's organisation owns, in every programme it belongs to.
+    pub async fn own_council_actions(&self, sight: &Sight) -> Result<Vec<ActionView>> {
+        let p = signed_in(sight)?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for r in &p.programmes {
+            for a in self
+                .store
+                .council_actions(&r.programme_id, Some(ActionStatus::Open))
+                .await?
+            {
+                if a.owner_organisation_id == p.organisation_id {
+                    out.push(ActionView {
+                        overdue: overdue(a.status, a.due, today),
+                        action: a,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|v| v.action.due);
+        Ok(out)
+    }
+
     pub async fn publish_meeting(&self, sight: &Sight, id: &str) -> Result<Meeting> {
         let (_, grant) = self.meeting_to_run(sight, id).await?;
         Ok(self.store.publish_meeting(&grant, id).await?)

@@ -73,7 +73,12 @@ impl App {
             .await?
             .into_iter()
             .partition(|a| a.due < today);
-        Ok(MyWork { overdue, upcoming })
+        Ok(MyWork {
+            overdue,
+            upcoming,
+            council_actions: self.own_council_actions(sight).await?,
+            reports: self.reports_due(sight).await?,
+        })
     }
 }
 
@@ -132,6 +137,10 @@ impl<K: Pipeline> Import<K> {
 pub struct MyWork {
     pub overdue: Vec<NextAction>,
     pub upcoming: Vec<NextAction>,
+    /// The council's open actions owned by the caller's organisation, oldest due first.
+    pub council_actions: Vec<crate::council::ActionView>,
+    /// Grant reports due soon or overdue on projects the caller runs or leads.
+    pub reports: Vec<crate::project_work::DueReport>,
 }
 
 fn nonempty(s: Option<&str>) -> Option<&str> {

@@ -25,6 +25,15 @@ pub struct ReportLine {
     pub done_on: Option<String>,
 }
 
+/// A report due soon or overdue, with the project it belongs to.
+#[derive(Debug, Clone)]
+pub struct DueReport {
+    pub project_id: String,
+    pub project_title: String,
+    pub scheme: String,
+    pub line: ReportLine,
+}
+
 /// A grant with its scheme (as the programme file names it), its calendar and the scheme's
 /// eligibility read from the consortium.
 #[derive(Debug, Clone)]
@@ -309,6 +318,41 @@ impl App {
             .mark_report(&grant, grant_id, kind, seq, done.then_some(on))
             .await?;
         self.grant_view(&p, g).await
+    }
+
+    /// The reports due soon or overdue on projects the caller runs or whose lead organisation
+    /// it belongs to (the people who answer for them), earliest first.
+    pub async fn reports_due(&self, sight: &Sight) -> Result<Vec<DueReport>> {
+        let p = signed_in(sight)?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for a in self.store.awarded_grants().await? {
+            let answers = access::may_run_projects(p, &a.programme_id)
+                || a.lead_organisation_id.as_deref() == Some(p.organisation_id.as_str());
+            if !answers
+                || self
+                    .store
+                    .project(sight, &a.grant.project_id)
+                    .await
+                    .is_err()
+            {
+                continue;
+            }
+            let programme = self.store.programme(&a.programme_id).await?;
+            let scheme = programme.definition.projects.scheme(&a.grant.data.scheme);
+            for line in grant_reports(&a.grant, scheme, today) {
+                if matches!(line.state, ReportState::DueSoon | ReportState::Overdue) {
+                    out.push(DueReport {
+                        project_id: a.grant.project_id.clone(),
+                        project_title: a.project_title.clone(),
+                        scheme: scheme.map(|s| s.name.clone()).unwrap_or_default(),
+                        line,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|r| r.line.due.due);
+        Ok(out)
     }
 
     /// Queues one reminder for each report of an award that is due within the reminder window

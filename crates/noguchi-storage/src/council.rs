@@ -43,6 +43,7 @@ pub struct CouncilDecision {
 #[derive(Debug, Clone)]
 pub struct Action {
     pub id: String,
+    pub programme_id: String,
     pub meeting_id: String,
     pub decision_id: String,
     pub owner_organisation_id: String,
@@ -71,6 +72,7 @@ const ACTION_SELECT: &str = "SELECT a.*, o.name AS owner_name FROM council_actio
 fn action_from_row(r: &sqlx::any::AnyRow) -> Result<Action> {
     Ok(Action {
         id: get(r, "id")?,
+        programme_id: get(r, "programme_id")?,
         meeting_id: get(r, "meeting_id")?,
         decision_id: get(r, "decision_id")?,
         owner_organisation_id: get(r, "owner_organisation_id")?,

@@ -1069,3 +1069,5 @@ field-target-milestone_fiscal_year = Milestone fiscal year
 field-target-effective_fiscal_year = Effective from fiscal year
 field-target-reason = Reason
 field-target-decision_ref = Council decision
+mywork-council-actions = Council actions your organisation owns
+mywork-reports = Grant reports due soon or overdue

@@ -1069,3 +1069,5 @@ field-target-milestone_fiscal_year = 目標年度
 field-target-effective_fiscal_year = 適用開始年度
 field-target-reason = 見直しの理由
 field-target-decision_ref = 根拠となる会議の決定
+mywork-council-actions = 連絡会議で担当になった対応
+mywork-reports = 補助金の報告（期限間近・期限超過）

@@ -143,6 +143,10 @@ async fn a_published_meeting_hides_withheld_items_and_actions_are_tracked() {
         404,
         "a firm outside the programme sees no actions"
     );
+    // The owner organisation sees its open action on its work page; others do not.
+    let prof = app.browser("lead@u-aizu.example.jp", &app.university).await;
+    let work = prof.get("/my-work").await;
+    assert!(work.text.contains("講師を推薦する") && !work.text.contains("SECRETACTION"));
     let aid = open["items"][1]["id"].as_str().unwrap().to_owned();
     let r = app
         .api(

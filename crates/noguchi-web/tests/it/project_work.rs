@@ -183,7 +183,7 @@ async fn a_gate_review_decides_and_moves_the_project() {
 #[tokio::test]
 async fn an_award_brings_its_reports_with_states_and_one_reminder_each() {
     let app = App::new().await;
-    let (id, foundation, _, member) = project(&app).await;
+    let (id, foundation, firm_id, member) = project(&app).await;
     let today = app.db.clock.now().date();
     let add = |body: Value| {
         let app = &app;
@@ -249,6 +249,14 @@ async fn an_award_brings_its_reports_with_states_and_one_reminder_each() {
     let to: Vec<&str> = reminders.iter().map(|m| m.recipient.as_str()).collect();
     assert!(to.contains(&"eng@aizu.example.jp") && to.contains(&"pm@foundation.example.jp"));
     assert!(reminders[0].body.contains("実績報告") && reminders[0].body.contains("歩行補助具"));
+    // The report due soon is on the work page of the lead organisation's people.
+    let lead = app.browser("desk@aizu.example.jp", &firm_id).await;
+    let work = lead.get("/my-work").await;
+    assert!(
+        work.text.contains("実績報告") && work.text.contains("歩行補助具の事業化"),
+        "{}",
+        work.text
+    );
 
     // Submitted: the report is done and no longer reminded; a report not in the calendar is
     // refused by name; the member may read but not mark.

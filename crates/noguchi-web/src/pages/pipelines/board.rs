@@ -182,6 +182,10 @@ struct MyWorkPage {
     ctx: Ctx,
     overdue: Vec<(NextAction, String)>,
     upcoming: Vec<(NextAction, String)>,
+    /// (due, text, meeting href, overdue)
+    actions: Vec<(String, String, String, bool)>,
+    /// (due, what, project href, project title, overdue)
+    reports: Vec<(String, String, String, String, bool)>,
 }
 
 fn href(a: NextAction) -> (NextAction, String) {
@@ -197,7 +201,40 @@ fn href(a: NextAction) -> (NextAction, String) {
 /// The next actions the caller owes, overdue first.
 pub async fn my_work(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     let work = state.app.my_work(&caller.sight).await?;
+    let tr = crate::i18n::Tr(caller.lang);
     Ok(render(&MyWorkPage {
+        actions: work
+            .council_actions
+            .iter()
+            .map(|v| {
+                (
+                    noguchi_domain::dates::format_date(v.action.due),
+                    v.action.text.clone(),
+                    format!(
+                        "/programmes/{}/meetings/{}",
+                        v.action.programme_id, v.action.meeting_id
+                    ),
+                    v.overdue,
+                )
+            })
+            .collect(),
+        reports: work
+            .reports
+            .iter()
+            .map(|r| {
+                (
+                    noguchi_domain::dates::format_date(r.line.due.due),
+                    format!(
+                        "{}（{}）",
+                        tr.code("report-kind", r.line.due.kind.code()),
+                        r.scheme
+                    ),
+                    format!("/projects/{}#grants", r.project_id),
+                    r.project_title.clone(),
+                    r.line.state == noguchi_domain::grant::ReportState::Overdue,
+                )
+            })
+            .collect(),
         ctx: Ctx::new(&caller, "/my-work"),
         overdue: work.overdue.into_iter().map(href).collect(),
         upcoming: work.upcoming.into_iter().map(href).collect(),
