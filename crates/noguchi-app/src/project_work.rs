@@ -320,13 +320,37 @@ impl App {
         self.grant_view(&p, g).await
     }
 
+    /// Every awarded grant with its scheme as its programme file names it (each programme read
+    /// once).
+    async fn awarded_with_schemes(
+        &self,
+    ) -> Result<Vec<(noguchi_storage::AwardedGrant, Option<Scheme>)>> {
+        let mut schemes: std::collections::HashMap<String, Vec<Scheme>> = Default::default();
+        let mut out = Vec::new();
+        for a in self.store.awarded_grants().await? {
+            if !schemes.contains_key(&a.programme_id) {
+                let programme = self.store.programme(&a.programme_id).await?;
+                schemes.insert(
+                    a.programme_id.clone(),
+                    programme.definition.projects.grant_schemes,
+                );
+            }
+            let scheme = schemes[&a.programme_id]
+                .iter()
+                .find(|s| s.key == a.grant.data.scheme)
+                .cloned();
+            out.push((a, scheme));
+        }
+        Ok(out)
+    }
+
     /// The reports due soon or overdue on projects the caller runs or whose lead organisation
     /// it belongs to (the people who answer for them), earliest first.
     pub async fn reports_due(&self, sight: &Sight) -> Result<Vec<DueReport>> {
         let p = signed_in(sight)?;
         let today = self.today();
         let mut out = Vec::new();
-        for a in self.store.awarded_grants().await? {
+        for (a, scheme) in self.awarded_with_schemes().await? {
             let answers = access::may_run_projects(p, &a.programme_id)
                 || a.lead_organisation_id.as_deref() == Some(p.organisation_id.as_str());
             if !answers
@@ -338,8 +362,7 @@ impl App {
             {
                 continue;
             }
-            let programme = self.store.programme(&a.programme_id).await?;
-            let scheme = programme.definition.projects.scheme(&a.grant.data.scheme);
+            let scheme = scheme.as_ref();
             for line in grant_reports(&a.grant, scheme, today) {
                 if matches!(line.state, ReportState::DueSoon | ReportState::Overdue) {
                     out.push(DueReport {
@@ -361,9 +384,8 @@ impl App {
         let grant = access::system_grant();
         let today = self.today();
         let mut queued = 0;
-        for a in self.store.awarded_grants().await? {
-            let programme = self.store.programme(&a.programme_id).await?;
-            let scheme = programme.definition.projects.scheme(&a.grant.data.scheme);
+        for (a, scheme) in self.awarded_with_schemes().await? {
+            let scheme = scheme.as_ref();
             for line in grant_reports(&a.grant, scheme, today) {
                 let due_now = matches!(line.state, ReportState::DueSoon | ReportState::Overdue);
                 let reminded = a

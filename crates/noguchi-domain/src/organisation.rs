@@ -112,19 +112,22 @@ pub struct LicenceRecord {
     pub expires_on: Option<Date>,
 }
 
+/// The licences held on `today`: those listed, without any whose recorded expiry has passed.
+pub fn licences_held(licences: &[Licence], records: &[LicenceRecord], today: Date) -> Vec<Licence> {
+    licences
+        .iter()
+        .copied()
+        .filter(|l| {
+            !records
+                .iter()
+                .any(|r| r.licence == *l && r.expires_on.is_some_and(|e| e < today))
+        })
+        .collect()
+}
+
 impl OrganisationData {
-    /// The licences held on `today`: those listed, without any whose recorded expiry has passed.
     pub fn licences_held(&self, today: Date) -> Vec<Licence> {
-        self.licences
-            .iter()
-            .copied()
-            .filter(|l| {
-                !self
-                    .licence_records
-                    .iter()
-                    .any(|r| r.licence == *l && r.expires_on.is_some_and(|e| e < today))
-            })
-            .collect()
+        licences_held(&self.licences, &self.licence_records, today)
     }
 }
 

@@ -559,7 +559,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let id = new_id(tx.now());
-        let sha = hex(&sha2::Sha256::digest(bytes));
+        let sha = crate::hex(&sha2::Sha256::digest(bytes));
         sqlx::query(
             "INSERT INTO attachments (id, programme_id, record_kind, record_id, filename, file_kind, size, \
              sha256, content, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -648,8 +648,4 @@ fn grant_json(d: &GrantData) -> serde_json::Value {
         "subsidy_rate": d.subsidy_rate,
         "total": d.total(),
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

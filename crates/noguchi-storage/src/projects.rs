@@ -69,16 +69,7 @@ pub struct ProjectMember {
 impl ProjectMember {
     /// The licences held on `today` (a recorded expiry that has passed removes one).
     pub fn licences_held(&self, today: time::Date) -> Vec<Licence> {
-        self.licences
-            .iter()
-            .copied()
-            .filter(|l| {
-                !self
-                    .licence_records
-                    .iter()
-                    .any(|r| r.licence == *l && r.expires_on.is_some_and(|e| e < today))
-            })
-            .collect()
+        noguchi_domain::organisation::licences_held(&self.licences, &self.licence_records, today)
     }
 }
 

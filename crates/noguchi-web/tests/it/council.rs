@@ -3,20 +3,9 @@
 //! secretariat runs the council, and a revised target keeps the original while an added
 //! milestone after FY2025 appears in the KPI.
 
-use crate::common::App;
+use crate::common::{App, fields};
 use noguchi_domain::dates::format_date;
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_published_meeting_hides_withheld_items_and_actions_are_tracked() {

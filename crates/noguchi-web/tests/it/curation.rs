@@ -2,19 +2,8 @@
 //! the first status of a flagged need through every channel; on the real router and database
 //! (SQLite, or PostgreSQL when configured). Surveys and matching have their own files.
 
-use crate::common::{App, csrf_of, enc};
+use crate::common::{App, csrf_of, enc, fields};
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn curators_move_needs_through_the_workflow_and_held_needs_stay_unpublished() {

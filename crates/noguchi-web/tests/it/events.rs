@@ -2,19 +2,8 @@
 //! sign-ups), duplicates, cancellation with promotion, check-in, the directory link, the
 //! activity figures, the event tie, and mail through the outbox to a real SMTP server.
 
-use crate::common::App;
+use crate::common::{App, fields};
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 async fn event(app: &App, token: &str, body: Value) -> String {
     let r = app

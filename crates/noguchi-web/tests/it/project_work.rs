@@ -3,22 +3,11 @@
 //! served only as downloads to those who see the project, and the project pages as a browser
 //! uses them.
 
-use crate::common::App;
+use crate::common::{App, fields};
 use axum::body::Body;
 use axum::http::Request;
 use noguchi_domain::dates::format_date;
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// A project run by the foundation with one member firm; (project id, foundation token,
 /// member firm id, member token).

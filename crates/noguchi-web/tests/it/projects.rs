@@ -3,19 +3,8 @@
 //! needs a reason), the pathway for every class and route with licences present and missing,
 //! and the clearance.
 
-use crate::common::App;
+use crate::common::{App, fields};
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// A firm in the directory with licences on its record.
 async fn licensed(app: &App, name: &str, licences: &[&str], email: &str) -> (String, String) {

@@ -2,7 +2,7 @@
 //! a firm finds the needs that fit it. On the real router and database (SQLite, or PostgreSQL
 //! when configured).
 
-use crate::common::App;
+use crate::common::{App, fields};
 use serde_json::{Value, json};
 
 fn ids(v: &Value) -> Vec<String> {
@@ -12,17 +12,6 @@ fn ids(v: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

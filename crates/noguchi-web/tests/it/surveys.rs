@@ -1,19 +1,8 @@
 //! Needs surveys: campaigns, their links, and the anonymous answer form with the guard's
 //! screening, on the real router and database (SQLite, or PostgreSQL when configured).
 
-use crate::common::{App, csrf_of};
+use crate::common::{App, csrf_of, fields};
 use serde_json::{Value, json};
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// The needs that came through a campaign, as `token` may see them.
 async fn answers(app: &App, token: &str, campaign: &str) -> Vec<Value> {
